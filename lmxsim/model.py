@@ -1,0 +1,420 @@
+"""LMXModel: leaders and members exchanging, innovating and quitting, week by week.
+
+The step method reads as the schedule of ODD section 3:
+
+1. perceive      - leaders observe members through contact-dependent noise
+2. decide        - each leader's policy spreads time, offers, latitude, assignments
+3. exchange      - support, promises kept or broken, trust and LMX move, stages change
+4. work          - effort, performance and competence growth
+5. innovate      - ideas arise, are tried at a risk, fail or succeed
+6. compare/spread- fairness against teammates; safety spreads over collaboration ties
+7. attitudes, turnover - engagement and intention; quits; vacancies refilled
+8. review        - quarterly, leaders re-evaluate whom they count as in-group
+then scenario events fire and the week's data are collected.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import deque
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from lmxsim import organisation
+from lmxsim.agents import LeaderAgent, MemberAgent
+from lmxsim.errors import LMXInputError
+from lmxsim.panel import Panel
+from lmxsim.params import Params, names as param_names
+from lmxsim.people import circle_similarity, hire, start_dyad
+from lmxsim.policies import Decisions, PolicyView, get_policy
+from lmxsim.reporters import MODEL_REPORTERS
+from lmxsim.scenarios import get_scenario, shares_to_teams, validate_events
+from lmxsim.state import LeaderState, MemberState
+from lmxsim.submodels.attitudes import update_attitudes
+from lmxsim.submodels.exchange import exchange
+from lmxsim.submodels.innovation import innovate
+from lmxsim.submodels.perception import perceive
+from lmxsim.submodels.social import compare_and_spread
+from lmxsim.submodels.turnover import quit_and_refill
+from lmxsim.submodels.work import work
+
+# Weekly support quality reaches 75% at hours_scale * ln 4: the number of such dyads a
+# leader's hours can sustain is the in-group capacity a reactive leader works with.
+HIGH_QUALITY_FACTOR = np.log(4.0)
+
+
+class LMXModel(mesa.Model):
+    """An organisation of teams whose leaders exchange with each member every week.
+
+    Args:
+        policy: name of the leadership policy all leaders start with (default: the
+            scenario's policy). See ``lmxsim.policies.policy_names()``.
+        scenario: name of a scenario preset (``lmxsim.scenarios.scenario_names()``).
+        seed: the one seed every random draw derives from.
+        panel_every: collect the member panel every K weeks (0 = off).
+        member_agents: create a Mesa agent for every member up front (``False`` creates
+            them on demand, for very large organisations).
+        **params: any parameter of :class:`lmxsim.params.Params`, overriding the
+            scenario's presets (e.g. ``n_teams=20, team_size=10``).
+    """
+
+    def __init__(self, policy: str | None = None, scenario: str = "default", seed: int | None = None,
+                 panel_every: int = 1, member_agents: bool = True, **params):
+        if seed is not None:
+            seed = _as_seed(seed)
+        super().__init__(seed=seed)
+        self.seed = seed
+        self.scenario = get_scenario(scenario)
+        unknown = sorted(set(params) - set(param_names()))
+        if unknown:
+            raise LMXInputError(unknown[0], params[unknown[0]], "a known parameter (see `lmxsim list`)")
+        self.params = Params(**{**self.scenario.overrides, **params})
+        validate_events(self.scenario, self.params)
+        if isinstance(panel_every, bool) or not isinstance(panel_every, int) or panel_every < 0:
+            raise LMXInputError("panel_every", panel_every, "an integer >= 0 (weeks; 0 = no panel)")
+        p = self.params
+        self.week = 0
+        self.n_teams = p.n_teams
+        self.week_stats: dict[str, float] = {}
+        self._next_person = 0
+        self._quit_history: deque = deque(maxlen=52)
+        self._promise_log: list[tuple[int, float, int, float, int]] = []
+        self.panel = Panel(panel_every)
+        self.member_agents_eager = member_agents
+        self._agent_at: dict[int, MemberAgent] = {}
+        self.former_members: dict[int, MemberAgent] = {}
+
+        self.hours_scale = np.array([p.hours_scale_stranger, p.hours_scale_acquaintance, p.hours_scale_partner])
+        self.lmx_rate = np.array([p.lmx_rate_stranger, p.lmx_rate_acquaintance, p.lmx_rate_partner])
+        self.scar_decay = 0.5 ** (1.0 / p.scar_half_life_weeks)
+
+        # policies: a table of instances; leaders hold an index into it
+        self._policies: list = []
+        first_policy = self._policy_index(policy if policy is not None else self.scenario.policy)
+
+        self.leaders = LeaderState(
+            policy=np.full(p.n_teams, first_policy, dtype=np.int32),
+            policy_since_week=np.zeros(p.n_teams, dtype=np.int32),
+            hours_per_week=np.full(p.n_teams, p.leader_hours_per_week),
+            similarity_trait=self.rng.random(p.n_teams),
+            leader_id=np.arange(p.n_teams, dtype=np.int64),
+            start_week=np.zeros(p.n_teams, dtype=np.int32),
+        )
+        self._next_leader = p.n_teams
+        self.leader_agents = [LeaderAgent(self, t) for t in range(p.n_teams)]
+
+        # organisation: positions grouped by team, small-world ties inside, sparse across
+        self.members = MemberState(p.n_teams * p.team_size)
+        self.members.team[:] = np.repeat(np.arange(p.n_teams, dtype=np.int32), p.team_size)
+        u, v = organisation.team_ring_ties(self.members.team, np.arange(self.members.capacity),
+                                           p.within_team_ties, p.tie_rewiring, self.rng)
+        cu, cv = organisation.cross_ties(self.members.team, p.cross_team_ties, self.rng)
+        self._tie_ends = (np.concatenate([u, cu]), np.concatenate([v, cv]))
+        self._rebuild_ties()
+
+        # initial workforce: tenure drawn from the steady state of the base turnover rate
+        n = self.members.capacity
+        weekly_stay = (1.0 - p.annual_base_turnover) ** (1.0 / 52.0)
+        tenure = self.rng.geometric(max(1e-9, 1.0 - weekly_stay), n) - 1
+        hire(self, np.arange(n), tenure_weeks=np.minimum(tenure, 40 * 52).astype(np.int32))
+        self._review()
+
+        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ schedule
+    def step(self) -> None:
+        self.week = self.steps
+        self.week_stats = {}
+        perceive(self)
+        decisions = self._decide()
+        exchange(self, decisions)
+        work(self)
+        innovate(self, decisions)
+        self.week_stats["successes"] = int(self.members.successes_this_week.sum())
+        compare_and_spread(self)
+        update_attitudes(self)
+        quit_and_refill(self)
+        self._quit_history.append((self.week_stats["quits"], int(self.members.occupied.sum())))
+        if self.is_review_week:
+            self._review()
+        for event in self.scenario.events:
+            if event.due(self.week):
+                event.apply(self)
+        self.datacollector.collect(self)
+        self.panel.collect(self)
+        if self.week >= self.params.weeks:
+            self.running = False
+
+    def run(self, weeks: int | None = None) -> "LMXModel":
+        """Run ``weeks`` more weeks (default: up to the horizon ``params.weeks``)."""
+        todo = self.params.weeks - self.week if weeks is None else weeks
+        for _ in range(max(0, todo)):
+            self.step()
+        return self
+
+    @property
+    def is_review_week(self) -> bool:
+        return self.week > 0 and self.week % self.params.review_interval_weeks == 0
+
+    # ------------------------------------------------------------------ policies
+    def _policy_index(self, name: str) -> int:
+        for i, pol in enumerate(self._policies):
+            if pol.name == name:
+                return i
+        self._policies.append(get_policy(name))
+        return len(self._policies) - 1
+
+    def policy_of_team(self, team: int) -> str:
+        return self._policies[self.leaders.policy[team]].name
+
+    @property
+    def policies_in_use(self) -> list[str]:
+        return [self._policies[i].name for i in np.unique(self.leaders.policy)]
+
+    def set_policy(self, name: str, teams=None) -> None:
+        """Switch the leaders of ``teams`` (default: all) to policy ``name`` from next week."""
+        idx = self._policy_index(name)
+        teams = np.arange(self.n_teams) if teams is None else np.asarray(teams)
+        self.leaders.policy[teams] = idx
+        self.leaders.policy_since_week[teams] = self.week + 1
+        self._review()
+
+    def _view(self) -> PolicyView:
+        m, p = self.members, self.params
+        capacity = np.floor(self.leaders.hours_per_week * p.contact_efficiency
+                            / (p.hours_scale_stranger * HIGH_QUALITY_FACTOR)).astype(np.int64)
+        return PolicyView(
+            week=self.week, params=p, n_teams=self.n_teams, team=m.team, occupied=m.occupied,
+            tenure_weeks=self.week - m.hire_week, perceived_competence=m.perceived_competence,
+            perceived_loyalty=m.perceived_loyalty, similarity=m.similarity, lmx=m.lmx, stage=m.stage,
+            in_group=m.in_group, onboarding=m.occupied & (self.week - m.dyad_start_week < p.onboarding_weeks),
+            review_week=self.is_review_week, policy_start=self.leaders.policy_since_week[m.team],
+            in_group_capacity=np.maximum(capacity, 1), rng=self.rng,
+        )
+
+    def _decide(self) -> Decisions:
+        """Ask each policy in use for its decisions; each member gets their own leader's."""
+        view = self._view()
+        in_use = np.unique(self.leaders.policy)
+        parts = [(i, self._policies[i].decide(view)) for i in in_use]
+        n = self.members.capacity
+        if len(parts) == 1:
+            d = parts[0][1]
+            return _broadcast(d, n, np.full(self.n_teams, d.time_use), np.full(n, d.reward_contingency))
+        policy_of = self.leaders.policy[self.members.team]
+        out = {}
+        for field in ("time_weight", "offer", "latitude", "assignment_priority", "bonus", "peer_leadership"):
+            out[field] = np.zeros(n)
+            for i, d in parts:
+                sel = policy_of == i
+                out[field][sel] = np.broadcast_to(getattr(d, field), (n,))[sel]
+        time_use = np.ones(self.n_teams)
+        contingency = np.ones(n)
+        for i, d in parts:
+            time_use[self.leaders.policy == i] = d.time_use
+            contingency[policy_of == i] = d.reward_contingency
+        return _broadcast(Decisions(**out), n, time_use, contingency)
+
+    def _review(self) -> None:
+        """Quarterly review: each leader re-evaluates whom they count as in-group."""
+        view = self._view()
+        policy_of = self.leaders.policy[self.members.team]
+        in_group = np.zeros(self.members.capacity, dtype=bool)
+        for i in np.unique(self.leaders.policy):
+            sel = policy_of == i
+            in_group[sel] = self._policies[i].in_group(view)[sel]
+        self.members.in_group = in_group & self.members.occupied
+
+    # ------------------------------------------------------------------ ties
+    def _rebuild_ties(self) -> None:
+        self.ties = organisation.adjacency(self.members.capacity, *self._tie_ends)
+        self._organisation_graph = None
+
+    def neighbour_mean(self, values: np.ndarray, default=0.0) -> np.ndarray:
+        """Mean of ``values`` over each position's occupied collaborators (``default`` if none)."""
+        occ = self.members.occupied.astype(float)
+        count = self.ties @ occ
+        total = self.ties @ (values * occ)
+        default = np.broadcast_to(np.asarray(default, dtype=float), count.shape)
+        return np.divide(total, count, out=default.copy(), where=count > 0)
+
+    @property
+    def organisation(self):
+        """The organisation as a networkx graph (see :func:`lmxsim.organisation.to_networkx`)."""
+        if self._organisation_graph is None:
+            self._organisation_graph = organisation.to_networkx(self.members.team, self.ties, self.n_teams)
+        return self._organisation_graph
+
+    # ------------------------------------------------------------------ people
+    def next_person_ids(self, k: int) -> np.ndarray:
+        ids = np.arange(self._next_person, self._next_person + k, dtype=np.int64)
+        self._next_person += k
+        return ids
+
+    def on_hired(self, idx: np.ndarray) -> None:
+        if self.member_agents_eager:
+            for i in idx.tolist():
+                self._agent_at[i] = MemberAgent(self, i)
+        else:
+            for i in idx.tolist():
+                self._agent_at.pop(i, None)
+
+    def member_at(self, position: int) -> MemberAgent:
+        """The Mesa agent of the person now in ``position`` (created on demand)."""
+        agent = self._agent_at.get(position)
+        if agent is None or agent.person_id != self.members.person_id[position]:
+            agent = MemberAgent(self, position)
+            self._agent_at[position] = agent
+        return agent
+
+    def member_agents(self) -> list[MemberAgent]:
+        """All current members as Mesa agents."""
+        return [self.member_at(i) for i in np.flatnonzero(self.members.occupied)]
+
+    def record_leavers(self, idx: np.ndarray) -> None:
+        self.panel.record_leavers(self, idx)
+        for i in idx.tolist():
+            agent = self._agent_at.pop(i, None)
+            if agent is not None:
+                agent.leave(self.week)
+                self.former_members[agent.person_id] = agent
+
+    def recent_quits_and_heads(self, window: int) -> tuple[int, float]:
+        """Quits and head-weeks over the last ``window`` weeks."""
+        recent = list(self._quit_history)[-window:]
+        return sum(q for q, _ in recent), float(sum(h for _, h in recent))
+
+    def record_promises(self, change: np.ndarray, kept: np.ndarray, broken: np.ndarray) -> None:
+        nk, nb = int(kept.sum()), int(broken.sum())
+        self.week_stats["promises_kept"] = nk
+        self.week_stats["promises_broken"] = nb
+        self._promise_log.append((self.week, float(change[kept].sum()), nk, float(-change[broken].sum()), nb))
+
+    def promise_effects(self) -> pd.DataFrame:
+        """Per week: promises kept and broken and the summed trust change each produced."""
+        return pd.DataFrame(self._promise_log, columns=["week", "trust_gained", "kept", "trust_lost", "broken"])
+
+    # ------------------------------------------------------------------ interventions
+    def first_teams(self, share: float) -> np.ndarray:
+        return shares_to_teams(self.n_teams, share)
+
+    def replace_leaders(self, teams: np.ndarray) -> None:
+        """New leaders take over ``teams``: new similarity traits, every dyad starts again."""
+        teams = np.asarray(teams)
+        self.leaders.similarity_trait[teams] = self.rng.random(len(teams))
+        self.leaders.leader_id[teams] = np.arange(self._next_leader, self._next_leader + len(teams))
+        self._next_leader += len(teams)
+        self.leaders.start_week[teams] = self.week
+        m = self.members
+        idx = np.flatnonzero(np.isin(m.team, teams) & m.occupied)
+        m.similarity[idx] = circle_similarity(self.rng.random(len(idx)), self.leaders.similarity_trait[m.team[idx]])
+        start_dyad(self, idx)
+
+    def break_promises(self, who: np.ndarray) -> None:
+        """A promise to each member in ``who`` is broken at once (trust loss and scar as usual)."""
+        m, p = self.members, self.params
+        loss = min(1.0, p.trust_gain * p.trust_loss_ratio) * m.trust * who
+        m.trust -= loss
+        m.scar = np.where(who, m.scar + 0.5 * (1.0 - m.scar), m.scar)
+
+    def _add_positions(self, per_team: np.ndarray, refill_week: int) -> np.ndarray:
+        m, p = self.members, self.params
+        total = int(per_team.sum())
+        if total == 0:
+            return np.empty(0, dtype=np.int64)
+        new = m.grow(total)
+        m.team[new] = np.repeat(np.arange(self.n_teams, dtype=np.int32), per_team)
+        m.refill_week[new] = refill_week
+        # each new position gets ties to random teammates (up to within_team_ties)
+        k = min(p.within_team_ties, 2 * max(1, p.team_size))
+        us, vs = [], []
+        for _ in range(max(1, k // 2)):
+            mates = self._random_teammates(new)
+            us.append(new)
+            vs.append(mates)
+        u, v = np.concatenate(us), np.concatenate(vs)
+        keep = u != v
+        self._tie_ends = (np.concatenate([self._tie_ends[0], u[keep]]), np.concatenate([self._tie_ends[1], v[keep]]))
+        self._rebuild_ties()
+        return new
+
+    def _random_teammates(self, positions: np.ndarray) -> np.ndarray:
+        team = self.members.team
+        order = np.argsort(team, kind="stable")
+        sorted_team = team[order]
+        start = np.searchsorted(sorted_team, team[positions], side="left")
+        end = np.searchsorted(sorted_team, team[positions], side="right")
+        pick = start + (self.rng.random(len(positions)) * (end - start)).astype(np.int64)
+        return order[pick]
+
+    def team_positions(self) -> np.ndarray:
+        return np.bincount(self.members.team, minlength=self.n_teams)
+
+    def grow_teams(self, target_size: int) -> None:
+        """Open positions so that every team has ``target_size`` positions (refilled after the hiring lag)."""
+        extra = np.maximum(0, target_size - self.team_positions())
+        self._add_positions(extra, self.week + self.params.hiring_lag_weeks)
+
+    def hire_wave(self, extra_per_team: int, competence_shift: float) -> None:
+        """Add ``extra_per_team`` positions per team and fill them now with graduates."""
+        new = self._add_positions(np.full(self.n_teams, extra_per_team), self.week)
+        hire(self, new, tenure_weeks=np.zeros(len(new), dtype=np.int32))
+        m = self.members
+        m.competence[new] = np.clip(m.competence[new] + competence_shift, 0.02, 0.98)
+
+    # ------------------------------------------------------------------ data
+    def model_frame(self) -> pd.DataFrame:
+        """The weekly time series (one row per week, week 0 = initial state)."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        df.insert(0, "week", np.arange(len(df)))
+        return df
+
+    def panel_frame(self) -> pd.DataFrame:
+        return self.panel.frame()
+
+
+def _broadcast(d: Decisions, n: int, time_use_team: np.ndarray, contingency: np.ndarray) -> Decisions:
+    """Decisions with every field an array of length n (plus per-team time use)."""
+    full = Decisions(
+        time_weight=np.broadcast_to(np.asarray(d.time_weight, float), (n,)),
+        offer=np.broadcast_to(np.asarray(d.offer, float), (n,)),
+        latitude=np.broadcast_to(np.asarray(d.latitude, float), (n,)),
+        assignment_priority=np.broadcast_to(np.asarray(d.assignment_priority, float), (n,)),
+        bonus=np.broadcast_to(np.asarray(d.bonus, float), (n,)),
+        reward_contingency=contingency,
+        peer_leadership=np.broadcast_to(np.asarray(d.peer_leadership, float), (n,)),
+        time_use=1.0,
+    )
+    full.time_use_team = time_use_team
+    return full
+
+
+def _as_seed(seed) -> int:
+    """Seeds are integers; a numeric string (from a text box) is accepted, anything else refused."""
+    try:
+        if isinstance(seed, bool):
+            raise ValueError
+        value = int(str(seed).strip()) if isinstance(seed, str) else int(seed)
+        if value != seed and not isinstance(seed, str):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise LMXInputError("seed", seed, "a whole number >= 0") from None
+    if value < 0:
+        raise LMXInputError("seed", seed, "a whole number >= 0")
+    return value
+
+
+def _signature() -> inspect.Signature:
+    """Expose every parameter as an explicit keyword argument (for help() and SolaraViz)."""
+    base = inspect.signature(LMXModel.__init__)
+    fixed = [prm for prm in base.parameters.values() if prm.kind != inspect.Parameter.VAR_KEYWORD]
+    defaults = Params()
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=getattr(defaults, name))
+             for name in param_names()]
+    return base.replace(parameters=[*fixed, *extra, inspect.Parameter("params", inspect.Parameter.VAR_KEYWORD)])
+
+
+LMXModel.__init__.__signature__ = _signature()

@@ -1,0 +1,82 @@
+"""The organisation: teams, reporting lines and collaboration ties (ODD sections 2 and 5).
+
+Collaboration ties join member *positions*: a newcomer takes over the desk, and with it
+the ties, of the person they replace. Inside a team the ties form a small world
+(a ring lattice of ``within_team_ties`` neighbours, each tie rewired inside the team with
+probability ``tie_rewiring``; Watts & Strogatz 1998); ``cross_team_ties`` adds sparse ties
+between random members of different teams. The ties are held as a sparse adjacency
+matrix for the vectorised weekly step; :func:`to_networkx` gives the same organisation,
+with leaders and reporting lines, as a networkx graph for users and drawings.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+
+def team_ring_ties(team_of: np.ndarray, positions: np.ndarray, k: int, rewire: float,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Small-world ties among ``positions`` of each team (positions grouped by team).
+
+    Returns the two endpoint arrays of the undirected ties (self-ties already removed).
+    """
+    teams = team_of[positions]
+    order = np.argsort(teams, kind="stable")
+    positions, teams = positions[order], teams[order]
+    first = np.searchsorted(teams, teams, side="left")
+    size = np.bincount(teams)[teams]
+    rank = np.arange(len(positions)) - first
+    us, vs = [], []
+    for j in range(1, k // 2 + 1):  # loop over lattice distance, not over teams
+        ok = size > j
+        u = positions[ok]
+        v = positions[first[ok] + (rank[ok] + j) % size[ok]]
+        rewired = rng.random(len(u)) < rewire
+        # rewire inside the team: a uniformly chosen teammate
+        new_rank = rng.integers(0, size[ok][rewired])
+        v = v.copy()
+        v[rewired] = positions[first[ok][rewired] + new_rank]
+        us.append(u)
+        vs.append(v)
+    if not us:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    u, v = np.concatenate(us), np.concatenate(vs)
+    keep = u != v
+    return u[keep], v[keep]
+
+
+def cross_ties(team_of: np.ndarray, mean_ties: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Random ties between members of different teams, ``mean_ties`` per member on average."""
+    n = len(team_of)
+    n_ties = rng.poisson(mean_ties * n / 2)
+    u = rng.integers(0, n, n_ties)
+    v = rng.integers(0, n, n_ties)
+    keep = team_of[u] != team_of[v]
+    return u[keep], v[keep]
+
+
+def adjacency(n: int, u: np.ndarray, v: np.ndarray) -> sp.csr_matrix:
+    """Symmetric 0/1 adjacency matrix (duplicate ties collapse to one)."""
+    a = sp.coo_matrix((np.ones(2 * len(u)), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
+    a = a.tocsr()
+    a.data[:] = 1.0
+    return a
+
+
+def to_networkx(team_of: np.ndarray, ties: sp.csr_matrix, n_teams: int) -> nx.Graph:
+    """The organisation as a graph.
+
+    Nodes ``0 .. P-1`` are member positions (attribute ``kind="member"``), nodes
+    ``P .. P+T-1`` are the leaders (``kind="leader"``); every node has ``team``. Edges have
+    ``kind="reports_to"`` (member position to its leader) or ``kind="collaborates"``.
+    """
+    n = len(team_of)
+    g = nx.Graph()
+    g.add_nodes_from((i, {"kind": "member", "team": int(team_of[i])}) for i in range(n))
+    g.add_nodes_from((n + t, {"kind": "leader", "team": t}) for t in range(n_teams))
+    g.add_edges_from(((i, n + int(team_of[i])) for i in range(n)), kind="reports_to")
+    upper = sp.triu(ties, k=1).tocoo()
+    g.add_edges_from(zip(upper.row.tolist(), upper.col.tolist()), kind="collaborates")
+    return g

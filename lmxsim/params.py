@@ -1,0 +1,228 @@
+"""Every model parameter, with its unit, default, allowed range and source.
+
+This module is the single place where parameters are declared (ODD section 7,
+"Input data" and the parameter table in ``docs/parameters.md``, which is generated
+from it by ``lmxsim list --markdown``). ``Params`` validates every value once, at
+construction, and raises :class:`~lmxsim.errors.LMXInputError` naming the parameter,
+the value and the allowed range. Nothing is silently clipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from lmxsim.errors import LMXInputError
+
+
+def param(default, unit: str, low, high, source: str, group: str):
+    """Declare one parameter: default, unit, inclusive range ``[low, high]`` and source."""
+    return field(
+        default=default,
+        metadata={"unit": unit, "low": low, "high": high, "source": source, "group": group},
+    )
+
+
+@dataclass(frozen=True)
+class Params:
+    """All parameters of the LMX model (one week per step).
+
+    Create with keyword overrides, e.g. ``Params(team_size=20)``. Values are checked
+    against their declared ranges; see :func:`describe` for the table.
+    """
+
+    # --- organisation -------------------------------------------------------------
+    n_teams: int = param(20, "teams", 1, 200_000,
+                         "design choice: 200 members by default (LITERATURE.md asks >= 200)", "organisation")
+    team_size: int = param(10, "positions per team", 1, 500,
+                           "typical span of control for knowledge work (6-12)", "organisation")
+    within_team_ties: int = param(4, "collaboration ties per member", 0, 50,
+                                  "small-world team networks (Watts & Strogatz 1998)", "organisation")
+    tie_rewiring: float = param(0.1, "probability", 0.0, 1.0,
+                                "Watts & Strogatz 1998 small-world regime", "organisation")
+    cross_team_ties: float = param(0.5, "ties per member (mean)", 0.0, 10.0,
+                                   "assumption: sparse boundary-spanning ties", "organisation")
+    weeks: int = param(156, "weeks", 1, 5_200, "BRIEF.md: three-year default horizon", "organisation")
+
+    # --- leader -------------------------------------------------------------------
+    leader_hours_per_week: float = param(8.0, "hours/week", 0.0, 40.0,
+                                         "assumption: one-on-ones, coaching and feedback time of a first-line manager",
+                                         "leader")
+    hours_scale_stranger: float = param(1.5, "hours/week", 0.05, 20.0,
+                                        "calibrated: weekly hours giving 63% support quality to a new dyad",
+                                        "leader")
+    hours_scale_acquaintance: float = param(1.0, "hours/week", 0.05, 20.0,
+                                            "calibrated: tested roles need less contact (Graen & Uhl-Bien 1995)",
+                                            "leader")
+    hours_scale_partner: float = param(0.5, "hours/week", 0.05, 20.0,
+                                       "calibrated: mature partnerships run on in-kind reciprocity (Graen & Uhl-Bien 1995)",
+                                       "leader")
+    promise_reliability: float = param(0.9, "probability", 0.0, 1.0,
+                                       "assumption: a leader who delivers fully keeps 9 in 10 promises", "leader")
+    empowerment_genuineness: float = param(0.8, "fraction", 0.0, 1.0,
+                                           "assumption; BRIEF.md: empowerment must feel genuine to be used", "leader")
+    failure_tolerance: float = param(0.6, "probability", 0.0, 1.0,
+                                     "assumption: share of failed experiments met with support, not blame (Edmondson 1999)",
+                                     "leader")
+    perception_noise: float = param(0.15, "competence units (sd)", 0.0, 1.0,
+                                    "assumption: sd of one weekly observation at 1 hour of contact", "leader")
+    perception_gain: float = param(0.1, "1/week", 0.0, 1.0,
+                                   "assumption: weight of one week's observation in the leader's view", "leader")
+    similarity_bias: float = param(0.2, "competence units", 0.0, 1.0,
+                                   "Liden, Wayne & Stilwell 1993: liking/similarity shape early LMX", "leader")
+    review_interval_weeks: int = param(13, "weeks", 1, 104, "quarterly reviews (BRIEF.md)", "leader")
+    assignments_per_team: int = param(2, "assignments", 0, 100,
+                                      "assumption: important assignments are scarce (Dansereau, Graen & Haga 1975)",
+                                      "leader")
+    in_group_threshold: float = param(0.55, "perceived score", 0.0, 1.0,
+                                      "assumption: proof needed to be seen as in-group (Dansereau et al. 1975)",
+                                      "leader")
+
+    # --- exchange and trust -------------------------------------------------------
+    contact_efficiency: float = param(1.0, "fraction", 0.05, 1.0,
+                                      "1 = co-located; remote work lowers it (assumption)", "exchange")
+    offer_expectation: float = param(0.6, "expectation units", 0.0, 1.0,
+                                     "calibrated: what an explicit offer ('the deal') leads a member to expect",
+                                     "exchange")
+    contract_expectation: float = param(0.2, "expectation units", 0.0, 1.0,
+                                        "calibrated: what a member expects from a purely contractual exchange",
+                                        "exchange")
+    promise_event_rate: float = param(0.25, "events/week", 0.0, 1.0,
+                                      "assumption: a commitment falls due about monthly", "exchange")
+    trust_gain: float = param(0.08, "fraction of gap", 0.0, 1.0,
+                              "calibrated: share of the distance to full trust closed by a kept promise", "exchange")
+    trust_loss_ratio: float = param(3.0, "ratio", 1.0, 10.0,
+                                    "Slovic 1993; computational trust models use about 3:1", "exchange")
+    scar_half_life_weeks: float = param(26.0, "weeks", 1.0, 520.0,
+                                        "assumption: violations are remembered for months (LITERATURE.md)", "exchange")
+    lmx_rate_stranger: float = param(0.15, "1/week", 0.0, 1.0,
+                                     "Liden, Wayne & Stilwell 1993: LMX forms within weeks", "exchange")
+    lmx_rate_acquaintance: float = param(0.06, "1/week", 0.0, 1.0, "calibrated", "exchange")
+    lmx_rate_partner: float = param(0.03, "1/week", 0.0, 1.0,
+                                    "calibrated: mature exchanges are stable (Graen & Uhl-Bien 1995)", "exchange")
+
+    # --- work ---------------------------------------------------------------------
+    base_effort: float = param(0.6, "fraction", 0.0, 1.0,
+                               "assumption: contractual effort as a share of full effort", "work")
+    learning_rate: float = param(0.01, "1/week", 0.0, 0.5,
+                                 "assumption: about 40% of the competence gap closed per year with full coaching",
+                                 "work")
+    forgetting_rate: float = param(0.002, "1/week", 0.0, 0.1, "assumption: slow skill obsolescence", "work")
+    assignment_boost: float = param(0.3, "fraction", 0.0, 2.0,
+                                    "assumption: output gain from an important assignment", "work")
+    bonus_effort_gain: float = param(0.3, "fraction", 0.0, 1.0,
+                                     "Cerasoli et al. 2016: incentives lift routine (quantity) performance", "work")
+    crowding_out: float = param(0.5, "fraction", 0.0, 1.0,
+                                "Cerasoli et al. 2016: salient incentives weaken intrinsic motivation", "work")
+    performance_noise: float = param(0.15, "sd (log units)", 0.0, 1.0,
+                                     "assumption: week-to-week output variability", "work")
+
+    # --- creativity and innovation ------------------------------------------------
+    idea_rate: float = param(0.15, "ideas/member-week", 0.0, 5.0,
+                             "calibrated: ideas at full creativity and autonomy", "innovation")
+    idea_success: float = param(0.35, "probability", 0.0, 1.0,
+                                "assumption: success chance of a tried idea for a fully competent member",
+                                "innovation")
+    failure_punishment: float = param(0.1, "safety units", 0.0, 1.0,
+                                      "assumption: loss of psychological safety after a punished failure",
+                                      "innovation")
+
+    # --- social comparison and spread ----------------------------------------------
+    safety_diffusion: float = param(0.1, "1/week", 0.0, 1.0,
+                                    "assumption: psychological safety is a shared team climate (Edmondson 1999)",
+                                    "social")
+    comparison_sensitivity: float = param(0.8, "fairness units per LMX unit", 0.0, 1.0,
+                                          "assumption: upward comparison lowers perceived fairness "
+                                          "(Yu, Matta & Cornfield 2018)", "social")
+    inspiration: float = param(0.05, "creativity units per neighbour success", 0.0, 1.0,
+                               "assumption: ideas spread over collaboration ties", "social")
+    peer_hours: float = param(2.0, "hours/week", 0.0, 20.0,
+                              "assumption: peer support available under shared leadership", "social")
+
+    # --- attitudes and turnover ------------------------------------------------------
+    attitude_rate: float = param(0.1, "1/week", 0.0, 1.0,
+                                 "assumption: attitudes adjust over about 10 weeks", "turnover")
+    annual_base_turnover: float = param(0.10, "fraction/year", 0.0, 0.9,
+                                        "LITERATURE.md: 10-15% voluntary turnover in knowledge work", "turnover")
+    quit_sensitivity: float = param(4.0, "log-hazard per intention unit", 0.0, 20.0,
+                                    "calibrated to r(intention, quitting) .38-.50 (Griffeth et al. 2000)",
+                                    "turnover")
+    first_year_hazard: float = param(1.5, "ratio", 1.0, 5.0,
+                                     "LITERATURE.md: hazard is higher in the first year of tenure", "turnover")
+    hiring_lag_weeks: int = param(8, "weeks", 0, 104, "assumption: two months to refill a vacancy", "turnover")
+    onboarding_weeks: int = param(4, "weeks", 0, 52,
+                                  "Liden, Wayne & Stilwell 1993: the first weeks set the exchange", "turnover")
+    turnover_cost_salaries: float = param(1.0, "annual salaries per leaver", 0.0, 5.0,
+                                          "LITERATURE.md: 0.5-2x annual salary", "turnover")
+
+    # --- people --------------------------------------------------------------------
+    competence_mean: float = param(0.55, "competence units", 0.05, 0.95,
+                                   "assumption: mean competence of hires", "people")
+    competence_spread: float = param(0.15, "competence units (sd)", 0.01, 0.3,
+                                     "assumption: spread of competence among hires", "people")
+    initial_trust: float = param(0.5, "trust units", 0.0, 1.0,
+                                 "assumption: calculus-based trust at the start of a dyad", "people")
+    initial_lmx: float = param(0.3, "LMX units", 0.0, 1.0,
+                               "assumption: scripted 'stranger' exchange (Graen & Uhl-Bien 1995)", "people")
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            _check(f.name, getattr(self, f.name), f)
+
+    def replace(self, **overrides: Any) -> "Params":
+        """A copy with some values changed (validated)."""
+        unknown = sorted(set(overrides) - set(names()))
+        if unknown:
+            raise LMXInputError(unknown[0], overrides[unknown[0]], "a known parameter (see `lmxsim list`)")
+        return dataclasses.replace(self, **overrides)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _check(name: str, value: Any, f: dataclasses.Field) -> None:
+    meta = f.metadata
+    low, high = meta["low"], meta["high"]
+    allowed = f"{'an integer' if f.type in (int, 'int') else 'a number'} in [{low}, {high}] {meta['unit']}"
+    if f.type in (int, "int"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise LMXInputError(name, value, allowed)
+    else:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise LMXInputError(name, value, allowed)
+    if not (low <= value <= high):
+        raise LMXInputError(name, value, allowed)
+
+
+def names() -> list[str]:
+    """Names of all parameters in declaration order."""
+    return [f.name for f in dataclasses.fields(Params)]
+
+
+def describe() -> list[dict[str, Any]]:
+    """One dict per parameter: name, group, default, unit, low, high, source."""
+    return [
+        {"name": f.name, "group": f.metadata["group"], "default": f.default, "unit": f.metadata["unit"],
+         "low": f.metadata["low"], "high": f.metadata["high"], "source": f.metadata["source"]}
+        for f in dataclasses.fields(Params)
+    ]
+
+
+def coerce(name: str, text: str) -> Any:
+    """Convert a command-line string to the declared type of parameter ``name``."""
+    fields = {f.name: f for f in dataclasses.fields(Params)}
+    if name not in fields:
+        raise LMXInputError(name, text, "a known parameter (see `lmxsim list`)")
+    f = fields[name]
+    try:
+        if f.type in (int, "int"):
+            as_float = float(text)
+            if not as_float.is_integer():
+                raise ValueError
+            return int(as_float)
+        return float(text)
+    except ValueError:
+        meta = f.metadata
+        raise LMXInputError(name, text, f"a number in [{meta['low']}, {meta['high']}] {meta['unit']}") from None

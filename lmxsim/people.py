@@ -1,0 +1,68 @@
+"""Who joins: the initial workforce and newcomers (ODD section 5, "Initialisation").
+
+A person entering a position draws stable traits - competence
+(normal, ``competence_mean`` +/- ``competence_spread``, bounded to [0.02, 0.98]),
+creative disposition (Beta(2, 2)), disposition to leave (Beta(2, 2)) and a position on
+the leader-similarity circle - and starts a new dyad: stranger stage,
+``initial_lmx`` and ``initial_trust`` (+/- 0.05), contractual expectations, and a
+leader's view shaded by liking (similarity) only (Liden, Wayne & Stilwell 1993).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lmxsim.state import STRANGER
+
+
+def circle_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Similarity in [0, 1] of two positions on a unit circle (1 = identical)."""
+    d = np.abs(a - b) % 1.0
+    return 1.0 - 2.0 * np.minimum(d, 1.0 - d)
+
+
+def start_dyad(model, idx: np.ndarray) -> None:
+    """Begin a fresh leader-member relationship at positions ``idx`` (a hire or a new leader)."""
+    m, p, rng = model.members, model.params, model.rng
+    k = len(idx)
+    m.dyad_start_week[idx] = model.week
+    m.stage[idx] = STRANGER
+    m.lmx[idx] = np.clip(p.initial_lmx + 0.05 * rng.standard_normal(k), 0.0, 1.0)
+    m.trust[idx] = np.clip(p.initial_trust + 0.05 * rng.standard_normal(k), 0.0, 1.0)
+    m.scar[idx] = 0.0
+    m.contact[idx] = 0.0
+    m.in_group[idx] = False
+    m.expectation[idx] = p.contract_expectation
+    prior = 0.5 + p.similarity_bias * (m.similarity[idx] - 0.5)
+    m.perceived_competence[idx] = prior
+    m.perceived_loyalty[idx] = prior
+
+
+def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray) -> None:
+    """Put new people into the vacant positions ``idx``; ``tenure_weeks`` they have already served."""
+    if len(idx) == 0:
+        return
+    m, p, rng = model.members, model.params, model.rng
+    k = len(idx)
+    m.occupied[idx] = True
+    m.refill_week[idx] = -1
+    m.person_id[idx] = model.next_person_ids(k)
+    m.hire_week[idx] = model.week - tenure_weeks
+    m.competence[idx] = np.clip(p.competence_mean + p.competence_spread * rng.standard_normal(k), 0.02, 0.98)
+    m.creativity_trait[idx] = rng.beta(2.0, 2.0, k)
+    m.mobility[idx] = rng.beta(2.0, 2.0, k)
+    leader_trait = model.leaders.similarity_trait[m.team[idx]]
+    m.similarity[idx] = circle_similarity(rng.random(k), leader_trait)
+    start_dyad(model, idx)
+    m.autonomy[idx] = 0.3
+    m.psych_safety[idx] = 0.5
+    m.creativity[idx] = 0.3 * m.creativity_trait[idx]
+    m.engagement[idx] = 0.6
+    m.fairness[idx] = 0.8
+    m.turnover_intention[idx] = 0.3
+    m.citizenship[idx] = 0.6 * 0.4
+    m.performance[idx] = 0.0
+    m.ideas[idx] = 0
+    m.successful_ideas[idx] = 0
+    m.successes_this_week[idx] = 0
+    model.on_hired(idx)

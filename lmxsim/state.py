@@ -1,0 +1,109 @@
+"""Member and leader state as numpy arrays (ODD section 2, "Entities and state variables").
+
+Members live in *positions* (slots): one row per position in every array. A position
+belongs to one team for ever; it is either occupied by a person or vacant while the
+vacancy is being refilled. All weekly submodels work on whole arrays, so the cost of a
+week grows with the number of positions, not with Python-level loops.
+
+``MEMBER_FIELDS`` declares every member state variable with its dtype, bounds and unit;
+the tests use the bounds to check the invariants over random parameter sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+STRANGER, ACQUAINTANCE, PARTNER = 0, 1, 2
+STAGE_NAMES = ("stranger", "acquaintance", "partnership")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    dtype: type
+    low: float | None
+    high: float | None
+    unit: str
+    meaning: str
+
+
+_U = "0-1 scale"
+MEMBER_FIELDS: tuple[FieldSpec, ...] = (
+    # position
+    FieldSpec("team", np.int32, 0, None, "index", "team that owns the position"),
+    FieldSpec("occupied", np.bool_, None, None, "flag", "a person holds the position"),
+    FieldSpec("refill_week", np.int32, -1, None, "week", "week a vacancy is refilled (-1: none pending)"),
+    # person
+    FieldSpec("person_id", np.int64, -1, None, "id", "unique id of the person (-1 when vacant)"),
+    FieldSpec("hire_week", np.int32, None, None, "week", "week the person joined (negative: before the run)"),
+    FieldSpec("dyad_start_week", np.int32, None, None, "week", "week the current leader-member dyad began"),
+    FieldSpec("competence", np.float64, 0, 1, _U, "true ability to do the job well"),
+    FieldSpec("creativity_trait", np.float64, 0, 1, _U, "stable creative disposition"),
+    FieldSpec("mobility", np.float64, 0, 1, _U, "stable disposition to leave (outside options)"),
+    FieldSpec("similarity", np.float64, 0, 1, _U, "similarity to the leader (deep-level, stable)"),
+    FieldSpec("trust", np.float64, 0, 1, _U, "member's trust in the leader"),
+    FieldSpec("scar", np.float64, 0, 1, _U, "memory of broken promises; slows trust building"),
+    FieldSpec("perceived_competence", np.float64, 0, 1, _U, "leader's view of the member's competence"),
+    FieldSpec("perceived_loyalty", np.float64, 0, 1, _U, "leader's view of the member's loyalty/extra effort"),
+    FieldSpec("contact", np.float64, 0, None, "hours/week", "recent leader contact (moving average)"),
+    FieldSpec("lmx", np.float64, 0, 1, _U, "quality of the leader-member exchange (LMX-7 = 7 + 28 lmx)"),
+    FieldSpec("stage", np.int8, 0, 2, "stage", "0 stranger, 1 acquaintance, 2 partnership"),
+    FieldSpec("in_group", np.bool_, None, None, "flag", "in the leader's in-group, as the leader sees it"),
+    FieldSpec("expectation", np.float64, 0, 1, _U, "what the member expects from the leader"),
+    FieldSpec("autonomy", np.float64, 0, 1, _U, "latitude felt (granted and believed genuine)"),
+    FieldSpec("psych_safety", np.float64, 0, 1, _U, "psychological safety to take interpersonal risks"),
+    FieldSpec("creativity", np.float64, 0, 1, _U, "current creative engagement"),
+    FieldSpec("engagement", np.float64, 0, 1, _U, "engagement and affective commitment"),
+    FieldSpec("fairness", np.float64, 0, 1, _U, "perceived fairness of treatment relative to teammates"),
+    FieldSpec("turnover_intention", np.float64, 0, 1, _U, "intention to quit"),
+    FieldSpec("performance", np.float64, 0, None, "output units/week", "this week's output (1 = full routine)"),
+    FieldSpec("citizenship", np.float64, 0, 1, _U, "effort beyond the contract this week"),
+    FieldSpec("support", np.float64, 0, 1, _U, "quality of support received this week"),
+    FieldSpec("hours", np.float64, 0, None, "hours/week", "leader hours received this week"),
+    FieldSpec("assignment", np.bool_, None, None, "flag", "holds an important assignment this week"),
+    FieldSpec("bonus", np.float64, 0, 1, _U, "salience of extrinsic reward this week"),
+    FieldSpec("ideas", np.int32, 0, None, "ideas", "ideas generated since the last panel row"),
+    FieldSpec("successful_ideas", np.int32, 0, None, "ideas", "successful ideas since the last panel row"),
+    FieldSpec("successes_this_week", np.int32, 0, None, "ideas", "successful ideas this week"),
+)
+
+MEMBER_FIELD_NAMES = tuple(f.name for f in MEMBER_FIELDS)
+
+
+class MemberState:
+    """Struct-of-arrays for all member positions. ``state.trust[i]`` is position i's trust."""
+
+    def __init__(self, capacity: int):
+        for f in MEMBER_FIELDS:
+            setattr(self, f.name, np.zeros(capacity, dtype=f.dtype))
+        self.person_id[:] = -1
+        self.refill_week[:] = -1
+
+    @property
+    def capacity(self) -> int:
+        return len(self.team)
+
+    def grow(self, extra: int) -> np.ndarray:
+        """Append ``extra`` empty positions; return their indices."""
+        start = self.capacity
+        for f in MEMBER_FIELDS:
+            old = getattr(self, f.name)
+            new = np.zeros(extra, dtype=f.dtype)
+            if f.name in ("person_id", "refill_week"):
+                new[:] = -1
+            setattr(self, f.name, np.concatenate([old, new]))
+        return np.arange(start, start + extra)
+
+
+@dataclass
+class LeaderState:
+    """One entry per team (each team has exactly one leader)."""
+
+    policy: np.ndarray            # int index into the model's policy table
+    policy_since_week: np.ndarray  # week the current policy was adopted
+    hours_per_week: np.ndarray     # exchange time budget, hours/week
+    similarity_trait: np.ndarray   # position on the similarity circle, 0-1
+    leader_id: np.ndarray          # unique id of the person in the leader role
+    start_week: np.ndarray         # week the current leader took over

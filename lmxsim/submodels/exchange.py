@@ -1,0 +1,108 @@
+"""Phases 2-3 - policy decisions become exchanges; promises are kept or broken; trust and LMX move.
+
+Leader time: a team's leader spends ``hours_per_week * time_use`` on exchanges, split in
+proportion to the policy's ``time_weight`` over occupied positions. Support quality has
+diminishing returns, ``1 - exp(-h / h_stage)``, where ``h`` is effective hours (leader
+hours times ``contact_efficiency`` plus peer support) and ``h_stage`` the hours a dyad of
+that stage needs (strangers need most, partners least).
+
+Promises: an explicit offer raises the member's expectation to
+``contract + offer * (offer_expectation - contract)``; without an offer expectations
+adapt slowly (2%/week) towards what is delivered, never below the contract level.
+Delivered value is ``0.5 support + 0.3 latitude + 0.2 assignment``. A promise falls due
+with probability ``promise_event_rate`` a week and is kept with probability
+``promise_reliability * min(1, delivered / expectation)``. A kept promise closes
+``trust_gain * (1 - scar)`` of the gap to full trust; a broken one removes
+``trust_gain * trust_loss_ratio`` of the trust there is and deepens the scar, which
+halves every ``scar_half_life_weeks`` (Slovic 1993).
+
+LMX moves towards the geometric mean of what each side brings - the leader's delivered
+value and the member's contribution (competence, citizenship, trust) - at a rate set by
+the relationship stage (fast for strangers: Liden, Wayne & Stilwell 1993). Stages
+(Graen & Uhl-Bien 1995): stranger -> acquaintance after the onboarding window once LMX
+passes 0.35; acquaintance -> partnership when LMX >= 0.65 and trust >= 0.6; a partnership
+falls back when LMX < 0.5 or trust < 0.4.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lmxsim.state import ACQUAINTANCE, PARTNER, STRANGER
+from lmxsim.teams import team_sum, top_k_in_team
+
+EXPECTATION_ADAPTATION = 0.02  # per week, towards what is delivered
+LATITUDE_ADJUSTMENT = 0.2      # per week, felt autonomy towards latitude granted
+CONTACT_MEMORY = 0.75          # weight of last week's contact in the moving average
+
+
+def allocate_hours(model, d) -> np.ndarray:
+    """Leader hours per member position this week."""
+    m = model.members
+    weight = d.time_weight * m.occupied
+    total = team_sum(m.team, weight, model.n_teams)
+    budget = model.leaders.hours_per_week * d.time_use_team
+    share = np.divide(weight, total[m.team], out=np.zeros(m.capacity), where=total[m.team] > 0)
+    return share * budget[m.team]
+
+
+def peer_support_hours(model, d) -> np.ndarray:
+    """Support members draw from competent collaborators (distributed leadership)."""
+    m, p = model.members, model.params
+    if not np.any(d.peer_leadership):
+        return np.zeros(m.capacity)
+    return d.peer_leadership * p.peer_hours * model.neighbour_mean(m.competence)
+
+
+def exchange(model, d) -> None:
+    m, p, rng = model.members, model.params, model.rng
+    occ = m.occupied
+    n = m.capacity
+
+    # time and support
+    m.hours = allocate_hours(model, d)
+    effective = m.hours * p.contact_efficiency + peer_support_hours(model, d)
+    m.support = (1.0 - np.exp(-effective / model.hours_scale[m.stage])) * occ
+    m.contact = CONTACT_MEMORY * m.contact + (1 - CONTACT_MEMORY) * m.hours * p.contact_efficiency
+
+    # scarce important assignments
+    m.assignment = top_k_in_team(m.team, d.assignment_priority, occ, p.assignments_per_team)
+    m.bonus = d.bonus * occ
+
+    # felt autonomy: latitude granted, discounted when empowerment does not feel genuine
+    felt_genuine = p.empowerment_genuineness * (0.5 + 0.5 * m.trust)
+    m.autonomy += LATITUDE_ADJUSTMENT * (d.latitude * felt_genuine - m.autonomy)
+
+    # expectations and promises
+    delivered = 0.5 * m.support + 0.3 * d.latitude + 0.2 * m.assignment
+    offered = d.offer > 0
+    promised = p.contract_expectation + d.offer * (p.offer_expectation - p.contract_expectation)
+    adapted = m.expectation + EXPECTATION_ADAPTATION * (
+        np.maximum(delivered, p.contract_expectation) - m.expectation)
+    m.expectation = np.where(offered, np.maximum(m.expectation, promised), adapted)
+
+    due = occ & (rng.random(n) < p.promise_event_rate)
+    fulfilment = np.minimum(1.0, delivered / np.maximum(m.expectation, 1e-9))
+    kept = rng.random(n) < p.promise_reliability * fulfilment
+    keep, broke = due & kept, due & ~kept
+    gain = p.trust_gain * (1.0 - m.scar) * (1.0 - m.trust)
+    loss = min(1.0, p.trust_gain * p.trust_loss_ratio) * m.trust
+    change = np.where(keep, gain, 0.0) - np.where(broke, loss, 0.0)
+    m.trust += change
+    m.scar *= model.scar_decay
+    m.scar = np.where(broke, m.scar + 0.5 * (1.0 - m.scar), m.scar)
+    model.record_promises(change, keep, broke)
+
+    # LMX: reciprocal exchange of what each side brings
+    member_brings = (m.competence + m.citizenship + m.trust) / 3.0
+    target = np.sqrt(delivered * member_brings)
+    m.lmx += model.lmx_rate[m.stage] * (target - m.lmx) * occ
+
+    # relationship stage
+    tenure = model.week - m.dyad_start_week
+    up1 = (m.stage == STRANGER) & (tenure >= p.onboarding_weeks) & (m.lmx >= 0.35)
+    up2 = (m.stage == ACQUAINTANCE) & (m.lmx >= 0.65) & (m.trust >= 0.6)
+    down = (m.stage == PARTNER) & ((m.lmx < 0.5) | (m.trust < 0.4))
+    m.stage[up1] = ACQUAINTANCE
+    m.stage[up2] = PARTNER
+    m.stage[down] = ACQUAINTANCE

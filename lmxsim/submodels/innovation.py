@@ -1,0 +1,52 @@
+"""Phase 5 - creativity and innovation: ideas arise, some are tried, some succeed.
+
+Creativity moves (at ``attitude_rate``) towards
+``creativity_trait * (0.3 autonomy + 0.3 psych_safety + 0.4 engagement * (1 - crowding))``,
+where crowding is ``crowding_out * bonus * reward_contingency`` (individual incentives
+crowd out intrinsic motivation; Cerasoli et al. 2016); successes of collaborators inspire
+(``inspiration``). Ideas arrive as Poisson events with rate
+``idea_rate * creativity * (0.25 + 0.75 autonomy)`` - so LMX, which raises creativity,
+matters more where autonomy is high (Volmer, Spurk & Niessen 2012). Trying an idea is
+a risk taken with probability ``psych_safety``. A tried idea succeeds with probability
+``idea_success * (0.3 + 0.7 competence) * (0.6 + 0.4 support)``. Each failure is met with
+tolerance (probability ``failure_tolerance``: safety grows a little) or blame (safety
+falls by the share ``failure_punishment``). Successes are the model's innovation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SUCCESS_ENGAGEMENT = 0.05  # engagement gap closed per success
+SUCCESS_VISIBILITY = 0.05  # leader's competence view gap closed per success
+TOLERANCE_SAFETY = 0.03    # safety gap closed per tolerated failure
+
+
+def innovate(model, d) -> None:
+    m, p, rng = model.members, model.params, model.rng
+    occ = m.occupied
+    crowding = p.crowding_out * m.bonus * d.reward_contingency
+    target = m.creativity_trait * (0.3 * m.autonomy + 0.3 * m.psych_safety + 0.4 * m.engagement * (1.0 - crowding))
+    inspired = model.neighbour_mean(np.minimum(m.successes_this_week, 1).astype(float))
+    m.creativity += p.attitude_rate * (target - m.creativity) * occ
+    m.creativity += np.minimum(p.inspiration * inspired, 1.0) * (1.0 - m.creativity) * occ
+
+    rate = p.idea_rate * m.creativity * (0.25 + 0.75 * m.autonomy) * occ
+    ideas = rng.poisson(rate)
+    tried = rng.binomial(ideas, m.psych_safety)
+    p_success = p.idea_success * (0.3 + 0.7 * m.competence) * (0.6 + 0.4 * m.support)
+    success = rng.binomial(tried, p_success)
+    failures = tried - success
+    punished = rng.binomial(failures, 1.0 - p.failure_tolerance)
+    tolerated = failures - punished
+
+    m.psych_safety *= (1.0 - p.failure_punishment) ** punished
+    m.psych_safety += (1.0 - m.psych_safety) * (1.0 - (1.0 - TOLERANCE_SAFETY) ** tolerated)
+    m.engagement += (1.0 - m.engagement) * (1.0 - (1.0 - SUCCESS_ENGAGEMENT) ** success)
+    m.perceived_competence += (1.0 - m.perceived_competence) * (1.0 - (1.0 - SUCCESS_VISIBILITY) ** success)
+
+    m.ideas += ideas
+    m.successful_ideas += success
+    m.successes_this_week = success.astype(np.int32)
+    model.week_stats["ideas_tried"] = int(tried.sum())
+    model.week_stats["innovation_value"] = float((success * (0.5 + m.competence)).sum())

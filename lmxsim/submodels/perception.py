@@ -1,0 +1,31 @@
+"""Phase 1 - perception: leaders observe members through noise that grows as contact shrinks.
+
+Each week the leader observes each member's competence and loyalty (effort beyond the
+contract). An observation has standard deviation
+``perception_noise / sqrt(contact + 0.1)``, where ``contact`` is the member's recent
+leader contact in hours per week: one hour a week gives roughly the base noise, no
+contact about three times as much. Liking shades every observation by
+``similarity_bias * (similarity - 0.5)`` (Liden, Wayne & Stilwell 1993). The leader's
+view moves a fraction ``perception_gain`` towards the observation. Observations are
+ratings on the 0-1 scale, so they are bounded to it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def observation_sd(contact: np.ndarray, perception_noise: float) -> np.ndarray:
+    return perception_noise / np.sqrt(contact + 0.1)
+
+
+def perceive(model) -> None:
+    m, p, rng = model.members, model.params, model.rng
+    n = m.capacity
+    sd = observation_sd(m.contact, p.perception_noise)
+    liking = p.similarity_bias * (m.similarity - 0.5)
+    obs_competence = np.clip(m.competence + liking + sd * rng.standard_normal(n), 0.0, 1.0)
+    obs_loyalty = np.clip(m.citizenship + liking + sd * rng.standard_normal(n), 0.0, 1.0)
+    gain = p.perception_gain * m.occupied
+    m.perceived_competence += gain * (obs_competence - m.perceived_competence)
+    m.perceived_loyalty += gain * (obs_loyalty - m.perceived_loyalty)
