@@ -1,0 +1,45 @@
+"""Run-level outcomes computed from the weekly time series (ODD section 2, "Observation").
+
+One definition of each headline outcome, used by ``lmxsim run``'s summary and by every
+comparison and experiment, so the numbers a user sees always mean the same thing.
+Outcomes are measured from ``MEASURE_FROM_WEEK`` (month 6) on, after relationships have
+formed, unless the run is shorter.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MEASURE_FROM_WEEK = 26
+
+MEAN_OF_WEEKLY = ("mean_lmx", "lmx_sd_within_team", "in_group_share", "mean_trust", "mean_engagement",
+                  "mean_performance", "mean_psych_safety", "mean_fairness")
+
+
+def measured_weeks(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> pd.DataFrame:
+    """The weeks outcomes are measured over: from ``start`` on, or all simulated weeks of a shorter run."""
+    sim = frame[frame.week >= 1]
+    later = sim[sim.week >= start]
+    return later if len(later) else sim
+
+
+def run_summary(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> dict[str, float]:
+    """Headline outcomes of one run.
+
+    innovation_per_member_year: successful ideas per head per 52 weeks;
+    annual_turnover: voluntary quits per head per 52 weeks;
+    turnover_cost_per_member_year: annual salaries lost to turnover per head per year;
+    the rest are means of the weekly values.
+    """
+    w = measured_weeks(frame, start)
+    head_years = float(w.headcount.sum()) / 52.0
+    out = {
+        "innovation_per_member_year": float(w.innovation.sum()) / head_years if head_years else np.nan,
+        "innovation_value_per_member_year": float(w.innovation_value.sum()) / head_years if head_years else np.nan,
+        "annual_turnover": float(w.quits.sum()) / head_years if head_years else np.nan,
+        "turnover_cost_per_member_year": float(w.turnover_cost.sum()) / head_years if head_years else np.nan,
+    }
+    for col in MEAN_OF_WEEKLY:
+        out[col] = float(w[col].mean())
+    return out

@@ -1,0 +1,54 @@
+"""Writing result files all-or-nothing.
+
+Files are first written into a fresh temporary folder beside the destination; only when
+every file is complete are they moved into place. A failure part-way leaves the
+destination as it was: nothing half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from lmxsim.errors import LMXInputError
+
+
+def check_writable(out: str | os.PathLike) -> Path:
+    """Fail early, with the standard error, if ``out`` cannot be created or written."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise LMXInputError("--out", str(out), "a directory path (a file of that name exists)")
+    parent = out if out.exists() else _existing_parent(out)
+    try:  # a real probe: permission bits lie for root and for read-only file systems
+        probe = tempfile.mkdtemp(prefix=".lmxsim-probe-", dir=parent)
+        os.rmdir(probe)
+    except OSError as exc:
+        raise LMXInputError("--out", str(out), f"a directory you can write to ({parent}: {exc.strerror})") from None
+    return out
+
+
+def _existing_parent(path: Path) -> Path:
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise LMXInputError("--out", str(path), f"a directory path ({parent} is a file)")
+            return parent
+    return Path("/")
+
+
+@contextmanager
+def staged_output(out: str | os.PathLike):
+    """Yield a temporary folder; on success move its files into ``out``, else discard it."""
+    out = check_writable(out)
+    stage_parent = out if out.exists() else _existing_parent(out)
+    stage = Path(tempfile.mkdtemp(prefix=".lmxsim-", dir=stage_parent))
+    try:
+        yield stage
+        out.mkdir(parents=True, exist_ok=True)
+        for item in stage.iterdir():
+            os.replace(item, out / item.name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
