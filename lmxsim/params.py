@@ -72,6 +72,9 @@ class Params:
                                    "assumption: weight of one week's observation in the leader's view", "leader")
     similarity_bias: float = param(0.2, "competence units", 0.0, 1.0,
                                    "Liden, Wayne & Stilwell 1993: liking/similarity shape early LMX", "leader")
+    rater_idiosyncrasy: float = param(0.2, "competence units (sd)", 0.0, 0.5,
+                                      "Scullen, Mount & Goff 2000: idiosyncratic rater effects dominate ratings",
+                                      "leader")
     review_interval_weeks: int = param(13, "weeks", 1, 104, "quarterly reviews (BRIEF.md)", "leader")
     assignments_per_team: int = param(2, "assignments", 0, 100,
                                       "assumption: important assignments are scarce (Dansereau, Graen & Haga 1975)",
@@ -95,6 +98,9 @@ class Params:
                               "calibrated: share of the distance to full trust closed by a kept promise", "exchange")
     trust_loss_ratio: float = param(3.0, "ratio", 1.0, 10.0,
                                     "Slovic 1993; computational trust models use about 3:1", "exchange")
+    trust_drift: float = param(0.02, "1/week", 0.0, 1.0,
+                               "calibrated: weekly pull of trust towards the care shown (benevolence; "
+                               "Mayer, Davis & Schoorman 1995)", "exchange")
     scar_half_life_weeks: float = param(26.0, "weeks", 1.0, 520.0,
                                         "assumption: violations are remembered for months (LITERATURE.md)", "exchange")
     lmx_rate_stranger: float = param(0.15, "1/week", 0.0, 1.0,
@@ -106,21 +112,22 @@ class Params:
     # --- work ---------------------------------------------------------------------
     base_effort: float = param(0.6, "fraction", 0.0, 1.0,
                                "assumption: contractual effort as a share of full effort", "work")
-    learning_rate: float = param(0.01, "1/week", 0.0, 0.5,
-                                 "assumption: about 40% of the competence gap closed per year with full coaching",
+    learning_rate: float = param(0.004, "1/week", 0.0, 0.5,
+                                 "assumption: about 20% of the competence gap closed per year with full coaching",
                                  "work")
     forgetting_rate: float = param(0.002, "1/week", 0.0, 0.1, "assumption: slow skill obsolescence", "work")
-    assignment_boost: float = param(0.3, "fraction", 0.0, 2.0,
-                                    "assumption: output gain from an important assignment", "work")
+    assignment_boost: float = param(0.1, "fraction", 0.0, 2.0,
+                                    "assumption: output gain from an important assignment (mostly a learning "
+                                    "and visibility opportunity)", "work")
     bonus_effort_gain: float = param(0.3, "fraction", 0.0, 1.0,
                                      "Cerasoli et al. 2016: incentives lift routine (quantity) performance", "work")
     crowding_out: float = param(0.5, "fraction", 0.0, 1.0,
                                 "Cerasoli et al. 2016: salient incentives weaken intrinsic motivation", "work")
-    performance_noise: float = param(0.15, "sd (log units)", 0.0, 1.0,
+    performance_noise: float = param(0.4, "sd (log units)", 0.0, 1.0,
                                      "assumption: week-to-week output variability", "work")
 
     # --- creativity and innovation ------------------------------------------------
-    idea_rate: float = param(0.15, "ideas/member-week", 0.0, 5.0,
+    idea_rate: float = param(1.0, "ideas/member-week", 0.0, 5.0,
                              "calibrated: ideas at full creativity and autonomy", "innovation")
     idea_success: float = param(0.35, "probability", 0.0, 1.0,
                                 "assumption: success chance of a tried idea for a fully competent member",
@@ -144,7 +151,7 @@ class Params:
     # --- attitudes and turnover ------------------------------------------------------
     attitude_rate: float = param(0.1, "1/week", 0.0, 1.0,
                                  "assumption: attitudes adjust over about 10 weeks", "turnover")
-    annual_base_turnover: float = param(0.10, "fraction/year", 0.0, 0.9,
+    annual_base_turnover: float = param(0.13, "fraction/year", 0.0, 0.9,
                                         "LITERATURE.md: 10-15% voluntary turnover in knowledge work", "turnover")
     quit_sensitivity: float = param(4.0, "log-hazard per intention unit", 0.0, 20.0,
                                     "calibrated to r(intention, quitting) .38-.50 (Griffeth et al. 2000)",

@@ -2,10 +2,15 @@
 
 A person entering a position draws stable traits - competence
 (normal, ``competence_mean`` +/- ``competence_spread``, bounded to [0.02, 0.98]),
-creative disposition (Beta(2, 2)), disposition to leave (Beta(2, 2)) and a position on
+creative disposition, disposition to leave, positive affectivity and
+conscientiousness (each Beta(2, 2)) and a position on
 the leader-similarity circle - and starts a new dyad: stranger stage,
 ``initial_lmx`` and ``initial_trust`` (+/- 0.05), contractual expectations, and a
-leader's view shaded by liking (similarity) only (Liden, Wayne & Stilwell 1993).
+leader's view that starts from the leader's persistent bias for this member: liking
+(``similarity_bias`` times similarity; Liden, Wayne & Stilwell 1993) plus an idiosyncratic
+part (sd ``rater_idiosyncrasy``; Scullen, Mount & Goff 2000). The member's liking of the
+leader - the affect dimension of LMX (Liden & Maslyn 1998) - is half similarity, half
+idiosyncratic (Beta(2, 2)).
 """
 
 from __future__ import annotations
@@ -33,7 +38,10 @@ def start_dyad(model, idx: np.ndarray) -> None:
     m.contact[idx] = 0.0
     m.in_group[idx] = False
     m.expectation[idx] = p.contract_expectation
-    prior = 0.5 + p.similarity_bias * (m.similarity[idx] - 0.5)
+    m.liking[idx] = 0.5 * m.similarity[idx] + 0.5 * rng.beta(2.0, 2.0, k)
+    m.rater_bias[idx] = (p.similarity_bias * (m.similarity[idx] - 0.5)
+                         + p.rater_idiosyncrasy * rng.standard_normal(k))
+    prior = np.clip(0.5 + m.rater_bias[idx], 0.0, 1.0)
     m.perceived_competence[idx] = prior
     m.perceived_loyalty[idx] = prior
 
@@ -51,6 +59,8 @@ def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray) -> None:
     m.competence[idx] = np.clip(p.competence_mean + p.competence_spread * rng.standard_normal(k), 0.02, 0.98)
     m.creativity_trait[idx] = rng.beta(2.0, 2.0, k)
     m.mobility[idx] = rng.beta(2.0, 2.0, k)
+    m.affectivity[idx] = rng.beta(2.0, 2.0, k)
+    m.conscientiousness[idx] = rng.beta(2.0, 2.0, k)
     leader_trait = model.leaders.similarity_trait[m.team[idx]]
     m.similarity[idx] = circle_similarity(rng.random(k), leader_trait)
     start_dyad(model, idx)

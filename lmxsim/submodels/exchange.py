@@ -16,8 +16,11 @@ with probability ``promise_event_rate`` a week and is kept with probability
 ``trust_gain * trust_loss_ratio`` of the trust there is and deepens the scar, which
 halves every ``scar_half_life_weeks`` (Slovic 1993).
 
-LMX moves towards the geometric mean of what each side brings - the leader's delivered
-value and the member's contribution (competence, citizenship, trust) - at a rate set by
+LMX moves towards ``0.7 exchange + 0.3 liking``: the exchange is the geometric mean of what
+each side brings - the leader's delivered value and the member's contribution
+``0.5 citizenship + 0.25 trust + 0.25 perceived competence`` (competence counts as the
+leader sees it) - and liking is the affect dimension of LMX (Liden & Maslyn 1998). It moves
+at a rate set by
 the relationship stage (fast for strangers: Liden, Wayne & Stilwell 1993). Stages
 (Graen & Uhl-Bien 1995): stranger -> acquaintance after the onboarding window once LMX
 passes 0.35; acquaintance -> partnership when LMX >= 0.65 and trust >= 0.6; a partnership
@@ -34,6 +37,8 @@ from lmxsim.teams import team_sum, top_k_in_team
 EXPECTATION_ADAPTATION = 0.02  # per week, towards what is delivered
 LATITUDE_ADJUSTMENT = 0.2      # per week, felt autonomy towards latitude granted
 CONTACT_MEMORY = 0.75          # weight of last week's contact in the moving average
+AFFECT_WEIGHT = 0.3            # share of LMX that is interpersonal affect (Liden & Maslyn 1998)
+SCAR_DEPTH = 0.2               # share of the remaining scar-free trust capacity a violation scars
 
 
 def allocate_hours(model, d) -> np.ndarray:
@@ -90,12 +95,14 @@ def exchange(model, d) -> None:
     change = np.where(keep, gain, 0.0) - np.where(broke, loss, 0.0)
     m.trust += change
     m.scar *= model.scar_decay
-    m.scar = np.where(broke, m.scar + 0.5 * (1.0 - m.scar), m.scar)
+    m.scar = np.where(broke, m.scar + SCAR_DEPTH * (1.0 - m.scar), m.scar)
     model.record_promises(change, keep, broke)
+    # benevolence: care shown week by week moves trust slowly (Mayer, Davis & Schoorman 1995)
+    m.trust += p.trust_drift * (delivered - m.trust) * occ
 
     # LMX: reciprocal exchange of what each side brings
-    member_brings = (m.competence + m.citizenship + m.trust) / 3.0
-    target = np.sqrt(delivered * member_brings)
+    member_brings = 0.5 * m.citizenship + 0.25 * m.trust + 0.25 * m.perceived_competence
+    target = (1.0 - AFFECT_WEIGHT) * np.sqrt(delivered * member_brings) + AFFECT_WEIGHT * m.liking
     m.lmx += model.lmx_rate[m.stage] * (target - m.lmx) * occ
 
     # relationship stage

@@ -4,8 +4,10 @@ Each week the leader observes each member's competence and loyalty (effort beyon
 contract). An observation has standard deviation
 ``perception_noise / sqrt(contact + 0.1)``, where ``contact`` is the member's recent
 leader contact in hours per week: one hour a week gives roughly the base noise, no
-contact about three times as much. Liking shades every observation by
-``similarity_bias * (similarity - 0.5)`` (Liden, Wayne & Stilwell 1993). The leader's
+contact about three times as much. Every observation is also shifted by the leader's
+persistent bias for this member, ``rater_bias`` (liking through similarity, Liden, Wayne &
+Stilwell 1993, plus idiosyncrasy: rater effects are the largest part of performance
+ratings, Scullen, Mount & Goff 2000); noise averages out over weeks, the bias does not. The leader's
 view moves a fraction ``perception_gain`` towards the observation. Observations are
 ratings on the 0-1 scale, so they are bounded to it.
 """
@@ -23,9 +25,8 @@ def perceive(model) -> None:
     m, p, rng = model.members, model.params, model.rng
     n = m.capacity
     sd = observation_sd(m.contact, p.perception_noise)
-    liking = p.similarity_bias * (m.similarity - 0.5)
-    obs_competence = np.clip(m.competence + liking + sd * rng.standard_normal(n), 0.0, 1.0)
-    obs_loyalty = np.clip(m.citizenship + liking + sd * rng.standard_normal(n), 0.0, 1.0)
+    obs_competence = np.clip(m.competence + m.rater_bias + sd * rng.standard_normal(n), 0.0, 1.0)
+    obs_loyalty = np.clip(m.citizenship + m.rater_bias + sd * rng.standard_normal(n), 0.0, 1.0)
     gain = p.perception_gain * m.occupied
     m.perceived_competence += gain * (obs_competence - m.perceived_competence)
     m.perceived_loyalty += gain * (obs_loyalty - m.perceived_loyalty)

@@ -1,0 +1,71 @@
+"""Helpers shared by the test modules (imported as ``helpers``; pytest puts tests/ on sys.path)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lmxsim import LMXModel
+from lmxsim.state import MEMBER_FIELDS
+
+# The weekly outcome columns every run must report (issue requirement).
+REQUIRED_MODEL_COLUMNS = (
+    "innovation", "quits", "headcount", "turnover_rate_annualised", "mean_lmx", "lmx_sd_within_team",
+    "in_group_share", "mean_trust", "mean_engagement", "mean_performance", "mean_psych_safety",
+    "turnover_cost",
+)
+
+# The member panel columns researchers rely on (issue requirement).
+REQUIRED_PANEL_COLUMNS = (
+    "week", "member_id", "team_id", "tenure_weeks", "lmx", "trust_in_leader", "autonomy", "creativity",
+    "competence", "performance", "psych_safety", "turnover_intention", "in_group", "ideas",
+    "successful_ideas", "quit",
+)
+
+SMALL = dict(n_teams=4, team_size=6, weeks=30)
+
+# Parameters that make quits and successful ideas frequent, so that panel accounting tests
+# are not vacuous (0 == 0) whatever the calibration.
+BUSY = dict(annual_base_turnover=0.9, quit_sensitivity=8.0, hiring_lag_weeks=2,
+            idea_rate=5.0, idea_success=1.0)
+
+
+def small_model(**kw) -> LMXModel:
+    """A small model; keyword arguments override the small defaults."""
+    args = {"seed": 1, "panel_every": 0, **SMALL}
+    args.update(kw)
+    return LMXModel(**args)
+
+
+def member_field_violations(model, occupied_only: bool = False) -> list[str]:
+    """Every bounded member variable outside its declared [low, high], and every
+    non-finite float, as readable messages (empty list: all fine)."""
+    m = model.members
+    sel = m.occupied if occupied_only else np.ones(m.capacity, dtype=bool)
+    problems = []
+    for f in MEMBER_FIELDS:
+        values = getattr(m, f.name)[sel]
+        if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+            problems.append(f"{f.name}: non-finite values {values[~np.isfinite(values)][:5]}")
+            continue
+        if f.low is not None and np.any(values < f.low):
+            problems.append(f"{f.name}: below {f.low}: {np.sort(values)[:3]}")
+        if f.high is not None and np.any(values > f.high):
+            problems.append(f"{f.name}: above {f.high}: {np.sort(values)[-3:]}")
+    return problems
+
+
+def run_cli(argv, capsys):
+    """Call ``lmxsim.cli.main`` in-process; return (exit code, stdout, stderr)."""
+    from lmxsim.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse exits for --help and usage errors
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def tree(path) -> set[str]:
+    """All paths (files and folders, hidden ones too) below ``path``, relative to it."""
+    return {str(p.relative_to(path)) for p in path.rglob("*")}
