@@ -89,6 +89,7 @@ class LMXModel(mesa.Model):
         self.hours_scale = np.array([p.hours_scale_stranger, p.hours_scale_acquaintance, p.hours_scale_partner])
         self.lmx_rate = np.array([p.lmx_rate_stranger, p.lmx_rate_acquaintance, p.lmx_rate_partner])
         self.scar_decay = 0.5 ** (1.0 / p.scar_half_life_weeks)
+        self.clarity_decay = 0.5 ** (1.0 / p.clarity_half_life_weeks)
 
         # policies: a table of instances; leaders hold an index into it
         self._policies: list = []
@@ -131,7 +132,7 @@ class LMXModel(mesa.Model):
         perceive(self)
         decisions = self._decide()
         exchange(self, decisions)
-        work(self)
+        work(self, decisions)
         innovate(self, decisions)
         self.week_stats["successes"] = int(self.members.successes_this_week.sum())
         compare_and_spread(self)

@@ -86,18 +86,22 @@ class Params:
     # --- exchange and trust -------------------------------------------------------
     contact_efficiency: float = param(1.0, "fraction", 0.05, 1.0,
                                       "1 = co-located; remote work lowers it (assumption)", "exchange")
-    offer_expectation: float = param(0.6, "expectation units", 0.0, 1.0,
+    offer_expectation: float = param(0.5, "expectation units", 0.0, 1.0,
                                      "calibrated: what an explicit offer ('the deal') leads a member to expect",
                                      "exchange")
     contract_expectation: float = param(0.2, "expectation units", 0.0, 1.0,
                                         "calibrated: what a member expects from a purely contractual exchange",
                                         "exchange")
+    clarity_half_life_weeks: float = param(26.0, "weeks", 1.0, 520.0,
+                                           "assumption: an explicit deal stays clear for about two quarters "
+                                           "unless renewed", "exchange")
     promise_event_rate: float = param(0.25, "events/week", 0.0, 1.0,
                                       "assumption: a commitment falls due about monthly", "exchange")
     trust_gain: float = param(0.08, "fraction of gap", 0.0, 1.0,
                               "calibrated: share of the distance to full trust closed by a kept promise", "exchange")
-    trust_loss_ratio: float = param(3.0, "ratio", 1.0, 10.0,
-                                    "Slovic 1993; computational trust models use about 3:1", "exchange")
+    trust_loss_ratio: float = param(2.5, "ratio", 1.0, 10.0,
+                                    "Slovic 1993; loss/gain per event at trust 0.5 without scar (realised ratio "
+                                    "about 3:1 at typical trust, as in computational trust models)", "exchange")
     trust_drift: float = param(0.02, "1/week", 0.0, 1.0,
                                "calibrated: weekly pull of trust towards the care shown (benevolence; "
                                "Mayer, Davis & Schoorman 1995)", "exchange")
@@ -119,6 +123,9 @@ class Params:
     assignment_boost: float = param(0.1, "fraction", 0.0, 2.0,
                                     "assumption: output gain from an important assignment (mostly a learning "
                                     "and visibility opportunity)", "work")
+    overreach_penalty: float = param(0.3, "output share per unit of excess autonomy", 0.0, 1.0,
+                                     "assumption; Langfred & Moye 2004: autonomy helps only with the ability "
+                                     "to use it", "work")
     bonus_effort_gain: float = param(0.3, "fraction", 0.0, 1.0,
                                      "Cerasoli et al. 2016: incentives lift routine (quantity) performance", "work")
     crowding_out: float = param(0.5, "fraction", 0.0, 1.0,

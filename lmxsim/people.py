@@ -38,6 +38,7 @@ def start_dyad(model, idx: np.ndarray) -> None:
     m.contact[idx] = 0.0
     m.in_group[idx] = False
     m.expectation[idx] = p.contract_expectation
+    m.clarity[idx] = 0.0
     m.liking[idx] = 0.5 * m.similarity[idx] + 0.5 * rng.beta(2.0, 2.0, k)
     m.rater_bias[idx] = (p.similarity_bias * (m.similarity[idx] - 0.5)
                          + p.rater_idiosyncrasy * rng.standard_normal(k))

@@ -57,6 +57,7 @@ MEMBER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("stage", np.int8, 0, 2, "stage", "0 stranger, 1 acquaintance, 2 partnership"),
     FieldSpec("in_group", np.bool_, None, None, "flag", "in the leader's in-group, as the leader sees it"),
     FieldSpec("expectation", np.float64, 0, 1, _U, "what the member expects from the leader"),
+    FieldSpec("clarity", np.float64, 0, 1, _U, "how clear the deal is: what is offered and expected"),
     FieldSpec("autonomy", np.float64, 0, 1, _U, "latitude felt (granted and believed genuine)"),
     FieldSpec("psych_safety", np.float64, 0, 1, _U, "psychological safety to take interpersonal risks"),
     FieldSpec("creativity", np.float64, 0, 1, _U, "current creative engagement"),

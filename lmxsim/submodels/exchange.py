@@ -9,14 +9,17 @@ that stage needs (strangers need most, partners least).
 Promises: an explicit offer raises the member's expectation to
 ``contract + offer * (offer_expectation - contract)``; without an offer expectations
 adapt slowly (2%/week) towards what is delivered, never below the contract level.
-Delivered value is ``0.5 support + 0.3 latitude + 0.2 assignment``. A promise falls due
+An offer also makes the deal clear: ``clarity`` jumps to the offer's strength, fades with a
+half-life of ``clarity_half_life_weeks`` unless renewed, and loses ``SCAR_DEPTH`` of itself
+at each broken promise. Clear deals raise engagement (role clarity) and the member's
+reciprocation (see work and attitudes). Delivered value is ``0.5 support + 0.3 latitude + 0.2 assignment``. A promise falls due
 with probability ``promise_event_rate`` a week and is kept with probability
 ``promise_reliability * min(1, delivered / expectation)``. A kept promise closes
 ``trust_gain * (1 - scar)`` of the gap to full trust; a broken one removes
 ``trust_gain * trust_loss_ratio`` of the trust there is and deepens the scar, which
 halves every ``scar_half_life_weeks`` (Slovic 1993).
 
-LMX moves towards ``0.7 exchange + 0.3 liking``: the exchange is the geometric mean of what
+LMX moves towards ``0.65 exchange + 0.35 liking``: the exchange is the geometric mean of what
 each side brings - the leader's delivered value and the member's contribution
 ``0.5 citizenship + 0.25 trust + 0.25 perceived competence`` (competence counts as the
 leader sees it) - and liking is the affect dimension of LMX (Liden & Maslyn 1998). It moves
@@ -37,7 +40,7 @@ from lmxsim.teams import team_sum, top_k_in_team
 EXPECTATION_ADAPTATION = 0.02  # per week, towards what is delivered
 LATITUDE_ADJUSTMENT = 0.2      # per week, felt autonomy towards latitude granted
 CONTACT_MEMORY = 0.75          # weight of last week's contact in the moving average
-AFFECT_WEIGHT = 0.3            # share of LMX that is interpersonal affect (Liden & Maslyn 1998)
+AFFECT_WEIGHT = 0.35           # share of LMX that is interpersonal affect (Liden & Maslyn 1998)
 SCAR_DEPTH = 0.2               # share of the remaining scar-free trust capacity a violation scars
 
 
@@ -52,11 +55,16 @@ def allocate_hours(model, d) -> np.ndarray:
 
 
 def peer_support_hours(model, d) -> np.ndarray:
-    """Support members draw from competent collaborators (distributed leadership)."""
+    """Support members draw from collaborators (distributed leadership).
+
+    Help is given as citizenship and is as good as the helper's competence, so a team of
+    disengaged or inexperienced peers has little to give; like leader contact it is
+    discounted by ``contact_efficiency`` (remote work).
+    """
     m, p = model.members, model.params
     if not np.any(d.peer_leadership):
         return np.zeros(m.capacity)
-    return d.peer_leadership * p.peer_hours * model.neighbour_mean(m.competence)
+    return d.peer_leadership * p.peer_hours * p.contact_efficiency * model.neighbour_mean(m.competence * m.citizenship)
 
 
 def exchange(model, d) -> None:
@@ -85,6 +93,8 @@ def exchange(model, d) -> None:
     adapted = m.expectation + EXPECTATION_ADAPTATION * (
         np.maximum(delivered, p.contract_expectation) - m.expectation)
     m.expectation = np.where(offered, np.maximum(m.expectation, promised), adapted)
+    # an explicit offer makes the deal clear; clarity fades without renewal
+    m.clarity = np.where(offered, np.maximum(m.clarity, d.offer), m.clarity * model.clarity_decay)
 
     due = occ & (rng.random(n) < p.promise_event_rate)
     fulfilment = np.minimum(1.0, delivered / np.maximum(m.expectation, 1e-9))
@@ -96,6 +106,7 @@ def exchange(model, d) -> None:
     m.trust += change
     m.scar *= model.scar_decay
     m.scar = np.where(broke, m.scar + SCAR_DEPTH * (1.0 - m.scar), m.scar)
+    m.clarity = np.where(broke, m.clarity * (1.0 - SCAR_DEPTH), m.clarity)
     model.record_promises(change, keep, broke)
     # benevolence: care shown week by week moves trust slowly (Mayer, Davis & Schoorman 1995)
     m.trust += p.trust_drift * (delivered - m.trust) * occ
