@@ -102,7 +102,7 @@ class Params:
     trust_loss_ratio: float = param(2.5, "ratio", 1.0, 10.0,
                                     "Slovic 1993; loss/gain per event at trust 0.5 without scar (realised ratio "
                                     "about 3:1 at typical trust, as in computational trust models)", "exchange")
-    trust_drift: float = param(0.02, "1/week", 0.0, 1.0,
+    trust_drift: float = param(0.015, "1/week", 0.0, 1.0,
                                "calibrated: weekly pull of trust towards the care shown (benevolence; "
                                "Mayer, Davis & Schoorman 1995)", "exchange")
     scar_half_life_weeks: float = param(26.0, "weeks", 1.0, 520.0,
