@@ -29,8 +29,10 @@ def team_sd(team: np.ndarray, values: np.ndarray, mask: np.ndarray, n_teams: int
 
 def rank_in_team(team: np.ndarray, score: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Rank (0 = best) of each masked position's score within its team; unmasked get a large rank."""
-    key_score = np.where(mask, -score, np.inf)
-    order = np.lexsort((key_score, team))
+    # one float sort instead of a lexsort: team + a score-derived fraction in [0, 1)
+    lo, hi = (float(score[mask].min()), float(score[mask].max())) if mask.any() else (0.0, 0.0)
+    fraction = np.where(mask, (hi - score) / (hi - lo + 1.0), 0.999_999)
+    order = np.argsort(team + fraction, kind="stable")
     sorted_team = team[order]
     first = np.searchsorted(sorted_team, sorted_team, side="left")
     ranks = np.empty(len(team), dtype=np.int64)

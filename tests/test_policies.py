@@ -252,3 +252,16 @@ def test_switching_teams_back_and_forth_keeps_one_entry_per_policy():
         model.step()
     assert set(model.policies_in_use) <= {"proactive_deal", "reactive_in_crowd"}
     assert len(model._policies) == 2
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: LMXModel.set_policy (lmxsim/model.py) does not validate `teams`: a negative index such as "
+    "teams=[-1] silently switches the last team, and an index >= n_teams raises a bare numpy IndexError "
+    "instead of an LMXInputError naming the field and the allowed range"))
+@pytest.mark.parametrize("teams", [[-1], [4], [0, 99]])
+def test_set_policy_refuses_team_indices_outside_the_organisation(teams):
+    model = LMXModel(policy="reactive_in_crowd", seed=1, **SMALL)  # 4 teams: 0..3
+    with pytest.raises(LMXInputError) as info:
+        model.set_policy("proactive_deal", teams=teams)
+    assert info.value.field == "teams"
+    assert model.policies_in_use == ["reactive_in_crowd"]

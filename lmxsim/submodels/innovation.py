@@ -33,17 +33,22 @@ def innovate(model, d) -> None:
 
     rate = p.idea_rate * m.creativity * (0.25 + 0.75 * m.autonomy) * occ
     ideas = rng.poisson(rate)
-    tried = rng.binomial(ideas, m.psych_safety)
-    p_success = p.idea_success * (0.3 + 0.7 * m.competence) * (0.6 + 0.4 * m.support)
-    success = rng.binomial(tried, p_success)
-    failures = tried - success
+    # the risky steps only concern the few members with an idea this week
+    who = np.flatnonzero(ideas)
+    tried = rng.binomial(ideas[who], m.psych_safety[who])
+    p_success = p.idea_success * (0.3 + 0.7 * m.competence[who]) * (0.6 + 0.4 * m.support[who])
+    success_w = rng.binomial(tried, p_success)
+    failures = tried - success_w
     punished = rng.binomial(failures, 1.0 - p.failure_tolerance)
     tolerated = failures - punished
+    success = np.zeros(m.capacity, dtype=np.int64)
+    success[who] = success_w
 
-    m.psych_safety *= (1.0 - p.failure_punishment) ** punished
-    m.psych_safety += (1.0 - m.psych_safety) * (1.0 - (1.0 - TOLERANCE_SAFETY) ** tolerated)
-    m.engagement += (1.0 - m.engagement) * (1.0 - (1.0 - SUCCESS_ENGAGEMENT) ** success)
-    m.perceived_competence += (1.0 - m.perceived_competence) * (1.0 - (1.0 - SUCCESS_VISIBILITY) ** success)
+    s = m.psych_safety[who] * (1.0 - p.failure_punishment) ** punished
+    m.psych_safety[who] = s + (1.0 - s) * (1.0 - (1.0 - TOLERANCE_SAFETY) ** tolerated)
+    m.engagement[who] += (1.0 - m.engagement[who]) * (1.0 - (1.0 - SUCCESS_ENGAGEMENT) ** success_w)
+    pc = m.perceived_competence[who]
+    m.perceived_competence[who] = pc + (1.0 - pc) * (1.0 - (1.0 - SUCCESS_VISIBILITY) ** success_w)
 
     m.ideas += ideas
     m.successful_ideas += success
