@@ -177,8 +177,11 @@ class LMXModel(mesa.Model):
 
     def set_policy(self, name: str, teams=None) -> None:
         """Switch the leaders of ``teams`` (default: all) to policy ``name`` from next week."""
-        idx = self._policy_index(name)
         teams = np.arange(self.n_teams) if teams is None else np.asarray(teams)
+        if teams.ndim != 1 or not np.issubdtype(teams.dtype, np.integer) or (
+                len(teams) and (teams.min() < 0 or teams.max() >= self.n_teams)):
+            raise LMXInputError("teams", teams.tolist(), f"team indices in [0, {self.n_teams - 1}]")
+        idx = self._policy_index(name)
         self.leaders.policy[teams] = idx
         self.leaders.policy_since_week[teams] = self.week + 1
         self._review()
@@ -363,6 +366,7 @@ class LMXModel(mesa.Model):
         """Add ``extra_per_team`` positions per team and fill them now with graduates."""
         new = self._add_positions(np.full(self.n_teams, extra_per_team), self.week)
         hire(self, new, tenure_weeks=np.zeros(len(new), dtype=np.int32))
+        self.week_stats["hires"] = self.week_stats.get("hires", 0) + len(new)
         m = self.members
         m.competence[new] = np.clip(m.competence[new] + competence_shift, 0.02, 0.98)
 

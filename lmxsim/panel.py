@@ -1,7 +1,8 @@
 """The member-level panel: one row per member per collection period (ODD section 2, "Observation").
 
 Every ``panel_every`` weeks the panel records a row for each current member, plus a row
-for each member who left during the period (their state when they quit, ``quit = 1``).
+for each member who left during the period (``quit = 1``; ``week`` is the week closing the
+period, the other values are their state when they quit).
 ``ideas`` and ``successful_ideas`` count the period; the other variables are the state at
 the end of the period (or at quitting). Rows are kept as column chunks and assembled
 into a pandas DataFrame only when asked.
@@ -68,6 +69,8 @@ class Panel:
             return
         m = model.members
         idx = np.flatnonzero(m.occupied)
+        for rows in self._leavers:  # leavers belong to the period that closes now
+            rows["week"][:] = model.week
         self._chunks.extend(self._leavers)
         self._leavers = []
         self._chunks.append(self._rows(model, idx, 0))

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from lmxsim.errors import LMXInputError
 
@@ -183,7 +186,10 @@ class Params:
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
-            _check(f.name, getattr(self, f.name), f)
+            value = getattr(self, f.name)
+            _check(f.name, value, f)
+            # numpy scalars (e.g. from a sweep built with np.linspace) become plain Python numbers
+            object.__setattr__(self, f.name, int(value) if f.type in (int, "int") else float(value))
 
     def replace(self, **overrides: Any) -> "Params":
         """A copy with some values changed (validated)."""
@@ -200,12 +206,13 @@ def _check(name: str, value: Any, f: dataclasses.Field) -> None:
     meta = f.metadata
     low, high = meta["low"], meta["high"]
     allowed = f"{'an integer' if f.type in (int, 'int') else 'a number'} in [{low}, {high}] {meta['unit']}"
+    if isinstance(value, (bool, np.bool_)):
+        raise LMXInputError(name, value, allowed)
     if f.type in (int, "int"):
-        if isinstance(value, bool) or not isinstance(value, int):
+        if not isinstance(value, numbers.Integral):
             raise LMXInputError(name, value, allowed)
-    else:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise LMXInputError(name, value, allowed)
+    elif not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise LMXInputError(name, value, allowed)
     if not (low <= value <= high):
         raise LMXInputError(name, value, allowed)
 
