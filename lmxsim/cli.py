@@ -65,6 +65,32 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--panel-every", type=int, default=1, metavar="K",
                      help="member panel every K weeks (default 1; 0 = no panel)")
 
+    cmp_ = sub.add_parser("compare", help="compare policies on the same organisations (the headline comparison)",
+                          description="Run every policy (or --policies) on the same seeds of a scenario; print "
+                                      "each outcome's mean with a 95%% CI and the paired difference from the first "
+                                      "policy; write DIR/summary.csv, DIR/runs.csv, DIR/weekly.csv and DIR/compare.png.")
+    cmp_.add_argument("--policies", default=None, metavar="A,B,...",
+                      help="comma-separated policies, first is the reference (default: all registered)")
+    _add_model_options(cmp_)
+    cmp_.add_argument("--seeds", type=int, default=20, metavar="N", help="replications per policy (default 20)")
+    cmp_.add_argument("--root-seed", type=int, default=0, metavar="S", help="first seed (default 0)")
+    cmp_.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    cmp_.add_argument("--out", default="results/compare", metavar="DIR", help="output directory")
+
+    val = sub.add_parser("validate", help="check the stylized facts of the LMX literature",
+                         description="Simulate SEEDS organisations of about MEMBERS members with the default "
+                                     "parameters and test the eight stylized facts of LITERATURE.md. Prints a "
+                                     "table, writes DIR/validation.csv and figures. Exit code 0 only if every "
+                                     "fact passes.")
+    val.add_argument("--seeds", type=int, default=30, metavar="N", help="replications (default 30)")
+    val.add_argument("--members", type=int, default=200, metavar="M", help="members per organisation (default 200)")
+    val.add_argument("--reliability", type=float, default=None, metavar="R",
+                     help="measure LMX with a simulated LMX-7 survey of this reliability (e.g. 0.88); "
+                          "default: true scores")
+    val.add_argument("--set", action="append", metavar="PARAM=VALUE", help="override a parameter (repeatable)")
+    val.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    val.add_argument("--out", default="results/validation", metavar="DIR", help="output directory")
+
     lst = sub.add_parser("list", help="list policies, scenarios and parameters",
                          description="List the registered policies, the scenarios and every parameter "
                                      "with its unit, default and allowed range.")
@@ -162,7 +188,72 @@ def parameters_markdown() -> str:
     return "\n".join(rows)
 
 
-COMMANDS = {"run": cmd_run, "list": cmd_list}
+def _executor(workers: int):
+    if workers < 1:
+        raise LMXInputError("--workers", workers, "an integer >= 1")
+    if workers == 1:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(max_workers=workers)
+
+
+def cmd_compare(args) -> int:
+    from lmxsim.compare import compare, format_table
+    from lmxsim.output import check_writable, staged_output
+    from lmxsim.plots import comparison_figure
+
+    overrides = parse_sets(args.set)
+    if args.weeks is not None:
+        overrides["weeks"] = args.weeks
+    policies = [p.strip() for p in args.policies.split(",") if p.strip()] if args.policies else None
+    check_writable(args.out)
+    executor = _executor(args.workers)
+    try:
+        c = compare(policies, scenario=args.scenario, seeds=args.seeds, root_seed=args.root_seed,
+                    overrides=overrides, executor=executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    with staged_output(args.out) as stage:
+        c.summary.to_csv(stage / "summary.csv", index=False)
+        c.runs.to_csv(stage / "runs.csv", index=False)
+        c.weekly.to_csv(stage / "weekly.csv", index=False)
+        comparison_figure(c.weekly, c.policies, f"lmxsim compare - scenario {c.scenario}, {len(c.seeds)} seeds",
+                          stage / "compare.png")
+    print(format_table(c))
+    print(f"wrote {args.out}/summary.csv, runs.csv, weekly.csv and compare.png")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from lmxsim.output import check_writable, staged_output
+    from lmxsim.validation import facts_table, format_facts, run_validation, validation_figures
+
+    if args.seeds < 2:
+        raise LMXInputError("--seeds", args.seeds, "an integer >= 2")
+    if args.members < 10:
+        raise LMXInputError("--members", args.members, "an integer >= 10")
+    if args.reliability is not None and not 0.1 <= args.reliability <= 1.0:
+        raise LMXInputError("--reliability", args.reliability, "a number in [0.1, 1.0]")
+    overrides = parse_sets(args.set)
+    check_writable(args.out)
+    executor = _executor(args.workers)
+    try:
+        facts = run_validation(seeds=args.seeds, members=args.members, reliability=args.reliability,
+                               overrides=overrides, executor=executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    table = facts_table(facts)
+    with staged_output(args.out) as stage:
+        table.to_csv(stage / "validation.csv", index=False)
+        validation_figures(facts, stage)
+    print(format_facts(facts, args.seeds, args.members, args.reliability))
+    print(f"wrote {args.out}/validation.csv and figures")
+    return 0 if all(f.passed for f in facts) else 1
+
+
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -279,6 +279,11 @@ class LMXModel(mesa.Model):
         return [self.member_at(i) for i in np.flatnonzero(self.members.occupied)]
 
     def record_leavers(self, idx: np.ndarray) -> None:
+        """Book-keeping for this week's leavers (before their positions are vacated)."""
+        m = self.members
+        if len(idx) and m.occupied.any():
+            top = np.quantile(m.performance_avg[m.occupied], 0.75)
+            self.week_stats["quits_top_quartile"] = int((m.performance_avg[idx] >= top).sum())
         self.panel.record_leavers(self, idx)
         for i in idx.tolist():
             agent = self._agent_at.pop(i, None)

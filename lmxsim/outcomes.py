@@ -29,6 +29,7 @@ def run_summary(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> dict[str
 
     innovation_per_member_year: successful ideas per head per 52 weeks;
     annual_turnover: voluntary quits per head per 52 weeks;
+    annual_turnover_top_quartile: the same for members in the top quartile of recent performance;
     turnover_cost_per_member_year: annual salaries lost to turnover per head per year;
     the rest are means of the weekly values.
     """
@@ -38,6 +39,9 @@ def run_summary(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> dict[str
         "innovation_per_member_year": float(w.innovation.sum()) / head_years if head_years else np.nan,
         "innovation_value_per_member_year": float(w.innovation_value.sum()) / head_years if head_years else np.nan,
         "annual_turnover": float(w.quits.sum()) / head_years if head_years else np.nan,
+        # the top quartile holds a quarter of the head-years
+        "annual_turnover_top_quartile": float(w.quits_top_quartile.sum()) / (0.25 * head_years)
+        if head_years else np.nan,
         "turnover_cost_per_member_year": float(w.turnover_cost.sum()) / head_years if head_years else np.nan,
     }
     for col in MEAN_OF_WEEKLY:

@@ -73,6 +73,7 @@ def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray) -> None:
     m.turnover_intention[idx] = 0.3
     m.citizenship[idx] = 0.6 * 0.4
     m.performance[idx] = 0.0
+    m.performance_avg[idx] = m.competence[idx] * p.base_effort  # a newcomer's expected output
     m.ideas[idx] = 0
     m.successful_ideas[idx] = 0
     m.successes_this_week[idx] = 0

@@ -42,6 +42,11 @@ def quits(model) -> int:
     return int(model.week_stats.get("quits", 0))
 
 
+def quits_top_quartile(model) -> int:
+    """Leavers this week whose recent performance was in the organisation's top quartile."""
+    return int(model.week_stats.get("quits_top_quartile", 0))
+
+
 def hires(model) -> int:
     return int(model.week_stats.get("hires", 0))
 
@@ -118,7 +123,7 @@ def promises_broken(model) -> int:
 
 
 MODEL_REPORTERS = {f.__name__: f for f in (
-    innovation, innovation_value, ideas_tried, quits, hires, headcount, positions,
+    innovation, innovation_value, ideas_tried, quits, quits_top_quartile, hires, headcount, positions,
     turnover_rate_annualised, mean_lmx, lmx_sd_within_team, in_group_share, mean_trust,
     mean_engagement, mean_performance, mean_psych_safety, mean_fairness, mean_autonomy,
     mean_turnover_intention, turnover_cost, promises_kept, promises_broken,

@@ -65,6 +65,8 @@ MEMBER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("fairness", np.float64, 0, 1, _U, "perceived fairness of treatment relative to teammates"),
     FieldSpec("turnover_intention", np.float64, 0, 1, _U, "intention to quit"),
     FieldSpec("performance", np.float64, 0, None, "output units/week", "this week's output (1 = full routine)"),
+    FieldSpec("performance_avg", np.float64, 0, None, "output units/week",
+              "recent performance (13-week moving average): who counts as a high performer"),
     FieldSpec("citizenship", np.float64, 0, 1, _U, "effort beyond the contract this week"),
     FieldSpec("support", np.float64, 0, 1, _U, "quality of support received this week"),
     FieldSpec("hours", np.float64, 0, None, "hours/week", "leader hours received this week"),

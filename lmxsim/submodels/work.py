@@ -19,6 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 
+PERFORMANCE_MEMORY = 1.0 / 13.0  # weight of this week in the recent-performance average
+
+
 def line_of_sight(model, d) -> np.ndarray:
     """How directly a member's own effort moves their reward: 1 for an individual bonus,
     1/headcount of the team for a purely team-based one (free riding; Kandel & Lazear 1992)."""
@@ -38,5 +41,6 @@ def work(model, d) -> None:
     overreach = p.overreach_penalty * np.maximum(0.0, m.autonomy - m.competence)
     m.performance = (m.competence * effort * (1.0 + p.assignment_boost * m.assignment) * (1.0 - overreach)
                      * noise * occ)
+    m.performance_avg += PERFORMANCE_MEMORY * (m.performance - m.performance_avg) * occ
     growth = p.learning_rate * (0.6 * m.support + 0.4 * m.assignment) * (1.0 - m.competence)
     m.competence += (growth - p.forgetting_rate * m.competence) * occ

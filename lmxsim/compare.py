@@ -1,0 +1,133 @@
+"""``lmxsim compare``: policies side by side on the same organisations.
+
+Each policy is run on the same seeds, so policy A and policy B face the same
+organisation and the same people at the start ("same team, different leader"); outcome
+differences are paired by seed. The result is a tidy table (one row per policy and
+outcome: mean, 95% CI, difference from the first policy with its CI) and the weekly
+series behind the figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lmxsim.errors import LMXInputError
+from lmxsim.model import LMXModel
+from lmxsim.outcomes import run_summary
+from lmxsim.params import Params, names as param_names
+from lmxsim.scenarios import get_scenario, validate_events
+from lmxsim.policies import policy_names
+from lmxsim.stats import mean_ci, paired_difference
+
+# outcome key -> (label, unit, direction: +1 higher is better, -1 lower is better)
+HEADLINE = {
+    "innovation_per_member_year": ("innovation", "successful ideas per member-year", +1),
+    "annual_turnover": ("voluntary turnover", "share per year", -1),
+    "annual_turnover_top_quartile": ("turnover of top performers", "share per year", -1),
+    "turnover_cost_per_member_year": ("turnover cost", "annual salaries per member-year", -1),
+    "mean_lmx": ("mean LMX", "0-1", +1),
+    "lmx_sd_within_team": ("LMX spread within teams", "sd", 0),
+    "in_group_share": ("in-group share", "share", 0),
+    "mean_trust": ("trust in leader", "0-1", +1),
+    "mean_engagement": ("engagement", "0-1", +1),
+    "mean_performance": ("performance", "output/week", +1),
+    "mean_psych_safety": ("psychological safety", "0-1", +1),
+}
+
+
+@dataclass
+class Comparison:
+    policies: list[str]
+    scenario: str
+    seeds: list[int]
+    runs: pd.DataFrame      # one row per (policy, seed): every run-level outcome
+    weekly: pd.DataFrame    # one row per (policy, seed, week): weekly series
+    summary: pd.DataFrame   # one row per (policy, outcome)
+
+
+def run_one(policy: str, scenario: str, seed: int, overrides: dict) -> tuple[dict, pd.DataFrame]:
+    model = LMXModel(policy=policy, scenario=scenario, seed=seed, panel_every=0, member_agents=False, **overrides)
+    model.run()
+    frame = model.model_frame()
+    out = run_summary(frame)
+    out.update(policy=policy, seed=seed)
+    frame.insert(0, "seed", seed)
+    frame.insert(0, "policy", policy)
+    return out, frame
+
+
+def validate_setup(scenario: str, overrides: dict) -> None:
+    """Refuse a bad scenario or parameter before anything runs."""
+    sc = get_scenario(scenario)
+    unknown = sorted(set(overrides) - set(param_names()))
+    if unknown:
+        raise LMXInputError(unknown[0], overrides[unknown[0]], "a known parameter (see `lmxsim list`)")
+    validate_events(sc, Params(**{**sc.overrides, **overrides}))
+
+
+def check_policies(policies: list[str]) -> list[str]:
+    known = policy_names()
+    for p in policies:
+        if p not in known:
+            raise LMXInputError("--policies", p, "a comma-separated list of: " + ", ".join(known))
+    if len(set(policies)) != len(policies):
+        raise LMXInputError("--policies", ",".join(policies), "each policy at most once")
+    return policies
+
+
+def compare(policies: list[str] | None = None, scenario: str = "default", seeds: int = 20, root_seed: int = 0,
+            overrides: dict | None = None, executor=None) -> Comparison:
+    policies = check_policies(list(policies) if policies else policy_names())
+    if seeds < 2:
+        raise LMXInputError("--seeds", seeds, "an integer >= 2 (confidence intervals need replications)")
+    overrides = overrides or {}
+    validate_setup(scenario, overrides)
+    seed_list = list(range(root_seed, root_seed + seeds))
+    jobs = [(p, scenario, s, overrides) for p in policies for s in seed_list]
+    mapper = executor.map if executor is not None else map
+    results = list(mapper(run_one, *zip(*jobs)))
+    runs = pd.DataFrame([r for r, _ in results])
+    weekly = pd.concat([f for _, f in results], ignore_index=True)
+    return Comparison(policies, scenario, seed_list, runs, weekly, summarise(runs, policies))
+
+
+def summarise(runs: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
+    """Mean and CI per policy and outcome, and the paired difference from the first policy."""
+    first = runs[runs.policy == policies[0]].set_index("seed")
+    rows = []
+    for pol in policies:
+        r = runs[runs.policy == pol].set_index("seed")
+        for key, (label, unit, _) in HEADLINE.items():
+            mean, lo, hi = mean_ci(r[key])
+            common = r.index.intersection(first.index)
+            d, dlo, dhi = paired_difference(r.loc[common, key], first.loc[common, key])
+            rows.append({"policy": pol, "outcome": key, "label": label, "unit": unit, "n_seeds": len(r),
+                         "mean": mean, "ci_low": lo, "ci_high": hi,
+                         "diff_vs_first": d, "diff_ci_low": dlo, "diff_ci_high": dhi})
+    return pd.DataFrame(rows)
+
+
+def format_table(c: Comparison) -> str:
+    """The comparison as text: one block per outcome, one line per policy."""
+    s = c.summary
+    base = c.policies[0]
+    lines = [f"lmxsim compare: scenario={c.scenario}, {len(c.seeds)} seeds per policy "
+             f"(same seeds, paired differences vs {base}); mean [95% CI]"]
+    width = max(len(p) for p in c.policies)
+    for key, (label, unit, _) in HEADLINE.items():
+        lines.append(f"\n{label} ({unit})")
+        for pol in c.policies:
+            row = s[(s.policy == pol) & (s.outcome == key)].iloc[0]
+            scale = 100.0 if unit.startswith("share") else 1.0
+            fmt = (lambda v: f"{scale * v:7.2f}") if scale == 100.0 else (lambda v: f"{v:7.3f}")
+            text = f"  {pol:<{width}} {fmt(row['mean'])} [{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
+            if pol != base:
+                sig = "*" if (row.diff_ci_low > 0 or row.diff_ci_high < 0) else " "
+                text += (f"   diff {fmt(row.diff_vs_first)} [{fmt(row.diff_ci_low)}, "
+                         f"{fmt(row.diff_ci_high)}]{sig}")
+            lines.append(text)
+    lines.append("\nshares in %; * the 95% CI of the difference excludes 0")
+    return "\n".join(lines)
