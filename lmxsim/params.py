@@ -89,7 +89,7 @@ class Params:
     # --- exchange and trust -------------------------------------------------------
     contact_efficiency: float = param(1.0, "fraction", 0.05, 1.0,
                                       "1 = co-located; remote work lowers it (assumption)", "exchange")
-    offer_expectation: float = param(0.5, "expectation units", 0.0, 1.0,
+    offer_expectation: float = param(0.45, "expectation units", 0.0, 1.0,
                                      "calibrated: what an explicit offer ('the deal') leads a member to expect",
                                      "exchange")
     contract_expectation: float = param(0.2, "expectation units", 0.0, 1.0,

@@ -82,8 +82,9 @@ def exchange(model, d) -> None:
     m.assignment = top_k_in_team(m.team, d.assignment_priority, occ, p.assignments_per_team)
     m.bonus = d.bonus * occ
 
-    # felt autonomy: latitude granted, discounted when empowerment does not feel genuine
-    felt_genuine = p.empowerment_genuineness * (0.5 + 0.5 * m.trust)
+    # felt autonomy: latitude granted, used only as far as the empowerment feels genuine -
+    # and it feels genuine only to a member who trusts the leader
+    felt_genuine = p.empowerment_genuineness * m.trust
     m.autonomy += LATITUDE_ADJUSTMENT * (d.latitude * felt_genuine - m.autonomy)
 
     # expectations and promises

@@ -8,7 +8,8 @@ crowd out intrinsic motivation; Cerasoli et al. 2016); successes of collaborator
 ``idea_rate * creativity * (0.25 + 0.75 autonomy)`` - so LMX, which raises creativity,
 matters more where autonomy is high (Volmer, Spurk & Niessen 2012). Trying an idea is
 a risk taken with probability ``psych_safety``. A tried idea succeeds with probability
-``idea_success * (0.3 + 0.7 competence) * (0.6 + 0.4 support)``. Each failure is met with
+``idea_success * (0.3 + 0.7 competence) * (0.3 + 0.7 support)`` (an under-resourced idea
+usually fails). Each failure is met with
 tolerance (probability ``failure_tolerance``: safety grows a little) or blame (safety
 falls by the share ``failure_punishment``). Successes are the model's innovation.
 """
@@ -36,7 +37,7 @@ def innovate(model, d) -> None:
     # the risky steps only concern the few members with an idea this week
     who = np.flatnonzero(ideas)
     tried = rng.binomial(ideas[who], m.psych_safety[who])
-    p_success = p.idea_success * (0.3 + 0.7 * m.competence[who]) * (0.6 + 0.4 * m.support[who])
+    p_success = p.idea_success * (0.3 + 0.7 * m.competence[who]) * (0.3 + 0.7 * m.support[who])
     success_w = rng.binomial(tried, p_success)
     failures = tried - success_w
     punished = rng.binomial(failures, 1.0 - p.failure_tolerance)
