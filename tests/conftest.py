@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 # Reproducible by default (CI must not flake); `HYPOTHESIS_PROFILE=explore pytest` searches
 # fresh random examples for a longer time.
 settings.register_profile(
-    "lmxsim", max_examples=30, deadline=None, derandomize=True, database=None,
+    "lmxsim", max_examples=40, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
+import dataclasses
 
-from lmxsim import LMXModel
+import numpy as np
+from hypothesis import strategies as st
+
+from lmxsim.params import Params, describe
+from lmxsim.policies import policy_names
+from lmxsim.scenarios import scenario_names
 from lmxsim.state import MEMBER_FIELDS
 
 # The weekly outcome columns every run must report (issue requirement).
@@ -21,19 +26,10 @@ REQUIRED_PANEL_COLUMNS = (
     "successful_ideas", "quit",
 )
 
-SMALL = dict(n_teams=4, team_size=6, weeks=30)
-
 # Parameters that make quits and successful ideas frequent, so that panel accounting tests
 # are not vacuous (0 == 0) whatever the calibration.
 BUSY = dict(annual_base_turnover=0.9, quit_sensitivity=8.0, hiring_lag_weeks=2,
             idea_rate=5.0, idea_success=1.0)
-
-
-def small_model(**kw) -> LMXModel:
-    """A small model; keyword arguments override the small defaults."""
-    args = {"seed": 1, "panel_every": 0, **SMALL}
-    args.update(kw)
-    return LMXModel(**args)
 
 
 def member_field_violations(model, occupied_only: bool = False) -> list[str]:
@@ -69,3 +65,33 @@ def run_cli(argv, capsys):
 def tree(path) -> set[str]:
     """All paths (files and folders, hidden ones too) below ``path``, relative to it."""
     return {str(p.relative_to(path)) for p in path.rglob("*")}
+
+
+# ---------------------------------------------------------------- hypothesis strategies
+INT_PARAMS = {f.name for f in dataclasses.fields(Params) if f.type in (int, "int")}
+# Small organisations and horizons keep the suite fast; 80 weeks reaches every scenario event.
+SIZE_RANGES = {"n_teams": (1, 5), "team_size": (1, 8), "weeks": (20, 80)}
+
+
+def _value(d: dict):
+    low, high = SIZE_RANGES.get(d["name"], (d["low"], d["high"]))
+    if d["name"] in INT_PARAMS:
+        return st.integers(low, high)
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+def _params_strategy():
+    required = {name: _value(d) for d in describe() if (name := d["name"]) in ("n_teams", "weeks")}
+    optional = {d["name"]: _value(d) for d in describe() if d["name"] not in required}
+    return st.fixed_dictionaries(required, optional=optional)
+
+
+@st.composite
+def model_args(draw, scenarios=None, panel_every=st.just(0)):
+    """Keyword arguments for LMXModel: any scenario, policy (or the scenario's), seed, and
+    any subset of parameters drawn from their declared ranges (small organisation/horizon)."""
+    scenario = draw(st.sampled_from(scenarios or scenario_names()))
+    policy = draw(st.none() | st.sampled_from(policy_names()))
+    params = draw(_params_strategy())
+    seed = draw(st.integers(0, 2**31 - 1))
+    return dict(scenario=scenario, policy=policy, seed=seed, panel_every=draw(panel_every), **params)

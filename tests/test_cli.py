@@ -184,13 +184,34 @@ def test_list_markdown_has_a_table_row_per_parameter(capsys):
         assert any(f"`{d['name']}`" in row and f"[{d['low']}, {d['high']}]" in row for row in rows)
 
 
-@pytest.mark.parametrize("argv,expect", [
-    (["--help"], "run"), (["run", "--help"], "--panel-every"), (["list", "--help"], "--markdown"),
-])
-def test_help_works_for_top_level_and_subcommands(argv, expect, capsys):
-    code, stdout, _ = run_cli(argv, capsys)
+def _subcommands() -> list[str]:
+    import argparse
+
+    from lmxsim.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return list(sub.choices)
+
+
+def test_top_level_help_lists_every_subcommand(capsys):
+    code, stdout, _ = run_cli(["--help"], capsys)
     assert code == 0
-    assert "usage:" in stdout and expect in stdout
+    assert "usage:" in stdout
+    for command in _subcommands():
+        assert command in stdout
+
+
+@pytest.mark.parametrize("command", _subcommands())
+def test_help_works_for_every_subcommand(command, capsys):
+    code, stdout, stderr = run_cli([command, "--help"], capsys)
+    assert code == 0, stderr
+    assert f"usage: lmxsim {command}" in stdout
+
+
+def test_run_help_documents_its_options(capsys):
+    _, stdout, _ = run_cli(["run", "--help"], capsys)
+    for option in ("--policy", "--scenario", "--weeks", "--set", "--seed", "--out", "--panel-every"):
+        assert option in stdout
 
 
 def test_no_command_prints_help_and_succeeds(capsys):
@@ -221,3 +242,31 @@ def test_installed_command_exit_codes(tmp_path):
     assert bad.returncode == 2
     assert len(bad.stderr.splitlines()) == 1 and "policy" in bad.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_run_creates_missing_parent_directories(tmp_path, capsys):
+    code, _, stderr, out = _run(tmp_path, capsys, "--weeks", "3", out="a/b/c")
+    assert code == 0, stderr
+    assert (out / "model.csv").is_file() and (out / "panel.csv").is_file()
+    assert tree(tmp_path) == {"a", "a/b", "a/b/c", "a/b/c/model.csv", "a/b/c/panel.csv"}
+
+
+def test_staged_output_writes_nothing_when_writing_fails_part_way(tmp_path):
+    from lmxsim.output import staged_output
+
+    out = tmp_path / "results"
+    with pytest.raises(RuntimeError):
+        with staged_output(out) as stage:
+            (stage / "model.csv").write_text("half")
+            raise RuntimeError("disk full")
+    assert not out.exists()
+    assert tree(tmp_path) == set()
+
+    out.mkdir()
+    (out / "model.csv").write_text("old")
+    with pytest.raises(RuntimeError):
+        with staged_output(out) as stage:
+            (stage / "model.csv").write_text("new, half")
+            raise RuntimeError("interrupted")
+    assert (out / "model.csv").read_text() == "old"
+    assert tree(tmp_path) == {"results", "results/model.csv"}

@@ -8,44 +8,12 @@ explicitly) are exercised too.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 from hypothesis import given, note
-from hypothesis import strategies as st
 
-from helpers import REQUIRED_MODEL_COLUMNS, member_field_violations
+from helpers import REQUIRED_MODEL_COLUMNS, member_field_violations, model_args
 from lmxsim import LMXModel
-from lmxsim.params import Params, describe
-from lmxsim.policies import policy_names
-from lmxsim.scenarios import scenario_names
-
-INT_PARAMS = {f.name for f in dataclasses.fields(Params) if f.type in (int, "int")}
-# Small organisations and horizons keep the suite fast; 80 weeks reaches every scenario event.
-SIZE_RANGES = {"n_teams": (1, 5), "team_size": (1, 8), "weeks": (20, 80)}
-
-
-def _value(d: dict):
-    low, high = SIZE_RANGES.get(d["name"], (d["low"], d["high"]))
-    if d["name"] in INT_PARAMS:
-        return st.integers(low, high)
-    return st.floats(low, high, allow_nan=False, allow_infinity=False)
-
-
-def _params_strategy():
-    required = {name: _value(d) for d in describe() if (name := d["name"]) in ("n_teams", "weeks")}
-    optional = {d["name"]: _value(d) for d in describe() if d["name"] not in required}
-    return st.fixed_dictionaries(required, optional=optional)
-
-
-@st.composite
-def model_args(draw, scenarios=None):
-    scenario = draw(st.sampled_from(scenarios or scenario_names()))
-    policy = draw(st.none() | st.sampled_from(policy_names()))
-    params = draw(_params_strategy())
-    seed = draw(st.integers(0, 2**31 - 1))
-    return dict(scenario=scenario, policy=policy, seed=seed, panel_every=0, **params)
 
 
 def _last(model, column):
@@ -144,19 +112,15 @@ def _assert_headcount_conserved(frame):
     assert bad == [], f"headcount(t) != headcount(t-1) - quits(t) + hires(t) in weeks {bad}"
 
 
-# hiring_wave is left out here because of a known bug; see the strict-xfail test below.
-@given(model_args(scenarios=[s for s in scenario_names() if s != "hiring_wave"]))
+@given(model_args())
 def test_headcount_changes_only_by_quits_and_hires(args):
     note(repr(args))
     frame = LMXModel(**args).run().model_frame()
     _assert_headcount_conserved(frame)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: LMXModel.hire_wave (lmxsim/model.py) fills the new positions with hire() but never adds "
-    "them to week_stats['hires'], so the `hires` column misses the graduates and headcount jumps "
-    "without a matching hire"))
 def test_headcount_conserved_through_a_hiring_wave():
+    """The graduates of a hiring wave are hires too (regression: they were missing from `hires`)."""
     model = LMXModel(scenario="hiring_wave", seed=1, n_teams=3, team_size=5, weeks=54, panel_every=0).run()
     frame = model.model_frame()
     assert frame.positions.iloc[-1] > frame.positions.iloc[0]  # the wave did happen

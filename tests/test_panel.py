@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, note
+from hypothesis import strategies as st
 
-from helpers import BUSY, REQUIRED_PANEL_COLUMNS
+from helpers import BUSY, REQUIRED_PANEL_COLUMNS, model_args
 from lmxsim import LMXModel
 
 ORG = dict(n_teams=4, team_size=6, **BUSY)
@@ -99,11 +101,9 @@ def test_panel_every_k_collects_current_members_only_at_multiples_of_k(every4):
     assert (per_week == frame.set_index("week").headcount.loc[per_week.index]).all()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: lmxsim/panel.py stamps a leaver's quit row with the week they quit (Panel._rows uses "
-    "model.week at record_leavers time), so with panel_every=K the panel has rows at weeks that are "
-    "not multiples of K"))
 def test_panel_every_k_gives_rows_only_at_multiples_of_k(every4):
+    """Leavers' rows belong to the period that closes after they quit (regression: they were
+    stamped with the week they quit)."""
     _, _, panel = every4
     assert (panel.quit == 1).any(), "precondition: the run must have quits"
     assert (panel.week % 4 == 0).all(), sorted(set(panel.week[panel.week % 4 != 0]))
@@ -140,3 +140,23 @@ def test_panel_member_ids_match_the_people_in_the_model(weekly):
     assert sorted(last.member_id) == sorted(m.person_id[m.occupied])
     assert set(last.member_id).isdisjoint(model.former_members)
     assert set(panel[panel.quit == 1].member_id) == set(model.former_members)
+
+
+@given(model_args(panel_every=st.integers(1, 5)))
+def test_panel_accounts_for_every_quit_and_success_for_any_valid_parameters(args):
+    k = args["panel_every"]
+    args["weeks"] = max(k, args["weeks"] - args["weeks"] % k)  # K divides the horizon
+    note(repr(args))
+    model = LMXModel(**args).run()
+    frame, panel = model.model_frame(), model.panel_frame()
+    assert set(REQUIRED_PANEL_COLUMNS) <= set(panel.columns)
+    stayers = panel[panel.quit == 0]
+    assert set(stayers.week) <= set(range(k, args["weeks"] + 1, k))
+    per_week = stayers.groupby("week").size()
+    assert (per_week == frame.set_index("week").headcount.loc[per_week.index]).all()
+    assert (panel.quit == 1).sum() == frame.quits.sum()
+    assert panel.successful_ideas.sum() == frame.innovation.sum()
+    quit_week = panel[panel.quit == 1].groupby("member_id").week.max()
+    later = stayers.join(quit_week.rename("quit_week"), on="member_id", how="inner")
+    assert not (later.week >= later.quit_week).any()
+    assert (panel.dyad_weeks <= panel.tenure_weeks).all()

@@ -136,6 +136,18 @@ def test_coerce_turns_command_line_text_into_an_int_for_int_parameters(name):
         coerce(name, "many")
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: lmxsim/params.py coerce() reports 'a number in [low, high]' when command-line text for an "
+    "integer parameter is not a whole number, e.g. `--set team_size=4.5` gives \"team_size='4.5' is "
+    "not allowed: a number in [1, 500] positions per team\" although 4.5 is a number in that range"))
+def test_coerce_error_for_integer_parameters_says_an_integer_is_needed():
+    for name in sorted(INT_PARAMS):
+        for text in ("4.5", "four"):
+            with pytest.raises(LMXInputError) as info:
+                coerce(name, text)
+            assert "integer" in info.value.allowed, (name, text, str(info.value))
+
+
 @pytest.mark.parametrize("name", FLOAT_PARAMS)
 def test_coerce_turns_command_line_text_into_a_float_for_float_parameters(name):
     d = BY_NAME[name]
@@ -146,12 +158,17 @@ def test_coerce_turns_command_line_text_into_a_float_for_float_parameters(name):
     assert info.value.field == name
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: lmxsim/params.py `_check` accepts only Python int for int parameters, so numpy integers "
-    "(e.g. from np.arange in a parameter sweep) are refused with a message saying the value is "
-    "not 'an integer'"))
-def test_numpy_integers_are_accepted_for_integer_parameters():
-    assert Params(team_size=np.int64(6)).team_size == 6
+def test_numpy_numbers_are_accepted_and_stored_as_python_numbers():
+    """Parameter sweeps built with numpy work (regression: np.int64 was refused for int parameters)."""
+    p = Params(team_size=np.int64(6), n_teams=np.int32(3), trust_gain=np.float32(0.25))
+    assert p.team_size == 6 and type(p.team_size) is int
+    assert p.n_teams == 3 and type(p.n_teams) is int
+    assert type(p.trust_gain) is float
+    for name, value in (("team_size", np.bool_(True)), ("team_size", np.float64(6.0)),
+                        ("trust_gain", np.float64("nan")), ("team_size", np.int64(501))):
+        with pytest.raises(LMXInputError) as info:
+            Params(**{name: value})
+        assert info.value.field == name
 
 
 # ---------------------------------------------------------------------------- seeds

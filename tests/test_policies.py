@@ -230,7 +230,8 @@ def test_set_policy_to_unknown_name_raises_and_changes_nothing():
 def test_each_team_gets_decisions_from_its_own_leaders_policy(latitude_policies):
     grant_all, grant_none = latitude_policies
     model = LMXModel(policy=grant_none, seed=7, n_teams=4, team_size=6, weeks=40, panel_every=0,
-                     empowerment_genuineness=1.0, annual_base_turnover=0.3)
+                     empowerment_genuineness=1.0, initial_trust=0.8, promise_reliability=1.0,
+                     annual_base_turnover=0.3)
     model.run(4)
     model.set_policy(grant_all, teams=[0])
     assert sorted(model.policies_in_use) == sorted(latitude_policies)
@@ -254,12 +255,9 @@ def test_switching_teams_back_and_forth_keeps_one_entry_per_policy():
     assert len(model._policies) == 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: LMXModel.set_policy (lmxsim/model.py) does not validate `teams`: a negative index such as "
-    "teams=[-1] silently switches the last team, and an index >= n_teams raises a bare numpy IndexError "
-    "instead of an LMXInputError naming the field and the allowed range"))
 @pytest.mark.parametrize("teams", [[-1], [4], [0, 99]])
 def test_set_policy_refuses_team_indices_outside_the_organisation(teams):
+    """Regression: teams=[-1] used to switch the last team silently, teams=[4] to raise IndexError."""
     model = LMXModel(policy="reactive_in_crowd", seed=1, **SMALL)  # 4 teams: 0..3
     with pytest.raises(LMXInputError) as info:
         model.set_policy("proactive_deal", teams=teams)

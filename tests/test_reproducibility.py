@@ -7,7 +7,10 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, note, settings
+from hypothesis import strategies as st
 
+from helpers import model_args
 from lmxsim import LMXModel
 
 ARGS = dict(n_teams=4, team_size=6, weeks=40, panel_every=1, annual_base_turnover=0.5)
@@ -77,3 +80,12 @@ def test_lazy_member_agents_do_not_change_the_simulation():
     pd.testing.assert_frame_equal(eager.panel_frame(), lazy.panel_frame())
     assert sorted(a.person_id for a in lazy.member_agents()) == \
         sorted(a.person_id for a in eager.member_agents())
+
+
+@settings(max_examples=15)
+@given(model_args(panel_every=st.sampled_from([0, 1, 3])))
+def test_same_seed_reproduces_any_valid_configuration(args):
+    note(repr(args))
+    a, b = LMXModel(**args).run(), LMXModel(**args).run()
+    pd.testing.assert_frame_equal(a.model_frame(), b.model_frame())
+    pd.testing.assert_frame_equal(a.panel_frame(), b.panel_frame())
