@@ -9,8 +9,9 @@ The step method reads as the schedule of ODD section 3:
 5. innovate      - ideas arise, are tried at a risk, fail or succeed
 6. compare/spread- fairness against teammates; safety spreads over collaboration ties
 7. attitudes, turnover - engagement and intention; quits; vacancies refilled
-8. review        - quarterly, leaders re-evaluate whom they count as in-group
-then scenario events fire and the week's data are collected.
+8. events        - the scenario's interventions due this week
+9. review        - quarterly, leaders re-evaluate whom they count as in-group
+then the week's data are collected.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from lmxsim.reporters import MODEL_REPORTERS
 from lmxsim.scenarios import get_scenario, shares_to_teams, validate_events
 from lmxsim.state import LeaderState, MemberState
 from lmxsim.submodels.attitudes import update_attitudes
-from lmxsim.submodels.exchange import exchange
+from lmxsim.submodels.exchange import break_promises, exchange
 from lmxsim.submodels.innovation import innovate
 from lmxsim.submodels.perception import perceive
 from lmxsim.submodels.social import compare_and_spread
@@ -139,11 +140,11 @@ class LMXModel(mesa.Model):
         update_attitudes(self)
         quit_and_refill(self)
         self._quit_history.append((self.week_stats["quits"], int(self.members.occupied.sum())))
-        if self.is_review_week:
-            self._review()
         for event in self.scenario.events:
             if event.due(self.week):
                 event.apply(self)
+        if self.is_review_week:
+            self._review()
         self.datacollector.collect(self)
         self.panel.collect(self)
         if self.week >= self.params.weeks:
@@ -194,7 +195,7 @@ class LMXModel(mesa.Model):
             week=self.week, params=p, n_teams=self.n_teams, team=m.team, occupied=m.occupied,
             tenure_weeks=self.week - m.hire_week, perceived_competence=m.perceived_competence,
             perceived_loyalty=m.perceived_loyalty, similarity=m.similarity, lmx=m.lmx, stage=m.stage,
-            in_group=m.in_group, onboarding=m.occupied & (self.week - m.dyad_start_week < p.onboarding_weeks),
+            in_group=m.in_group, onboarding=m.occupied & (self.week - m.dyad_start_week <= p.onboarding_weeks),
             review_week=self.is_review_week, policy_start=self.leaders.policy_since_week[m.team],
             in_group_capacity=np.maximum(capacity, 1), rng=self.rng,
         )
@@ -204,6 +205,8 @@ class LMXModel(mesa.Model):
         view = self._view()
         in_use = np.unique(self.leaders.policy)
         parts = [(i, self._policies[i].decide(view)) for i in in_use]
+        for i, d in parts:
+            d.check(self._policies[i].name)
         n = self.members.capacity
         if len(parts) == 1:
             d = parts[0][1]
@@ -323,11 +326,10 @@ class LMXModel(mesa.Model):
         start_dyad(self, idx)
 
     def break_promises(self, who: np.ndarray) -> None:
-        """A promise to each member in ``who`` is broken at once (trust loss and scar as usual)."""
-        m, p = self.members, self.params
-        loss = min(1.0, p.trust_gain * p.trust_loss_ratio) * m.trust * who
-        m.trust -= loss
-        m.scar = np.where(who, m.scar + 0.5 * (1.0 - m.scar), m.scar)
+        """A promise to each member in ``who`` is broken at once, by the same rule as any broken promise."""
+        who = np.asarray(who, dtype=bool) & self.members.occupied
+        loss = break_promises(self, who)
+        self.week_stats["promises_broken"] = self.week_stats.get("promises_broken", 0) + int(who.sum())
 
     def _add_positions(self, per_team: np.ndarray, refill_week: int) -> np.ndarray:
         m, p = self.members, self.params
@@ -338,9 +340,8 @@ class LMXModel(mesa.Model):
         m.team[new] = np.repeat(np.arange(self.n_teams, dtype=np.int32), per_team)
         m.refill_week[new] = refill_week
         # each new position gets ties to random teammates (up to within_team_ties)
-        k = min(p.within_team_ties, 2 * max(1, p.team_size))
-        us, vs = [], []
-        for _ in range(max(1, k // 2)):
+        us, vs = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+        for _ in range(p.within_team_ties // 2):
             mates = self._random_teammates(new)
             us.append(new)
             vs.append(mates)
@@ -370,10 +371,8 @@ class LMXModel(mesa.Model):
     def hire_wave(self, extra_per_team: int, competence_shift: float) -> None:
         """Add ``extra_per_team`` positions per team and fill them now with graduates."""
         new = self._add_positions(np.full(self.n_teams, extra_per_team), self.week)
-        hire(self, new, tenure_weeks=np.zeros(len(new), dtype=np.int32))
+        hire(self, new, tenure_weeks=np.zeros(len(new), dtype=np.int32), competence_shift=competence_shift)
         self.week_stats["hires"] = self.week_stats.get("hires", 0) + len(new)
-        m = self.members
-        m.competence[new] = np.clip(m.competence[new] + competence_shift, 0.02, 0.98)
 
     # ------------------------------------------------------------------ data
     def model_frame(self) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Run-level outcomes computed from the weekly time series (ODD section 2, "Observation").
+"""Run-level outcomes computed from the weekly time series (ODD section 4.11, "Observation").
 
 One definition of each headline outcome, used by ``lmxsim run``'s summary and by every
 comparison and experiment, so the numbers a user sees always mean the same thing.

@@ -1,4 +1,4 @@
-"""The member-level panel: one row per member per collection period (ODD section 2, "Observation").
+"""The member-level panel: one row per member per collection period (ODD section 4.11, "Observation").
 
 Every ``panel_every`` weeks the panel records a row for each current member, plus a row
 for each member who left during the period (``quit = 1``; ``week`` is the week closing the

@@ -1,8 +1,8 @@
 """Every model parameter, with its unit, default, allowed range and source.
 
-This module is the single place where parameters are declared (ODD section 7,
-"Input data" and the parameter table in ``docs/parameters.md``, which is generated
-from it by ``lmxsim list --markdown``). ``Params`` validates every value once, at
+This module is the single place where parameters are declared (ODD sections 6-7 and
+the parameter table in ``docs/parameters.md``, which is generated from it by
+``lmxsim list --markdown``). ``Params`` validates every value once, at
 construction, and raises :class:`~lmxsim.errors.LMXInputError` naming the parameter,
 the value and the allowed range. Nothing is silently clipped.
 """
@@ -246,4 +246,5 @@ def coerce(name: str, text: str) -> Any:
         return float(text)
     except ValueError:
         meta = f.metadata
-        raise LMXInputError(name, text, f"a number in [{meta['low']}, {meta['high']}] {meta['unit']}") from None
+        kind = "an integer" if f.type in (int, "int") else "a number"
+        raise LMXInputError(name, text, f"{kind} in [{meta['low']}, {meta['high']}] {meta['unit']}") from None

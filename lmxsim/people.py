@@ -5,7 +5,7 @@ A person entering a position draws stable traits - competence
 creative disposition, disposition to leave, positive affectivity and
 conscientiousness (each Beta(2, 2)) and a position on
 the leader-similarity circle - and starts a new dyad: stranger stage,
-``initial_lmx`` and ``initial_trust`` (+/- 0.05), contractual expectations, and a
+``initial_lmx`` and ``initial_trust`` (plus normal noise of sd 0.05, bounded to [0, 1]), contractual expectations, and a
 leader's view that starts from the leader's persistent bias for this member: liking
 (``similarity_bias`` times similarity; Liden, Wayne & Stilwell 1993) plus an idiosyncratic
 part (sd ``rater_idiosyncrasy``; Scullen, Mount & Goff 2000). The member's liking of the
@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from lmxsim.state import STRANGER
+from lmxsim.submodels.work import citizenship
 
 
 def circle_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -47,8 +48,10 @@ def start_dyad(model, idx: np.ndarray) -> None:
     m.perceived_loyalty[idx] = prior
 
 
-def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray) -> None:
-    """Put new people into the vacant positions ``idx``; ``tenure_weeks`` they have already served."""
+def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray, competence_shift: float = 0.0) -> None:
+    """Put new people into the vacant positions ``idx``; ``tenure_weeks`` they have already served.
+
+    ``competence_shift`` moves the competence draw (e.g. -0.15 for graduates)."""
     if len(idx) == 0:
         return
     m, p, rng = model.members, model.params, model.rng
@@ -57,7 +60,8 @@ def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray) -> None:
     m.refill_week[idx] = -1
     m.person_id[idx] = model.next_person_ids(k)
     m.hire_week[idx] = model.week - tenure_weeks
-    m.competence[idx] = np.clip(p.competence_mean + p.competence_spread * rng.standard_normal(k), 0.02, 0.98)
+    m.competence[idx] = np.clip(p.competence_mean + competence_shift + p.competence_spread * rng.standard_normal(k),
+                                0.02, 0.98)
     m.creativity_trait[idx] = rng.beta(2.0, 2.0, k)
     m.mobility[idx] = rng.beta(2.0, 2.0, k)
     m.affectivity[idx] = rng.beta(2.0, 2.0, k)
@@ -71,7 +75,7 @@ def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray) -> None:
     m.engagement[idx] = 0.6
     m.fairness[idx] = 0.8
     m.turnover_intention[idx] = 0.3
-    m.citizenship[idx] = 0.6 * 0.4
+    m.citizenship[idx] = citizenship(m, idx)
     m.performance[idx] = 0.0
     m.performance_avg[idx] = m.competence[idx] * p.base_effort  # a newcomer's expected output
     m.ideas[idx] = 0

@@ -1,4 +1,4 @@
-"""Weekly outcome reporters for Mesa's DataCollector (ODD section 2, "Observation").
+"""Weekly outcome reporters for Mesa's DataCollector (ODD section 4.11, "Observation").
 
 Each reporter is a small named function of the model, so a chart label and its
 computation sit together. ``MODEL_REPORTERS`` maps the column names of ``model.csv``

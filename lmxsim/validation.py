@@ -20,8 +20,8 @@ import pandas as pd
 from lmxsim.model import LMXModel
 from lmxsim.outcomes import MEASURE_FROM_WEEK
 
-SURVEY_EVERY = 13
-TENURE_NEAR_ZERO = 0.15  # |r(trust, tenure with leader)| counted as "near zero" (Dirks & Ferrin: -.01)  # weeks between panel "waves", like a quarterly survey
+SURVEY_EVERY = 13  # weeks between panel "waves", like a quarterly survey
+TENURE_NEAR_ZERO = 0.15  # |r(trust, tenure with leader)| counted as "near zero" (Dirks & Ferrin: -.01)
 
 
 @dataclass

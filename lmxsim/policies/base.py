@@ -103,11 +103,28 @@ class Decisions:
     time_use: float = 1.0
 
     @classmethod
-    def uniform(cls, view: PolicyView, latitude: float, **kw) -> "Decisions":
-        """Same treatment for everyone; assignments rotate at random."""
+    def uniform(cls, view: PolicyView, latitude: float, assignment_priority=None, **kw) -> "Decisions":
+        """Same treatment for everyone; assignments rotate at random unless a priority is given."""
         n = len(view.team)
+        if assignment_priority is None:
+            assignment_priority = view.rng.random(n)
         return cls(time_weight=np.ones(n), offer=np.zeros(n), latitude=np.full(n, latitude),
-                   assignment_priority=view.rng.random(n), **kw)
+                   assignment_priority=assignment_priority, **kw)
+
+    def check(self, policy_name: str) -> None:
+        """Refuse decisions outside their ranges, naming the policy and the field."""
+        for name in ("offer", "latitude", "bonus", "peer_leadership"):
+            values = np.asarray(getattr(self, name), dtype=float)
+            if values.size and not (np.isfinite(values).all() and values.min() >= 0.0 and values.max() <= 1.0):
+                raise ValueError(f"policy {policy_name!r} returned {name} outside [0, 1] "
+                                 f"(min {values.min():.3g}, max {values.max():.3g})")
+        weights = np.asarray(self.time_weight, dtype=float)
+        if not (np.isfinite(weights).all() and weights.min() >= 0.0):
+            raise ValueError(f"policy {policy_name!r} returned a time_weight that is negative or not finite")
+        if not np.isfinite(np.asarray(self.assignment_priority, dtype=float)).all():
+            raise ValueError(f"policy {policy_name!r} returned an assignment_priority that is not finite")
+        if not (0.0 <= self.time_use <= 1.0 and 0.0 <= self.reward_contingency <= 1.0):
+            raise ValueError(f"policy {policy_name!r} returned time_use or reward_contingency outside [0, 1]")
 
 
 class Policy:

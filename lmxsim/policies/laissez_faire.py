@@ -11,7 +11,8 @@ class LaissezFaire(Policy):
 
     The leader spends a fifth of the exchange time, makes no offers, and leaves members
     to themselves: latitude by neglect, assignments by chance, little contact, so the
-    leader's view of members is noisy and members feel the empowerment is not genuine.
+    leader's view of members is noisy. Latitude given by absence is used only as far as
+    members trust the leader, and the thin exchange builds little trust.
 
     Source: Bass & Avolio (1994) full-range model; Skogstad et al. (2007) on the
     destructiveness of laissez-faire leadership.

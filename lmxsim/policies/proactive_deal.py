@@ -9,12 +9,12 @@ from lmxsim.policies.base import Decisions, Policy, PolicyView, register
 
 @register
 class ProactiveDeal(Policy):
-    """Make the deal with everyone, then keep it as members deliver.
+    """Make the deal with everyone, and widen it as members deliver.
 
     The leader initiates an explicit exchange offer with every member - at onboarding,
     when the policy is adopted, and again at each quarterly review. Exchange time goes
     where relationships are young or weak; latitude grows with the leader's view of the
-    member's competence; the important assignments go to the most capable, with room for
+    member's competence, so members who deliver get more room; the important assignments go to the most capable, with room for
     others to get a chance.
 
     Source: Graen, Novak & Sommerkamp (1982) and Scandura & Graen (1984) LMX training

@@ -10,7 +10,7 @@ class Transactional(Policy):
     """Manage by contract and individual performance bonus.
 
     The leader spends half the exchange time, evenly, on monitoring; grants little
-    latitude; gives the important assignments to the best perceived performers; and pays
+    latitude; gives the important assignments to the members it sees as most competent; and pays
     a salient bonus tied to individual performance. Extrinsic rewards lift routine effort
     but crowd out the intrinsic motivation creative work needs.
 
@@ -25,6 +25,5 @@ class Transactional(Policy):
                   "extrinsic_rewards": True, "peer_leadership": False}
 
     def decide(self, view: PolicyView) -> Decisions:
-        d = Decisions.uniform(view, latitude=0.2, bonus=1.0, reward_contingency=1.0, time_use=0.5)
-        d.assignment_priority = view.perceived_competence
-        return d
+        return Decisions.uniform(view, latitude=0.2, bonus=1.0, reward_contingency=1.0, time_use=0.5,
+                                 assignment_priority=view.perceived_competence)

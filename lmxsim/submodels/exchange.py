@@ -4,27 +4,36 @@ Leader time: a team's leader spends ``hours_per_week * time_use`` on exchanges, 
 proportion to the policy's ``time_weight`` over occupied positions. Support quality has
 diminishing returns, ``1 - exp(-h / h_stage)``, where ``h`` is effective hours (leader
 hours times ``contact_efficiency`` plus peer support) and ``h_stage`` the hours a dyad of
-that stage needs (strangers need most, partners least).
+that stage needs (strangers need most, partners least). The member's ``contact`` (what the
+leader's perception depends on) is a moving average of effective leader hours
+(``CONTACT_MEMORY`` of last week's value).
 
-Promises: an explicit offer raises the member's expectation to
-``contract + offer * (offer_expectation - contract)``; without an offer expectations
+Felt autonomy moves 20%/week towards ``latitude * empowerment_genuineness * trust``:
+latitude is used only as far as the empowerment feels genuine, and it feels genuine only
+to a member who trusts the leader.
+
+Promises: an explicit offer raises the member's expectation to at least
+``contract + offer * (offer_expectation - contract)`` (an offer never lowers it); without an offer expectations
 adapt slowly (2%/week) towards what is delivered, never below the contract level.
-An offer also makes the deal clear: ``clarity`` jumps to the offer's strength, fades with a
+An offer also makes the deal clear: ``clarity`` rises to at least the offer's strength, fades with a
 half-life of ``clarity_half_life_weeks`` unless renewed, and loses ``SCAR_DEPTH`` of itself
 at each broken promise. Clear deals raise engagement (role clarity) and the member's
 reciprocation (see work and attitudes). Delivered value is ``0.5 support + 0.3 latitude + 0.2 assignment``. A promise falls due
 with probability ``promise_event_rate`` a week and is kept with probability
 ``promise_reliability * min(1, delivered / expectation)``. A kept promise closes
 ``trust_gain * (1 - scar)`` of the gap to full trust; a broken one removes
-``trust_gain * trust_loss_ratio`` of the trust there is and deepens the scar, which
-halves every ``scar_half_life_weeks`` (Slovic 1993).
+``min(1, trust_gain * trust_loss_ratio)`` of the trust there is, deepens the scar by
+``SCAR_DEPTH`` of what is unscarred and cuts clarity by ``SCAR_DEPTH``; the scar halves
+every ``scar_half_life_weeks`` (Slovic 1993). The loss/gain ratio of one event is
+``trust_loss_ratio * trust / ((1 - trust)(1 - scar))``: ``trust_loss_ratio`` at trust 0.5
+without scar, more above. Besides these events, trust moves ``trust_drift`` of the way
+towards the value delivered each week (benevolence; Mayer, Davis & Schoorman 1995).
 
 LMX moves towards ``0.65 exchange + 0.35 liking``: the exchange is the geometric mean of what
 each side brings - the leader's delivered value and the member's contribution
 ``0.5 citizenship + 0.25 trust + 0.25 perceived competence`` (competence counts as the
 leader sees it) - and liking is the affect dimension of LMX (Liden & Maslyn 1998). It moves
-at a rate set by
-the relationship stage (fast for strangers: Liden, Wayne & Stilwell 1993). Stages
+at a rate set by the relationship stage (fast for strangers: Liden, Wayne & Stilwell 1993). Stages
 (Graen & Uhl-Bien 1995): stranger -> acquaintance after the onboarding window once LMX
 passes 0.35; acquaintance -> partnership when LMX >= 0.65 and trust >= 0.6; a partnership
 falls back when LMX < 0.5 or trust < 0.4.
@@ -67,6 +76,18 @@ def peer_support_hours(model, d) -> np.ndarray:
     return d.peer_leadership * p.peer_hours * p.contact_efficiency * model.neighbour_mean(m.competence * m.citizenship)
 
 
+def break_promises(model, who: np.ndarray) -> np.ndarray:
+    """A promise to each member in ``who`` is broken: trust falls by ``trust_gain *
+    trust_loss_ratio`` of itself (capped at all of it), the scar deepens and the deal
+    becomes less clear. Returns the trust lost per position."""
+    m, p = model.members, model.params
+    loss = np.where(who, min(1.0, p.trust_gain * p.trust_loss_ratio) * m.trust, 0.0)
+    m.trust -= loss
+    m.scar = np.where(who, m.scar + SCAR_DEPTH * (1.0 - m.scar), m.scar)
+    m.clarity = np.where(who, m.clarity * (1.0 - SCAR_DEPTH), m.clarity)
+    return loss
+
+
 def exchange(model, d) -> None:
     m, p, rng = model.members, model.params, model.rng
     occ = m.occupied
@@ -101,14 +122,11 @@ def exchange(model, d) -> None:
     fulfilment = np.minimum(1.0, delivered / np.maximum(m.expectation, 1e-9))
     kept = rng.random(n) < p.promise_reliability * fulfilment
     keep, broke = due & kept, due & ~kept
-    gain = p.trust_gain * (1.0 - m.scar) * (1.0 - m.trust)
-    loss = min(1.0, p.trust_gain * p.trust_loss_ratio) * m.trust
-    change = np.where(keep, gain, 0.0) - np.where(broke, loss, 0.0)
-    m.trust += change
     m.scar *= model.scar_decay
-    m.scar = np.where(broke, m.scar + SCAR_DEPTH * (1.0 - m.scar), m.scar)
-    m.clarity = np.where(broke, m.clarity * (1.0 - SCAR_DEPTH), m.clarity)
-    model.record_promises(change, keep, broke)
+    gain = np.where(keep, p.trust_gain * (1.0 - m.scar) * (1.0 - m.trust), 0.0)
+    m.trust += gain
+    loss = break_promises(model, broke)
+    model.record_promises(gain - loss, keep, broke)
     # benevolence: care shown week by week moves trust slowly (Mayer, Davis & Schoorman 1995)
     m.trust += p.trust_drift * (delivered - m.trust) * occ
 
@@ -119,7 +137,7 @@ def exchange(model, d) -> None:
 
     # relationship stage
     tenure = model.week - m.dyad_start_week
-    up1 = (m.stage == STRANGER) & (tenure >= p.onboarding_weeks) & (m.lmx >= 0.35)
+    up1 = (m.stage == STRANGER) & (tenure > p.onboarding_weeks) & (m.lmx >= 0.35)
     up2 = (m.stage == ACQUAINTANCE) & (m.lmx >= 0.65) & (m.trust >= 0.6)
     down = (m.stage == PARTNER) & ((m.lmx < 0.5) | (m.trust < 0.4))
     m.stage[up1] = ACQUAINTANCE

@@ -5,13 +5,16 @@ Creativity moves (at ``attitude_rate``) towards
 where crowding is ``crowding_out * bonus * reward_contingency`` (individual incentives
 crowd out intrinsic motivation; Cerasoli et al. 2016); successes of collaborators inspire
 (``inspiration``). Ideas arrive as Poisson events with rate
-``idea_rate * creativity * (0.25 + 0.75 autonomy)`` - so LMX, which raises creativity,
-matters more where autonomy is high (Volmer, Spurk & Niessen 2012). Trying an idea is
+``idea_rate * creativity * (0.25 + 0.75 autonomy)`` - so LMX, which raises creativity
+(indirectly), matters more where autonomy is high (Volmer, Spurk & Niessen 2012). Trying an idea is
 a risk taken with probability ``psych_safety``. A tried idea succeeds with probability
 ``idea_success * (0.3 + 0.7 competence) * (0.3 + 0.7 support)`` (an under-resourced idea
 usually fails). Each failure is met with
 tolerance (probability ``failure_tolerance``: safety grows a little) or blame (safety
-falls by the share ``failure_punishment``). Successes are the model's innovation.
+falls by the share ``failure_punishment``). Successes are the model's innovation; each raises
+the inventor's engagement (``SUCCESS_ENGAGEMENT`` of the gap) and the leader's view of their
+competence (``SUCCESS_VISIBILITY``). Inspiration uses collaborators' successes of the previous
+week. LMX is not in the creativity target: it acts through autonomy, safety and engagement.
 """
 
 from __future__ import annotations

@@ -22,6 +22,11 @@ import numpy as np
 PERFORMANCE_MEMORY = 1.0 / 13.0  # weight of this week in the recent-performance average
 
 
+def citizenship(m, idx=slice(None)) -> np.ndarray:
+    """Effort beyond the contract: the member's return on the exchange and their disposition."""
+    return m.engagement[idx] * (0.25 + 0.15 * m.lmx[idx] + 0.45 * m.conscientiousness[idx] + 0.15 * m.clarity[idx])
+
+
 def line_of_sight(model, d) -> np.ndarray:
     """How directly a member's own effort moves their reward: 1 for an individual bonus,
     1/headcount of the team for a purely team-based one (free riding; Kandel & Lazear 1992)."""
@@ -34,7 +39,7 @@ def work(model, d) -> None:
     m, p, rng = model.members, model.params, model.rng
     occ = m.occupied
     routine = p.base_effort + (1.0 - p.base_effort) * p.bonus_effort_gain * m.bonus * line_of_sight(model, d)
-    m.citizenship = m.engagement * (0.25 + 0.15 * m.lmx + 0.45 * m.conscientiousness + 0.15 * m.clarity) * occ
+    m.citizenship = citizenship(m) * occ
     effort = routine + (1.0 - routine) * m.citizenship
     s = p.performance_noise
     noise = np.exp(s * rng.standard_normal(m.capacity) - 0.5 * s * s)
