@@ -1,0 +1,60 @@
+"""`lmxsim compare`: outputs exist, are well formed and cover every policy."""
+
+import pandas as pd
+import pytest
+
+from lmxsim.cli import main
+from lmxsim.compare import HEADLINE, compare
+from lmxsim.errors import LMXInputError
+from lmxsim.policies import policy_names
+
+
+@pytest.fixture(scope="module")
+def compare_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cmp") / "compare"
+    code = main(["compare", "--seeds", "2", "--weeks", "30", "--set", "n_teams=4", "--out", str(out)])
+    assert code == 0
+    return out
+
+
+def test_compare_writes_summary_runs_weekly_and_figure(compare_dir):
+    for name in ("summary.csv", "runs.csv", "weekly.csv", "compare.png"):
+        assert (compare_dir / name).stat().st_size > 0
+    assert (compare_dir / "compare.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_summary_has_every_registered_policy_and_headline_outcome(compare_dir):
+    s = pd.read_csv(compare_dir / "summary.csv")
+    assert set(s.policy) == set(policy_names())
+    assert set(s.outcome) == set(HEADLINE)
+    assert len(s) == len(policy_names()) * len(HEADLINE)
+    assert (s.ci_low <= s["mean"]).all() and (s["mean"] <= s.ci_high).all()
+    first = s[s.policy == policy_names()[0]]
+    assert (first.diff_vs_first == 0).all()
+
+
+def test_runs_and_weekly_series_have_one_row_per_policy_seed_and_week(compare_dir):
+    runs = pd.read_csv(compare_dir / "runs.csv")
+    assert len(runs) == 2 * len(policy_names())
+    weekly = pd.read_csv(compare_dir / "weekly.csv")
+    assert len(weekly) == 2 * len(policy_names()) * 31
+    assert weekly.groupby(["policy", "seed"]).week.max().eq(30).all()
+
+
+def test_same_seed_means_the_same_starting_organisation_for_every_policy():
+    c = compare(["reactive_in_crowd", "proactive_deal"], seeds=2, overrides={"n_teams": 3, "weeks": 4})
+    a = c.weekly[(c.weekly.week == 0) & (c.weekly.policy == "reactive_in_crowd")]
+    b = c.weekly[(c.weekly.week == 0) & (c.weekly.policy == "proactive_deal")]
+    cols = ["headcount", "mean_trust", "mean_engagement", "mean_psych_safety"]
+    assert a[cols].reset_index(drop=True).equals(b[cols].reset_index(drop=True))
+
+
+def test_compare_refuses_bad_input_before_running(tmp_path):
+    with pytest.raises(LMXInputError, match="--policies"):
+        compare(["reactive_in_crowd", "nope"], seeds=2)
+    with pytest.raises(LMXInputError, match="--seeds"):
+        compare(["reactive_in_crowd"], seeds=1)
+    with pytest.raises(LMXInputError, match="team_size"):
+        compare(["reactive_in_crowd"], seeds=2, overrides={"team_size": 0})
+    assert main(["compare", "--policies", "nope", "--out", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()
