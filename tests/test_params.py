@@ -136,11 +136,8 @@ def test_coerce_turns_command_line_text_into_an_int_for_int_parameters(name):
         coerce(name, "many")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: lmxsim/params.py coerce() reports 'a number in [low, high]' when command-line text for an "
-    "integer parameter is not a whole number, e.g. `--set team_size=4.5` gives \"team_size='4.5' is "
-    "not allowed: a number in [1, 500] positions per team\" although 4.5 is a number in that range"))
 def test_coerce_error_for_integer_parameters_says_an_integer_is_needed():
+    """Regression: `--set team_size=4.5` was told 'a number in [1, 500]' is allowed."""
     for name in sorted(INT_PARAMS):
         for text in ("4.5", "four"):
             with pytest.raises(LMXInputError) as info:

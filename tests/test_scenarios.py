@@ -141,10 +141,14 @@ def test_new_leader_resets_every_dyad_at_week_78():
     occ = m.occupied
     assert np.all(m.dyad_start_week[occ] == 78)
     assert np.all(m.stage[occ] == STRANGER)
-    # the week-78 review runs after the takeover: any in-group is the new leader's, formed
-    # from first impressions alone (the perceived score is still the liking-based prior)
-    prior = np.clip(0.5 + m.rater_bias, 0.0, 1.0)
-    assert np.allclose(m.perceived_competence[m.in_group], prior[m.in_group])
+    # the old leader's in-group does not carry over: if week 78 is a review week the in-group
+    # is the new leader's own choice (reviewing again changes nothing), otherwise it is empty
+    if model.is_review_week:
+        chosen = m.in_group.copy()
+        model._review()
+        assert np.array_equal(model.members.in_group, chosen)
+    else:
+        assert not np.any(m.in_group)
     assert np.all(model.leaders.start_week == 78)
     assert not set(model.leaders.leader_id) & set(old_ids)
     panel = model.panel_frame()
