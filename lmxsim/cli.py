@@ -91,6 +91,34 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
     val.add_argument("--out", default="results/validation", metavar="DIR", help="output directory")
 
+    exp = sub.add_parser("experiment", help="batch experiments from a TOML specification (run, summarize, sensitivity)",
+                         description="Batch experiments: sweeps, replications and sensitivity designs described in "
+                                     "experiments/*.toml.")
+    exp_sub = exp.add_subparsers(dest="experiment_command", metavar="ACTION", parser_class=_Parser)
+    erun = exp_sub.add_parser("run", help="run every (design point, policy, replication) of SPEC",
+                              description="Run an experiment. Results stream to DIR/runs/*.parquet with "
+                                          "DIR/manifest.json; re-running on the same DIR resumes.")
+    erun.add_argument("spec", metavar="SPEC", help="experiment specification (.toml)")
+    erun.add_argument("--out", required=True, metavar="DIR", help="result directory (new, or this experiment's)")
+    engine = erun.add_mutually_exclusive_group()
+    engine.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="local worker processes (default: number of cores)")
+    engine.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://scheduler:8786")
+    engine.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
+    erun.add_argument("--flush-every", type=int, default=None, metavar="K",
+                      help="write results to disk after every K finished runs (default: about 2%% of the runs)")
+    erun.add_argument("--quiet", action="store_true", help="no progress bar")
+    esum = exp_sub.add_parser("summarize", help="means, CIs, policy differences and figures of a finished run",
+                              description="Per design point and policy: mean and 95%% CI of each outcome; pairwise "
+                                          "policy differences with CI and Cohen's d; one figure per factor.")
+    esum.add_argument("dir", metavar="DIR", help="directory written by `lmxsim experiment run`")
+    esum.add_argument("--out", default=None, metavar="DIR2", help="where to write (default: DIR/summary)")
+    esens = exp_sub.add_parser("sensitivity", help="Sobol or Morris sensitivity indices (SALib)",
+                               description="First-order and total Sobol indices (sobol designs) or Morris mu* "
+                                           "(morris designs) per policy and outcome; a table and a bar chart.")
+    esens.add_argument("dir", metavar="DIR", help="directory written by `lmxsim experiment run`")
+    esens.add_argument("--out", default=None, metavar="DIR2", help="where to write (default: DIR/sensitivity)")
+
     lst = sub.add_parser("list", help="list policies, scenarios and parameters",
                          description="List the registered policies, the scenarios and every parameter "
                                      "with its unit, default and allowed range.")
@@ -253,7 +281,55 @@ def cmd_validate(args) -> int:
     return 0 if all(f.passed for f in facts) else 1
 
 
-COMMANDS = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list}
+def cmd_experiment(args) -> int:
+    import os
+
+    from lmxsim import experiments
+
+    action = args.experiment_command
+    if action is None:
+        raise LMXInputError("experiment", None, "an action: run, summarize or sensitivity")
+    if action == "summarize":
+        summary, diffs, figures = experiments.summarize(args.dir, args.out)
+        out = args.out or os.path.join(args.dir, "summary")
+        print(f"{summary.point_id.nunique()} design points x {summary.policy.nunique()} policies; "
+              f"wrote {out}/summary.csv, differences.csv and {len(figures)} figure(s)")
+        return 0
+    if action == "sensitivity":
+        table = experiments.sensitivity(args.dir, args.out)
+        out = args.out or os.path.join(args.dir, "sensitivity")
+        key = "ST" if "ST" in table else "mu_star"
+        top = table.sort_values(key, ascending=False).groupby(["policy", "outcome"]).head(1)
+        for row in top.itertuples():
+            print(f"  {row.policy:<20} {row.outcome:<32} most influential: {row.parameter} ({key} {getattr(row, key):.2f})")
+        print(f"wrote {out}/sensitivity.csv and sensitivity.png")
+        return 0
+    spec = experiments.load_spec(args.spec)
+    if args.flush_every is not None and args.flush_every < 1:
+        raise LMXInputError("--flush-every", args.flush_every, "an integer >= 1")
+    client = None
+    executor = None
+    engine = None
+    if args.dask or args.dask_local is not None:
+        client, executor = experiments.dask_executor(args.dask, args.dask_local)
+        engine = f"dask {args.dask or f'LocalCluster({args.dask_local})'}"
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        raise LMXInputError("--workers", workers, "an integer >= 1")
+    n = len(experiments.plan(spec))
+    print(f"experiment {spec.name}: {n} runs ({spec.replications} replications x {len(spec.policies)} policies x "
+          f"{n // (spec.replications * len(spec.policies))} design points), {spec.weeks} weeks -> {args.out}")
+    try:
+        runs = experiments.run(spec, out=args.out, executor=executor, workers=workers, progress=not args.quiet,
+                               flush_every=args.flush_every, engine=engine)
+    finally:
+        if client is not None:
+            client.close()
+    print(f"{len(runs)} runs stored in {args.out}; next: lmxsim experiment summarize {args.out}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list}
 
 
 def main(argv: list[str] | None = None) -> int:

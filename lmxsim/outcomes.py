@@ -13,8 +13,13 @@ import pandas as pd
 
 MEASURE_FROM_WEEK = 26
 
+RATES = ("innovation_per_member_year", "innovation_value_per_member_year", "annual_turnover",
+         "annual_turnover_top_quartile", "turnover_cost_per_member_year")
 MEAN_OF_WEEKLY = ("mean_lmx", "lmx_sd_within_team", "in_group_share", "mean_trust", "mean_engagement",
                   "mean_performance", "mean_psych_safety", "mean_fairness")
+
+
+OUTCOMES = RATES + MEAN_OF_WEEKLY  # every run-level outcome, in the order run_summary gives them
 
 
 def measured_weeks(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> pd.DataFrame:

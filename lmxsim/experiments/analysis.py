@@ -1,0 +1,212 @@
+"""Analysing stored experiments: summaries with CIs, policy differences, sensitivity indices.
+
+``summarize`` gives, per design point and policy, the mean and 95% CI of each outcome over
+replications, and for each pair of policies the paired difference (same seeds) with its
+CI and a standardised effect size (Cohen's d). ``sensitivity`` computes Sobol first-order
+and total indices (Saltelli design) or Morris elementary effects via SALib, per policy and
+outcome, from the replication means at each design point.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lmxsim.errors import LMXInputError
+from lmxsim.experiments.design import salib_problem, sample_matrix
+from lmxsim.experiments.spec import parse_spec
+from lmxsim.experiments.store import load_parts, read_manifest
+from lmxsim.stats import cohens_d, mean_ci, paired_difference
+
+ID_COLUMNS = ("run_id", "point_id", "replicate", "policy", "seed")
+
+
+def load_experiment(directory) -> tuple[dict, "object", pd.DataFrame]:
+    """(manifest, specification, runs) of a stored experiment."""
+    manifest = read_manifest(directory)
+    spec = _spec_from_manifest(manifest)
+    runs = load_parts(directory, "runs")
+    if runs.empty:
+        raise LMXInputError("DIR", str(directory), "a directory holding at least one finished run")
+    return manifest, spec, runs
+
+
+def _spec_from_manifest(manifest: dict):
+    s = manifest["spec"]
+    data = {"experiment": {k: s[k] for k in ("name", "purpose", "scenario", "policies", "replications", "weeks",
+                                              "root_seed", "outcomes", "weekly")},
+            "fixed": s["fixed"]}
+    if s["method"] == "factorial":
+        if s["factors"]:
+            data["factors"] = s["factors"]
+    else:
+        data["design"] = {"method": s["method"], "samples": s["samples"], "levels": s["levels"],
+                          "ranges": {k: list(v) for k, v in s["ranges"].items()}}
+    return parse_spec(data, where=manifest.get("spec_file", "manifest"))
+
+
+def summary_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
+    """Mean and CI per design point, policy and outcome (tidy)."""
+    factors = spec.factor_names
+    rows = []
+    for (point, policy), g in runs.groupby(["point_id", "policy"], sort=True):
+        base = {"point_id": point, **{f: g[f].iloc[0] for f in factors}, "policy": policy}
+        for outcome in spec.outcomes:
+            mean, lo, hi = mean_ci(g[outcome])
+            rows.append({**base, "outcome": outcome, "n": int(g[outcome].notna().sum()), "mean": mean,
+                         "ci_low": lo, "ci_high": hi})
+    return pd.DataFrame(rows)
+
+
+def differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
+    """For each design point and pair of policies: paired difference (a - b), CI and Cohen's d."""
+    factors = spec.factor_names
+    rows = []
+    for point, g in runs.groupby("point_id", sort=True):
+        by_policy = {p: x.set_index("replicate") for p, x in g.groupby("policy")}
+        for a, b in itertools.combinations([p for p in spec.policies if p in by_policy], 2):
+            common = by_policy[a].index.intersection(by_policy[b].index)
+            base = {"point_id": point, **{f: g[f].iloc[0] for f in factors}, "policy_a": a, "policy_b": b}
+            for outcome in spec.outcomes:
+                xa, xb = by_policy[a].loc[common, outcome], by_policy[b].loc[common, outcome]
+                d, lo, hi = paired_difference(xa, xb)
+                rows.append({**base, "outcome": outcome, "n_pairs": len(common), "difference": d,
+                             "ci_low": lo, "ci_high": hi, "cohens_d": cohens_d(xa, xb)})
+    return pd.DataFrame(rows)
+
+
+def summarize(directory, out=None) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
+    """Write ``summary.csv``, ``differences.csv`` and one figure per factor to ``out``."""
+    from lmxsim.output import staged_output
+
+    _, spec, runs = load_experiment(directory)
+    summary = summary_table(runs, spec)
+    diffs = differences_table(runs, spec)
+    out = Path(out) if out is not None else Path(directory) / "summary"
+    written = []
+    with staged_output(out) as stage:
+        summary.to_csv(stage / "summary.csv", index=False)
+        diffs.to_csv(stage / "differences.csv", index=False)
+        for factor in spec.factor_names:
+            name = f"outcomes_vs_{factor}.png"
+            factor_figure(runs, spec, factor, stage / name)
+            written.append(out / name)
+    return summary, diffs, written
+
+
+def factor_figure(runs: pd.DataFrame, spec, factor: str, path) -> None:
+    """Each outcome against one factor (averaged over the others), one line per policy, CI band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    outcomes = list(spec.outcomes)[:6]
+    data = runs.copy()
+    values = np.sort(data[factor].unique())
+    if spec.method != "factorial" and len(values) > 8:  # sampled designs: quantile bins
+        data[factor] = pd.qcut(data[factor], 6, duplicates="drop").apply(lambda iv: iv.mid).astype(float)
+    cols = min(3, len(outcomes))
+    rows = int(np.ceil(len(outcomes) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.4 * rows), squeeze=False)
+    colours = plt.get_cmap("tab10").colors
+    for ax, outcome in zip(axes.flat, outcomes):
+        for k, policy in enumerate(spec.policies):
+            g = data[data.policy == policy]
+            if g.empty:
+                continue
+            # average over replications and other factors per seed-free cell, CI over replications
+            per = g.groupby([factor, "replicate"])[outcome].mean().reset_index()
+            stats = per.groupby(factor)[outcome].apply(lambda s: pd.Series(mean_ci(s), index=["m", "lo", "hi"]))
+            stats = stats.unstack()
+            x = stats.index.to_numpy(dtype=float)
+            ax.plot(x, stats.m, "-o", ms=3, color=colours[k % 10], label=policy)
+            ax.fill_between(x, stats.lo, stats.hi, color=colours[k % 10], alpha=0.18, lw=0)
+        ax.set_xlabel(factor)
+        ax.set_ylabel(outcome.replace("_", " "), fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=min(4, len(labels)), frameon=False)
+    fig.suptitle(f"{spec.name}: outcomes against {factor} (mean, 95% CI over replications)", y=0.995, fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def sensitivity(directory, out=None) -> pd.DataFrame:
+    """Sobol (first-order, total) or Morris indices per policy and outcome; table and bar chart."""
+    from lmxsim.output import staged_output
+
+    _, spec, runs = load_experiment(directory)
+    if spec.method not in ("sobol", "morris"):
+        raise LMXInputError("DIR", str(directory), "an experiment with a sobol or morris design "
+                                                   f"(this one is {spec.method})")
+    problem = salib_problem(spec)
+    X = sample_matrix(spec)
+    n_points = len(X)
+    rows = []
+    for policy in spec.policies:
+        g = runs[runs.policy == policy]
+        means = g.groupby("point_id")[list(spec.outcomes)].mean()
+        if len(means) != n_points:
+            raise LMXInputError("DIR", str(directory), f"a finished experiment ({len(means)} of {n_points} design "
+                                                       f"points stored for {policy}; re-run to finish it)")
+        for outcome in spec.outcomes:
+            Y = means[outcome].to_numpy(dtype=float)
+            if spec.method == "sobol":
+                from SALib.analyze import sobol
+                res = sobol.analyze(problem, Y, calc_second_order=False, seed=spec.root_seed)
+                for i, name in enumerate(problem["names"]):
+                    rows.append({"policy": policy, "outcome": outcome, "parameter": name,
+                                 "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
+                                 "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
+            else:
+                from SALib.analyze import morris
+                res = morris.analyze(problem, X, Y, num_levels=spec.levels, seed=spec.root_seed)
+                for i, name in enumerate(problem["names"]):
+                    rows.append({"policy": policy, "outcome": outcome, "parameter": name,
+                                 "mu_star": res["mu_star"][i], "mu_star_conf": res["mu_star_conf"][i],
+                                 "sigma": res["sigma"][i]})
+    table = pd.DataFrame(rows)
+    out = Path(out) if out is not None else Path(directory) / "sensitivity"
+    with staged_output(out) as stage:
+        table.to_csv(stage / "sensitivity.csv", index=False)
+        sensitivity_figure(table, spec, stage / "sensitivity.png")
+    return table
+
+
+def sensitivity_figure(table: pd.DataFrame, spec, path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    index, conf, label = ("ST", "ST_conf", "total Sobol index") if spec.method == "sobol" else \
+        ("mu_star", "mu_star_conf", "Morris mu*")
+    outcomes = list(spec.outcomes)[:4]
+    policies = list(spec.policies)
+    fig, axes = plt.subplots(len(outcomes), 1, figsize=(8, 2.6 * len(outcomes)), squeeze=False)
+    params = list(spec.ranges)
+    width = 0.8 / len(policies)
+    colours = plt.get_cmap("tab10").colors
+    for ax, outcome in zip(axes[:, 0], outcomes):
+        for k, policy in enumerate(policies):
+            t = table[(table.outcome == outcome) & (table.policy == policy)].set_index("parameter").loc[params]
+            x = np.arange(len(params)) + k * width
+            ax.bar(x, t[index], width, yerr=t[conf], color=colours[k % 10], label=policy, capsize=2)
+            if spec.method == "sobol":
+                ax.scatter(x, t["S1"], color="black", s=10, zorder=3, label="first-order" if k == 0 else None)
+        ax.set_xticks(np.arange(len(params)) + 0.4 - width / 2, params, fontsize=8, rotation=15)
+        ax.set_ylabel(label, fontsize=8)
+        ax.set_title(outcome.replace("_", " "), fontsize=9)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0, 0].legend(fontsize=7, frameon=False, ncol=3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

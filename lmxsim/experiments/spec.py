@@ -1,0 +1,243 @@
+"""Experiment specifications: TOML files that say what to run (``experiments/*.toml``).
+
+A specification is read with the standard library's ``tomllib`` and checked completely
+before anything runs: an unknown key, parameter, policy or outcome, a value out of its
+range or of the wrong type is refused with a message naming the file, the key and what
+is allowed. Layout::
+
+    [experiment]
+    name = "span_of_control"          # required
+    purpose = "..."                   # required: one or two sentences
+    scenario = "default"              # base scenario (default "default")
+    policies = ["reactive_in_crowd", "proactive_deal"]
+    replications = 10                 # per design point and policy
+    weeks = 156
+    root_seed = 1
+    outcomes = ["innovation_per_member_year", "annual_turnover"]   # default: all
+    weekly = false                    # also keep the weekly series
+
+    [fixed]                           # parameter overrides for every run
+    n_teams = 10
+
+    [factors]                         # full factorial over explicit values ...
+    team_size = [4, 8, 16, 32]
+
+    [design]                          # ... or a sampling design over ranges
+    method = "sobol"                  # "lhs", "sobol" (Saltelli) or "morris"
+    samples = 64                      # base sample size N
+    [design.ranges]
+    trust_loss_ratio = [1.5, 4.0]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lmxsim.errors import LMXInputError
+from lmxsim.outcomes import OUTCOMES
+from lmxsim.params import Params, names as param_names
+from lmxsim.policies import policy_names
+from lmxsim.scenarios import get_scenario, validate_events
+
+DESIGN_METHODS = ("factorial", "lhs", "sobol", "morris")
+EXPERIMENT_KEYS = {"name", "purpose", "scenario", "policies", "replications", "weeks", "root_seed", "outcomes",
+                   "weekly"}
+TOP_KEYS = {"experiment", "fixed", "factors", "design"}
+DESIGN_KEYS = {"method", "samples", "ranges", "levels"}
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    name: str
+    purpose: str
+    scenario: str = "default"
+    policies: tuple[str, ...] = ()
+    replications: int = 10
+    weeks: int = 156
+    root_seed: int = 0
+    outcomes: tuple[str, ...] = ()
+    weekly: bool = False
+    fixed: dict = field(default_factory=dict)
+    factors: dict = field(default_factory=dict)        # name -> list of values (factorial)
+    method: str = "factorial"
+    samples: int = 0
+    ranges: dict = field(default_factory=dict)         # name -> (low, high) (sampling designs)
+    levels: int = 4                                    # Morris grid levels
+    source: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d.pop("source")
+        d["policies"] = list(self.policies)
+        d["outcomes"] = list(self.outcomes)
+        d["ranges"] = {k: list(v) for k, v in self.ranges.items()}
+        return d
+
+    def digest(self) -> str:
+        """Hash of the specification's content (not of its file name or formatting)."""
+        return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()
+
+    @property
+    def factor_names(self) -> list[str]:
+        return list(self.factors) if self.method == "factorial" else list(self.ranges)
+
+
+def _fail(where: str, key: str, value, allowed: str):
+    raise LMXInputError(f"{where}: {key}", value, allowed)
+
+
+def _expect(where, key, value, kind, allowed):
+    ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
+    if not ok:
+        _fail(where, key, value, allowed)
+    return value
+
+
+def load_spec(path: str | Path) -> ExperimentSpec:
+    """Read and fully validate a specification file."""
+    path = Path(path)
+    if not path.is_file():
+        raise LMXInputError("SPEC", str(path), "an existing .toml experiment specification")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise LMXInputError(str(path), "(file)", f"valid TOML ({exc})") from None
+    return parse_spec(data, where=str(path))
+
+
+def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
+    """Validate a specification given as a dict (as ``tomllib`` returns it)."""
+    for key in data:
+        if key not in TOP_KEYS:
+            _fail(where, key, data[key], "a section among [experiment], [fixed], [factors], [design]")
+    exp = data.get("experiment")
+    if not isinstance(exp, dict):
+        _fail(where, "experiment", exp, "an [experiment] section with at least name and purpose")
+    for key in exp:
+        if key not in EXPERIMENT_KEYS:
+            _fail(where, f"experiment.{key}", exp[key], "one of " + ", ".join(sorted(EXPERIMENT_KEYS)))
+    name = _expect(where, "experiment.name", exp.get("name"), str, "a non-empty string")
+    purpose = _expect(where, "experiment.purpose", exp.get("purpose"), str, "a sentence saying what it shows")
+    if not name.strip() or not purpose.strip():
+        _fail(where, "experiment.name/purpose", "", "non-empty strings")
+    scenario = _expect(where, "experiment.scenario", exp.get("scenario", "default"), str, "a scenario name")
+    try:
+        sc = get_scenario(scenario)
+    except LMXInputError as exc:
+        _fail(where, "experiment.scenario", scenario, exc.allowed)
+    policies = exp.get("policies", policy_names())
+    if not isinstance(policies, list) or not policies or not all(isinstance(p, str) for p in policies):
+        _fail(where, "experiment.policies", policies, "a non-empty list of policy names")
+    for p in policies:
+        if p not in policy_names():
+            _fail(where, "experiment.policies", p, "one of " + ", ".join(policy_names()))
+    if len(set(policies)) != len(policies):
+        _fail(where, "experiment.policies", policies, "each policy at most once")
+    replications = _expect(where, "experiment.replications", exp.get("replications", 10), int, "an integer >= 1")
+    if replications < 1:
+        _fail(where, "experiment.replications", replications, "an integer >= 1")
+    weeks = _expect(where, "experiment.weeks", exp.get("weeks", 156), int, "an integer in [1, 5200]")
+    root_seed = _expect(where, "experiment.root_seed", exp.get("root_seed", 0), int, "an integer >= 0")
+    if root_seed < 0:
+        _fail(where, "experiment.root_seed", root_seed, "an integer >= 0")
+    outcomes = exp.get("outcomes", list(OUTCOMES))
+    if not isinstance(outcomes, list) or not outcomes:
+        _fail(where, "experiment.outcomes", outcomes, "a non-empty list of outcome names")
+    for o in outcomes:
+        if o not in OUTCOMES:
+            _fail(where, "experiment.outcomes", o, "one of " + ", ".join(OUTCOMES))
+    weekly = _expect(where, "experiment.weekly", exp.get("weekly", False), bool, "true or false")
+
+    fixed = data.get("fixed", {})
+    if not isinstance(fixed, dict):
+        _fail(where, "fixed", fixed, "a table of PARAM = value")
+    known = set(param_names())
+    for key, value in fixed.items():
+        if key not in known:
+            _fail(where, f"fixed.{key}", value, "a known parameter (see `lmxsim list parameters`)")
+    if "weeks" in fixed:
+        _fail(where, "fixed.weeks", fixed["weeks"], "set the horizon with experiment.weeks")
+
+    factors, ranges, method, samples, levels = {}, {}, "factorial", 0, 4
+    if "factors" in data and "design" in data:
+        _fail(where, "factors/design", "both", "either [factors] (explicit values) or [design] (sampling), not both")
+    if "factors" in data:
+        if not isinstance(data["factors"], dict):
+            _fail(where, "factors", data["factors"], "a table of PARAM = [values]")
+        for key, values in data["factors"].items():
+            if key not in known:
+                _fail(where, f"factors.{key}", values, "a known parameter (see `lmxsim list parameters`)")
+            if key in fixed:
+                _fail(where, f"factors.{key}", values, "a parameter not also in [fixed]")
+            if not isinstance(values, list) or not values:
+                _fail(where, f"factors.{key}", values, "a non-empty list of values")
+            factors[key] = values
+    if "design" in data:
+        design = data["design"]
+        if not isinstance(design, dict):
+            _fail(where, "design", design, "a table with method, samples and [design.ranges]")
+        for key in design:
+            if key not in DESIGN_KEYS:
+                _fail(where, f"design.{key}", design[key], "one of " + ", ".join(sorted(DESIGN_KEYS)))
+        method = design.get("method")
+        if method not in DESIGN_METHODS[1:]:
+            _fail(where, "design.method", method, "one of lhs, sobol, morris")
+        samples = _expect(where, "design.samples", design.get("samples"), int, "an integer >= 2")
+        if samples < 2:
+            _fail(where, "design.samples", samples, "an integer >= 2")
+        levels = _expect(where, "design.levels", design.get("levels", 4), int, "an even integer >= 2")
+        raw = design.get("ranges")
+        if not isinstance(raw, dict) or not raw:
+            _fail(where, "design.ranges", raw, "a table of PARAM = [low, high] with at least one parameter")
+        for key, bounds in raw.items():
+            if key not in known:
+                _fail(where, f"design.ranges.{key}", bounds, "a known parameter (see `lmxsim list parameters`)")
+            if key in fixed:
+                _fail(where, f"design.ranges.{key}", bounds, "a parameter not also in [fixed]")
+            if (not isinstance(bounds, list) or len(bounds) != 2
+                    or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+                    or not bounds[0] < bounds[1]):
+                _fail(where, f"design.ranges.{key}", bounds, "[low, high] with low < high")
+            ranges[key] = (float(bounds[0]), float(bounds[1]))
+        if method in ("sobol", "morris") and len(ranges) < 2:
+            _fail(where, "design.ranges", list(ranges), f"at least two parameters for a {method} design")
+
+    spec = ExperimentSpec(name=name, purpose=purpose, scenario=scenario, policies=tuple(policies),
+                          replications=replications, weeks=weeks, root_seed=root_seed, outcomes=tuple(outcomes),
+                          weekly=weekly, fixed=dict(fixed), factors=factors, method=method, samples=samples,
+                          ranges=ranges, levels=levels, source=where)
+    _check_values(spec, sc, where)
+    return spec
+
+
+def _check_values(spec: ExperimentSpec, scenario, where: str) -> None:
+    """Every value a run will use must be a valid parameter value: check the extremes now."""
+    base = {**scenario.overrides, **spec.fixed, "weeks": spec.weeks}
+    try:
+        Params(**base)
+    except LMXInputError as exc:
+        section = "experiment" if exc.field == "weeks" else "fixed"
+        _fail(where, f"{section}.{exc.field}", exc.value, exc.allowed)
+    for key, values in spec.factors.items():
+        for v in values:
+            try:
+                Params(**{**base, key: v})
+            except LMXInputError as exc:
+                _fail(where, f"factors.{key}", v, exc.allowed)
+    for key, (low, high) in spec.ranges.items():
+        is_int = dict((f.name, f.type) for f in dataclasses.fields(Params))[key] in (int, "int")
+        for v in (low, high):
+            try:
+                Params(**{**base, key: int(round(v)) if is_int else v})
+            except LMXInputError as exc:
+                _fail(where, f"design.ranges.{key}", v, exc.allowed)
+    try:
+        validate_events(scenario, Params(**base))
+    except LMXInputError as exc:
+        _fail(where, f"fixed.{exc.field}", exc.value, exc.allowed)
