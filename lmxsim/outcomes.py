@@ -19,7 +19,38 @@ MEAN_OF_WEEKLY = ("mean_lmx", "lmx_sd_within_team", "in_group_share", "mean_trus
                   "mean_performance", "mean_psych_safety", "mean_fairness")
 
 
-OUTCOMES = RATES + MEAN_OF_WEEKLY  # every run-level outcome, in the order run_summary gives them
+COHORT_OUTCOMES = ("performance_low_lmx_tercile", "performance_mid_lmx_tercile", "performance_high_lmx_tercile")
+OUTCOMES = RATES + MEAN_OF_WEEKLY + COHORT_OUTCOMES  # every run-level outcome
+
+
+class CohortTracker:
+    """Performance 3-6 months after week ``start`` of the members present at ``start``, by
+    their LMX tercile then (the design of Scandura & Graen 1984; ``leader_training`` switches
+    policy at week 26 = ``start``). Call :meth:`observe` after every step."""
+
+    def __init__(self, start: int = MEASURE_FROM_WEEK, window: tuple[int, int] = (13, 26)):
+        self.start, self.window = start, window
+        self.tercile: dict[int, int] = {}
+        self.total = np.zeros(3)
+        self.count = np.zeros(3)
+
+    def observe(self, model) -> None:
+        m = model.members
+        if model.week == self.start:
+            idx = np.flatnonzero(m.occupied)
+            ranks = np.argsort(np.argsort(m.lmx[idx], kind="stable"), kind="stable")
+            terciles = np.minimum(3 * ranks // max(len(idx), 1), 2)
+            self.tercile = dict(zip(m.person_id[idx].tolist(), terciles.tolist()))
+        elif self.start + self.window[0] < model.week <= self.start + self.window[1] and self.tercile:
+            idx = np.flatnonzero(m.occupied)
+            t = np.array([self.tercile.get(pid, -1) for pid in m.person_id[idx].tolist()])
+            keep = t >= 0
+            self.total += np.bincount(t[keep], weights=m.performance[idx][keep], minlength=3)
+            self.count += np.bincount(t[keep], minlength=3)
+
+    def outcomes(self) -> dict[str, float]:
+        mean = np.divide(self.total, self.count, out=np.full(3, np.nan), where=self.count > 0)
+        return dict(zip(COHORT_OUTCOMES, mean.tolist()))
 
 
 def measured_weeks(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> pd.DataFrame:

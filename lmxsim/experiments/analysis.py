@@ -78,8 +78,32 @@ def differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def factor_differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
+    """Factorial designs: each level of each factor against the factor's first level, per
+    policy and combination of the other factors, paired by replication (common seeds)."""
+    if spec.method != "factorial":
+        return pd.DataFrame()
+    rows = []
+    for factor, levels in spec.factors.items():
+        others = [f for f in spec.factors if f != factor]
+        for keys, g in runs.groupby(["policy", *others], sort=False):
+            keys = keys if isinstance(keys, tuple) else (keys,)
+            base_runs = g[g[factor] == levels[0]].set_index("replicate")
+            for level in levels[1:]:
+                lv = g[g[factor] == level].set_index("replicate")
+                common = lv.index.intersection(base_runs.index)
+                for outcome in spec.outcomes:
+                    d, lo, hi = paired_difference(lv.loc[common, outcome], base_runs.loc[common, outcome])
+                    rows.append({"factor": factor, "level": level, "baseline": levels[0], "policy": keys[0],
+                                 **dict(zip(others, keys[1:])), "outcome": outcome, "n_pairs": len(common),
+                                 "difference": d, "ci_low": lo, "ci_high": hi,
+                                 "cohens_d": cohens_d(lv.loc[common, outcome], base_runs.loc[common, outcome])})
+    return pd.DataFrame(rows)
+
+
 def summarize(directory, out=None) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
-    """Write ``summary.csv``, ``differences.csv`` and one figure per factor to ``out``."""
+    """Write ``summary.csv``, ``differences.csv`` (between policies), ``factor_differences.csv``
+    (between levels of each factor, factorial designs) and one figure per factor to ``out``."""
     from lmxsim.output import staged_output
 
     _, spec, runs = load_experiment(directory)
@@ -87,9 +111,12 @@ def summarize(directory, out=None) -> tuple[pd.DataFrame, pd.DataFrame, list[Pat
     diffs = differences_table(runs, spec)
     out = Path(out) if out is not None else Path(directory) / "summary"
     written = []
+    by_level = factor_differences_table(runs, spec)
     with staged_output(out) as stage:
         summary.to_csv(stage / "summary.csv", index=False)
         diffs.to_csv(stage / "differences.csv", index=False)
+        if not by_level.empty:
+            by_level.to_csv(stage / "factor_differences.csv", index=False)
         for factor in spec.factor_names:
             name = f"outcomes_vs_{factor}.png"
             factor_figure(runs, spec, factor, stage / name)
@@ -106,6 +133,10 @@ def factor_figure(runs: pd.DataFrame, spec, factor: str, path) -> None:
 
     outcomes = list(spec.outcomes)[:6]
     data = runs.copy()
+    categorical = not pd.api.types.is_numeric_dtype(data[factor])
+    if categorical:  # e.g. scenario: plot the levels in the specification's order
+        order = list(spec.factors[factor])
+        data[factor] = data[factor].map({v: i for i, v in enumerate(order)})
     values = np.sort(data[factor].unique())
     if spec.method != "factorial" and len(values) > 8:  # sampled designs: quantile bins
         data[factor] = pd.qcut(data[factor], 6, duplicates="drop").apply(lambda iv: iv.mid).astype(float)
@@ -126,6 +157,8 @@ def factor_figure(runs: pd.DataFrame, spec, factor: str, path) -> None:
             ax.plot(x, stats.m, "-o", ms=3, color=colours[k % 10], label=policy)
             ax.fill_between(x, stats.lo, stats.hi, color=colours[k % 10], alpha=0.18, lw=0)
         ax.set_xlabel(factor)
+        if categorical:
+            ax.set_xticks(range(len(order)), order, fontsize=8)
         ax.set_ylabel(outcome.replace("_", " "), fontsize=9)
         ax.grid(alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)

@@ -1,9 +1,10 @@
 """Running an experiment: plan every run, execute on any executor, stream results to disk.
 
 Every run is one (design point, replication, policy). Its seed comes from
-``numpy.random.SeedSequence(root_seed)``: one child sequence per (design point,
-replication), shared by the policies, so every policy meets the same organisation and the
-same people (common random numbers; paired comparisons). A run's result depends only on
+``numpy.random.SeedSequence(root_seed)``: one child sequence per replication, shared by
+every policy and design point, so replication r meets the same organisation and the same
+people wherever it runs (common random numbers): differences between policies, and
+between levels of a factor, are paired comparisons with less noise. A run's result depends only on
 its task, so the numbers are identical whatever the number of workers or the engine - one
 process, a local process pool, or a Dask cluster.
 
@@ -37,10 +38,10 @@ from lmxsim.experiments.design import design_points
 from lmxsim.experiments.spec import ExperimentSpec
 from lmxsim.experiments.store import ResultStore
 from lmxsim.model import LMXModel
-from lmxsim.outcomes import run_summary
+from lmxsim.outcomes import COHORT_OUTCOMES, CohortTracker, run_summary
 
-SEED_SCHEME = ("numpy.random.SeedSequence(root_seed).spawn(points * replications); the run of policy P at design "
-               "point i, replication r uses child i * replications + r (policies share seeds: paired comparisons)")
+SEED_SCHEME = ("numpy.random.SeedSequence(root_seed).spawn(replications); every run of replication r uses child r, "
+               "whatever its policy and design point (common random numbers: paired comparisons)")
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,15 @@ class RunTask:
 def plan(spec: ExperimentSpec) -> list[RunTask]:
     """Every run of the experiment, in a fixed order (``run_id`` 0, 1, ...)."""
     points = design_points(spec)
-    children = np.random.SeedSequence(spec.root_seed).spawn(len(points) * spec.replications)
+    children = np.random.SeedSequence(spec.root_seed).spawn(spec.replications)
+    seeds = [int(c.generate_state(1, dtype=np.uint64)[0]) for c in children]
     tasks = []
     for i, point in enumerate(points):
-        params = {**spec.fixed, **point, "weeks": spec.weeks}
+        scenario = point.get("scenario", spec.scenario)
+        params = {**spec.fixed, **{k: v for k, v in point.items() if k != "scenario"}, "weeks": spec.weeks}
         for r in range(spec.replications):
-            seed = int(children[i * spec.replications + r].generate_state(1, dtype=np.uint64)[0])
             for policy in spec.policies:
-                tasks.append(RunTask(len(tasks), i, r, policy, seed, spec.scenario, tuple(point.items()),
+                tasks.append(RunTask(len(tasks), i, r, policy, seeds[r], scenario, tuple(point.items()),
                                      tuple(params.items()), tuple(spec.outcomes), spec.weekly))
     return tasks
 
@@ -76,9 +78,15 @@ def execute(task: RunTask) -> tuple[dict, pd.DataFrame | None]:
     """Run one simulation; return its result row and, if asked, its weekly series."""
     model = LMXModel(policy=task.policy, scenario=task.scenario, seed=task.seed, panel_every=0,
                      member_agents=False, **dict(task.params))
-    model.run()
+    cohort = CohortTracker() if any(o in COHORT_OUTCOMES for o in task.outcomes) else None
+    while model.running and model.week < model.params.weeks:
+        model.step()
+        if cohort is not None:
+            cohort.observe(model)
     frame = model.model_frame()
     summary = run_summary(frame)
+    if cohort is not None:
+        summary.update(cohort.outcomes())
     row = {"run_id": task.run_id, "point_id": task.point_id, "replicate": task.replicate, "policy": task.policy,
            "seed": task.seed, **dict(task.point), **{k: summary[k] for k in task.outcomes}}
     weekly = None

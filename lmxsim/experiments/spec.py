@@ -21,6 +21,7 @@ is allowed. Layout::
 
     [factors]                         # full factorial over explicit values ...
     team_size = [4, 8, 16, 32]
+    scenario = ["default", "leader_training"]   # scenarios can be a factor too
 
     [design]                          # ... or a sampling design over ranges
     method = "sobol"                  # "lhs", "sobol" (Saltelli) or "morris"
@@ -171,6 +172,16 @@ def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
         if not isinstance(data["factors"], dict):
             _fail(where, "factors", data["factors"], "a table of PARAM = [values]")
         for key, values in data["factors"].items():
+            if key == "scenario":  # scenarios can be compared as a factor
+                if not isinstance(values, list) or not values:
+                    _fail(where, "factors.scenario", values, "a non-empty list of scenario names")
+                for v in values:
+                    try:
+                        get_scenario(v)
+                    except LMXInputError as exc:
+                        _fail(where, "factors.scenario", v, exc.allowed)
+                factors[key] = values
+                continue
             if key not in known:
                 _fail(where, f"factors.{key}", values, "a known parameter (see `lmxsim list parameters`)")
             if key in fixed:
@@ -218,6 +229,12 @@ def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
 
 def _check_values(spec: ExperimentSpec, scenario, where: str) -> None:
     """Every value a run will use must be a valid parameter value: check the extremes now."""
+    for other in spec.factors.get("scenario", []):
+        _check_scenario_values(spec, get_scenario(other), where)
+    _check_scenario_values(spec, scenario, where)
+
+
+def _check_scenario_values(spec: ExperimentSpec, scenario, where: str) -> None:
     base = {**scenario.overrides, **spec.fixed, "weeks": spec.weeks}
     try:
         Params(**base)
@@ -225,6 +242,8 @@ def _check_values(spec: ExperimentSpec, scenario, where: str) -> None:
         section = "experiment" if exc.field == "weeks" else "fixed"
         _fail(where, f"{section}.{exc.field}", exc.value, exc.allowed)
     for key, values in spec.factors.items():
+        if key == "scenario":
+            continue
         for v in values:
             try:
                 Params(**{**base, key: v})
