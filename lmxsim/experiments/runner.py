@@ -18,8 +18,6 @@ plan, and start and end times.
 
 from __future__ import annotations
 
-import json
-import os
 import platform
 import sys
 import time
@@ -111,19 +109,6 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class _InlineExecutor(Executor):
-    """Runs tasks in this process, one at a time (the 1-worker engine)."""
-
-    def submit(self, fn, *args, **kwargs):
-        from concurrent.futures import Future
-        f = Future()
-        try:
-            f.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
-            f.set_exception(exc)
-        return f
-
-
 def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor | None = None, workers: int = 1,
         progress: bool = True, flush_every: int | None = None, engine: str | None = None) -> pd.DataFrame:
     """Run ``spec`` and return one row per run (sorted by ``run_id``).
@@ -148,17 +133,15 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
             "engine": engine or (type(executor).__name__ if executor else f"process pool, {workers} workers"),
         })
     flush_every = flush_every or max(1, min(200, len(tasks) // 50))
-    own = executor is None
+    own = executor is None and workers > 1
     if own:
-        executor = _InlineExecutor() if workers <= 1 else ProcessPoolExecutor(max_workers=workers)
+        executor = ProcessPoolExecutor(max_workers=workers)
     rows, weekly = [], []
     bar = _progress(len(tasks), len(done), progress)
     try:
-        futures = [executor.submit(execute, t) for t in todo]
         pending_rows, pending_weekly = [], []
         last_flush = time.monotonic()
-        for fut in as_completed(futures):
-            row, series = fut.result()
+        for row, series in _results(executor, todo):
             pending_rows.append(row)
             if series is not None:
                 pending_weekly.append(series)
@@ -177,11 +160,26 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
         if bar is not None:
             bar.close()
         if own:
-            executor.shutdown()
+            executor.shutdown(cancel_futures=True)
     if store:
         store.finish(expected=len(tasks))
         return store.load()
     return pd.DataFrame(rows).sort_values("run_id").reset_index(drop=True)
+
+
+def _results(executor: Executor | None, todo: list[RunTask]):
+    """Yield each run's result as soon as it is finished (in this process when there is no executor)."""
+    if executor is None:
+        for task in todo:
+            yield execute(task)
+        return
+    futures = [executor.submit(execute, t) for t in todo]
+    try:
+        for fut in as_completed(futures):
+            yield fut.result()
+    finally:
+        for fut in futures:
+            fut.cancel()
 
 
 def _progress(total: int, already: int, enabled: bool):
