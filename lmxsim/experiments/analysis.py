@@ -165,9 +165,10 @@ def factor_figure(runs: pd.DataFrame, spec, factor: str, path) -> None:
     for ax in list(axes.flat)[len(outcomes):]:
         ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=min(4, len(labels)), frameon=False)
-    fig.suptitle(f"{spec.name}: outcomes against {factor} (mean, 95% CI over replications)", y=0.995, fontsize=10)
+    fig.suptitle(f"{spec.name}: outcomes against {factor} (mean, 95% CI over replications)", fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.9))
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.9), ncol=min(4, len(labels)),
+               frameon=False, fontsize=9)
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
