@@ -124,6 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
                                      "with its unit, default and allowed range.")
     lst.add_argument("what", nargs="?", choices=["all", "policies", "scenarios", "parameters"], default="all")
     lst.add_argument("--markdown", action="store_true", help="print the parameter table as Markdown")
+
+    dash = sub.add_parser("dashboard", help="start the browser dashboard (Solara; works offline)",
+                          description="Start the interactive dashboard and print its URL: the organisation as "
+                                      "a network, live charts, scenario presets, compare mode and the story of "
+                                      "any member. Listens on 127.0.0.1 only unless --host says otherwise.")
+    dash.add_argument("--port", type=int, default=8765, metavar="P", help="port (default 8765; 0 = any free port)")
+    dash.add_argument("--host", default="127.0.0.1", metavar="H",
+                      help="address to listen on (default 127.0.0.1, this computer only; 0.0.0.0 = every network)")
+    dash.add_argument("--open", action="store_true", help="also open the dashboard in the default web browser")
     return parser
 
 
@@ -329,7 +338,13 @@ def cmd_experiment(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list}
+def cmd_dashboard(args) -> int:
+    from lmxsim.dashboard.server import serve
+
+    return serve(host=args.host, port=args.port, open_browser=args.open)
+
+
+COMMANDS = {"dashboard": cmd_dashboard, "run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,14 @@
+"""The browser dashboard of lmxsim (Solara, charts drawn server-side with matplotlib).
+
+Start it with ``lmxsim dashboard``. The modules split the page the way Mesa's examples do:
+
+- :mod:`lmxsim.dashboard.session` - one visitor's simulation(s): models, per-member history;
+- :mod:`lmxsim.dashboard.network` - the organisation drawn as a network (fixed layout);
+- :mod:`lmxsim.dashboard.charts`  - live charts, monitors, a person's story, the slide figure;
+- :mod:`lmxsim.dashboard.about`   - the About text (NetLogo's Info-tab order);
+- :mod:`lmxsim.dashboard.app`     - the Solara page that puts them together;
+- :mod:`lmxsim.dashboard.server`  - starting the Solara server offline on 127.0.0.1.
+
+Nothing here changes the model: the dashboard reads the model's public arrays and
+reporters only.
+"""

@@ -1,0 +1,304 @@
+"""The organisation drawn as a network: teams as clusters, leaders at their centre.
+
+Member *positions* are stable slots (a newcomer takes the leaver's desk, and its ties), so
+the layout is computed once per organisation over positions and never re-run while the
+model plays. Each team is a ring of its positions around its leader; positions opened
+later (a team growing, a hiring wave) go on an outer ring of the same team, so nothing
+already drawn moves. The static lines - reporting lines and collaboration ties - are
+turned into segments once and rebuilt only when the organisation gains positions.
+
+What a frame shows: members coloured by LMX quality, in-group members with a dark ring,
+newcomers with a gold halo for their first weeks, vacant desks hollow and dashed, desks
+whose holder just quit marked with a red cross.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from lmxsim.dashboard.figures import LiveFigure, new_figure, png_bytes  # noqa: E402
+
+# LMX in this model mostly lies between 0.15 and 0.75: spread the colours over that band
+LMX_NORM = Normalize(vmin=0.15, vmax=0.75)
+LMX_CMAP = matplotlib.colormaps["RdYlBu"]
+
+RING_RADIUS = 1.0          # a team's first positions sit on a unit ring around the leader
+OUTER_RING_STEP = 0.3      # later positions go on rings further out
+TEAM_SPACING = 3.4         # distance between team centres (room for two outer rings)
+
+LEADER_COLOUR = "#37474f"
+VACANT_COLOUR = "#9e9e9e"
+LEFT_COLOUR = "#d7301f"
+NEWCOMER_COLOUR = "#ffc400"
+IN_GROUP_EDGE = "#111111"
+PICKED_COLOUR = "#c2185b"
+REPORTS_COLOUR = "#5b7fb0"
+TIE_COLOUR = "#707070"
+
+
+@dataclass
+class Layout:
+    """Fixed coordinates of every leader and member position of one organisation."""
+
+    centres: np.ndarray                     # (teams, 2) leader positions
+    first_positions: np.ndarray             # per team: positions at the start
+    xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))  # (positions, 2)
+    rank: np.ndarray = field(default_factory=lambda: np.empty(0, int))
+    _segments: dict = field(default_factory=dict)
+
+    @property
+    def n_positions(self) -> int:
+        return len(self.xy)
+
+    @property
+    def limits(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        pad = RING_RADIUS + 2 * OUTER_RING_STEP + 0.35
+        xs, ys = self.centres[:, 0], self.centres[:, 1]
+        return (xs.min() - pad, xs.max() + pad), (ys.min() - pad, ys.max() + pad)
+
+    def extend(self, team_of: np.ndarray) -> None:
+        """Give coordinates to positions the organisation opened since the last call."""
+        start = self.n_positions
+        if len(team_of) <= start:
+            return
+        counts = np.bincount(team_of[:start], minlength=len(self.centres)) if start else \
+            np.zeros(len(self.centres), int)
+        new_xy = np.empty((len(team_of) - start, 2))
+        new_rank = np.empty(len(team_of) - start, int)
+        for k, team in enumerate(team_of[start:].tolist()):
+            rank = int(counts[team])
+            counts[team] += 1
+            new_rank[k] = rank
+            new_xy[k] = self.centres[team] + _slot(rank, int(self.first_positions[team]))
+        self.xy = np.vstack([self.xy, new_xy])
+        self.rank = np.concatenate([self.rank, new_rank])
+
+    def segments(self, model) -> dict[str, np.ndarray]:
+        """Line segments of reporting lines and collaboration ties (cached per organisation size)."""
+        self.extend(model.members.team)
+        key = (model.members.capacity, id(model.ties))
+        if key not in self._segments:
+            self._segments = {key: _segments(model, self)}
+        return self._segments[key]
+
+
+def _slot(rank: int, first: int) -> np.ndarray:
+    """Offset from the team centre of the team's ``rank``-th position."""
+    if rank < first:
+        angle, radius = 2 * math.pi * rank / max(first, 1) + math.pi / 2, RING_RADIUS
+        if first == 1:
+            radius = 0.7 * RING_RADIUS
+    else:
+        extra = rank - first
+        per_ring = max(2 * first, 12)
+        ring, slot = divmod(extra, per_ring)
+        angle = 2 * math.pi * (slot + 0.5) / per_ring + math.pi / 2
+        radius = RING_RADIUS + OUTER_RING_STEP * (ring + 1)
+    return np.array([radius * math.cos(angle), radius * math.sin(angle)])
+
+
+def compute_layout(model) -> Layout:
+    """The fixed layout of ``model``'s organisation: teams on a grid, each a ring around its leader."""
+    n_teams = model.n_teams
+    cols = max(1, math.ceil(math.sqrt(n_teams * 1.3)))
+    rows = math.ceil(n_teams / cols)
+    centres = np.empty((n_teams, 2))
+    for t in range(n_teams):
+        row, col = divmod(t, cols)
+        in_row = min(cols, n_teams - row * cols)  # centre a short last row
+        centres[t] = ((col + (cols - in_row) / 2) * TEAM_SPACING, (rows - 1 - row) * TEAM_SPACING)
+    first = np.bincount(model.members.team, minlength=n_teams)
+    layout = Layout(centres=centres, first_positions=first)
+    layout.extend(model.members.team)
+    return layout
+
+
+def _segments(model, layout: Layout) -> dict[str, np.ndarray]:
+    graph = model.organisation
+    n = model.members.capacity
+    team = model.members.team
+    reports, within, across = [], [], []
+    for u, v, data in graph.edges(data=True):
+        if data.get("kind") == "reports_to":
+            member, leader = (u, v) if u < n else (v, u)
+            reports.append((layout.xy[member], layout.centres[leader - n]))
+        elif team[u] == team[v]:
+            within.append((layout.xy[u], layout.xy[v]))
+        else:
+            across.append((layout.xy[u], layout.xy[v]))
+    as_array = lambda segs: np.array(segs, dtype=float).reshape(-1, 2, 2)  # noqa: E731
+    return {"reports": as_array(reports), "within": as_array(within), "across": as_array(across)}
+
+
+def _marker_size(ax, layout: Layout) -> float:
+    """Scatter size (points^2) so that neighbouring members on a ring do not overlap."""
+    per_ring = max(int(layout.first_positions.max()), 1)
+    spacing = 2 * math.pi * RING_RADIUS / max(per_ring, 3)
+    diameter = min(0.7 * spacing, 0.55)  # data units
+    (x0, x1), (y0, y1) = layout.limits
+    box = ax.get_window_extent()  # pixels; the equal aspect fits the drawing in the tighter direction
+    pixels_per_unit = min(box.width / (x1 - x0), box.height / (y1 - y0))
+    points = diameter * pixels_per_unit * 72.0 / ax.figure.dpi
+    return float(np.clip(points, 3.0, 30.0) ** 2)
+
+
+class NetworkArtists:
+    """The artists of one network drawing on ``ax``: static ties and leaders, dynamic member markers.
+
+    :meth:`update` sets this week's member markers; it returns True when the static part
+    changed (the organisation gained positions), so a live figure knows to redraw it.
+    """
+
+    def __init__(self, ax, layout: Layout, title: str | None = None):
+        self.ax = ax
+        self.layout = layout
+        self._segments_key = None
+        (x0, x1), (y0, y1) = layout.limits
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        self.size = size = _marker_size(ax, layout)
+        self.scale = scale = math.sqrt(size) / 14.0  # line widths follow the marker size
+        self.across = ax.add_collection(LineCollection([], colors=TIE_COLOUR, linewidths=0.7 * scale, alpha=0.25,
+                                                       zorder=1))
+        self.reports = ax.add_collection(LineCollection([], colors=REPORTS_COLOUR, linewidths=1.0 * scale,
+                                                        alpha=0.35, linestyles=(0, (2, 2)), zorder=1))
+        self.within = ax.add_collection(LineCollection([], colors=TIE_COLOUR, linewidths=1.1 * scale, alpha=0.6,
+                                                       zorder=2))
+        ax.scatter(*layout.centres.T, s=size * 2.2, c=LEADER_COLOUR, marker="s", edgecolors="white",
+                   linewidths=1.0 * scale, zorder=7)
+        if size >= 60:
+            for t, (cx, cy) in enumerate(layout.centres):
+                ax.text(cx, cy, str(t + 1), color="white", ha="center", va="center",
+                        fontsize=max(6.0, min(11.0, math.sqrt(size) * 0.55)), fontweight="bold", zorder=8)
+        if title:
+            ax.text(0.0, 1.07, title, transform=ax.transAxes, fontsize=15, fontweight="bold", va="bottom", ha="left")
+
+        def markers(**style):
+            return ax.scatter(np.empty(0), np.empty(0), animated=True, **style)
+
+        self.newcomer = markers(s=size * 2.6, c=NEWCOMER_COLOUR, alpha=0.85, linewidths=0, zorder=3)
+        self.vacant = markers(s=size, facecolors="white", edgecolors=VACANT_COLOUR, linewidths=1.4 * scale,
+                              linestyles="--", zorder=4)
+        self.left = markers(s=size, facecolors="white", edgecolors=LEFT_COLOUR, linewidths=1.6 * scale, zorder=4)
+        self.left_cross = markers(s=size * 0.55, c=LEFT_COLOUR, marker="x", linewidths=2.0 * scale, zorder=5)
+        self.out_group = markers(s=size, edgecolors="white", linewidths=0.8 * scale, zorder=5)
+        self.in_group = markers(s=size, edgecolors=IN_GROUP_EDGE, linewidths=2.6 * scale, zorder=6)
+        self.picked = markers(s=size * 4.0, facecolors="none", edgecolors=PICKED_COLOUR, linewidths=2.5, zorder=9)
+        self.caption = ax.text(0.0, 1.06, "", transform=ax.transAxes, fontsize=10.5, color="#444444", va="top",
+                               ha="left", animated=True)
+
+    @property
+    def dynamic(self) -> list:
+        return [self.newcomer, self.vacant, self.left, self.left_cross, self.out_group, self.in_group,
+                self.picked, self.caption]
+
+    def update(self, run, picked_person: int | None = None) -> bool:
+        model = run.model
+        m = model.members
+        layout = self.layout
+        seg = layout.segments(model)
+        key = (m.capacity, id(model.ties))
+        grew = key != self._segments_key
+        if grew:
+            self._segments_key = key
+            self.across.set_segments(seg["across"])
+            self.reports.set_segments(seg["reports"])
+            self.within.set_segments(seg["within"])
+        xy = layout.xy
+        occupied = m.occupied
+        newcomer = run.newcomers()
+        just_left = run.just_left()
+        in_group = m.in_group & occupied
+        out_group = occupied & ~m.in_group
+        colours = LMX_CMAP(LMX_NORM(m.lmx))
+        self.newcomer.set_offsets(xy[newcomer])
+        self.vacant.set_offsets(xy[~occupied & ~just_left])
+        self.left.set_offsets(xy[just_left])
+        self.left_cross.set_offsets(xy[just_left])
+        self.out_group.set_offsets(xy[out_group])
+        self.out_group.set_facecolor(colours[out_group])
+        self.in_group.set_offsets(xy[in_group])
+        self.in_group.set_facecolor(colours[in_group])
+        where = np.flatnonzero(m.person_id == picked_person) if picked_person is not None else []
+        self.picked.set_offsets(xy[where] if len(where) else np.empty((0, 2)))
+        self.caption.set_text(f"week {model.week}  ·  {int(occupied.sum())} of {m.capacity} positions filled  ·  "
+                              f"{int(in_group.sum())} in-group  ·  {int(newcomer.sum())} newcomers  ·  "
+                              f"{int(just_left.sum())} just left")
+        return grew
+
+
+def draw_network(ax, run, layout: Layout, picked_person: int | None = None, title: str | None = None) -> None:
+    """Draw ``run``'s organisation as it is this week onto ``ax`` (for one-off pictures)."""
+    NetworkArtists(ax, layout, title=title).update(run, picked_person)
+
+
+def legend_handles() -> list[Line2D]:
+    def dot(label, face, edge, lw=1.0, ls="-", marker="o", ms=10):
+        return Line2D([], [], marker=marker, linestyle="none", markersize=ms, markerfacecolor=face,
+                      markeredgecolor=edge, markeredgewidth=lw, label=label, fillstyle="full")
+    return [
+        dot("leader", LEADER_COLOUR, "white", marker="s"),
+        dot("in-group (dark ring)", LMX_CMAP(0.8), IN_GROUP_EDGE, lw=2.5),
+        dot("out-group", LMX_CMAP(0.2), "white"),
+        dot("newcomer", NEWCOMER_COLOUR, NEWCOMER_COLOUR, ms=13),
+        dot("vacant", "white", VACANT_COLOUR, lw=1.5),
+        dot("just quit", "white", LEFT_COLOUR, lw=1.8, marker="X"),
+        Line2D([], [], color=TIE_COLOUR, lw=1.5, label="collaborates"),
+        Line2D([], [], color=REPORTS_COLOUR, lw=1.5, ls=(0, (2, 2)), label="reports to"),
+    ]
+
+
+def add_key(fig, rect=(0.08, 0.165, 0.84, 0.022), ncol: int = 4) -> None:
+    """Colour bar for LMX and the legend of markers, below the network."""
+    from matplotlib.cm import ScalarMappable
+
+    cax = fig.add_axes(rect)
+    bar = fig.colorbar(ScalarMappable(norm=LMX_NORM, cmap=LMX_CMAP), cax=cax, orientation="horizontal",
+                       extend="both")
+    cax.set_title("colour = LMX quality (relationship with the leader): red low, blue high", fontsize=10)
+    bar.ax.tick_params(labelsize=9)
+    fig.legend(handles=legend_handles(), loc="lower center", ncol=ncol, fontsize=9, frameon=False,
+               bbox_to_anchor=(0.5, 0.0), handletextpad=0.3, columnspacing=0.9)
+
+
+def _network_axes(fig):
+    return fig.add_axes((0.02, 0.25, 0.96, 0.64))
+
+
+def network_figure(run, layout: Layout, picked_person: int | None = None, title: str | None = None,
+                   figsize=(6.6, 6.6)):
+    fig = new_figure(figsize)
+    draw_network(_network_axes(fig), run, layout, picked_person=picked_person, title=title)
+    add_key(fig)
+    return fig
+
+
+def network_png(run, layout: Layout, picked_person: int | None = None, title: str | None = None) -> bytes:
+    return png_bytes(network_figure(run, layout, picked_person=picked_person, title=title))
+
+
+class LiveNetwork(LiveFigure):
+    """The network of one run, redrawn each week over its cached ties and leaders."""
+
+    def __init__(self, run, layout: Layout, title: str | None = None, figsize=(6.6, 6.6)):
+        super().__init__(new_figure(figsize))
+        self.run = run
+        self.artists = NetworkArtists(_network_axes(self.fig), layout, title=title)
+        add_key(self.fig)
+
+    def dynamic_artists(self) -> list:
+        return self.artists.dynamic
+
+    def update(self, picked_person: int | None = None) -> bool:
+        return self.artists.update(self.run, picked_person)

@@ -1,0 +1,183 @@
+"""The dashboard in a real browser: `lmxsim dashboard` as a subprocess, driven by headless Chromium.
+
+Chromium comes from Debian's ``chromium`` package (CI installs it in ``.ci/run``); the
+Playwright Python package only drives it (its own browser download is not used). The
+page must work offline, so every request that leaves 127.0.0.1 is blocked and counted.
+Screenshots are kept in ``test-artifacts/`` for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                                                         "(apt-get install -y chromium; .ci/run does this)")
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url():
+    port = _free_port()
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    server = subprocess.Popen([sys.executable, "-m", "lmxsim.cli", "dashboard", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        first_line = server.stdout.readline()
+        assert url in first_line, f"the command should print its URL first, got {first_line!r}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    assert response.status == 200
+                break
+            except OSError:
+                assert server.poll() is None, "the dashboard server exited: " + server.stdout.read()
+                assert time.monotonic() < deadline, "the dashboard did not answer within 60 s"
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+@pytest.fixture
+def page(dashboard_url):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.problems = []
+            page.outside_requests = []
+
+            def offline(route):
+                if route.request.url.startswith(dashboard_url) or route.request.url.startswith("data:"):
+                    route.continue_()
+                else:  # the workshop room has no internet
+                    page.outside_requests.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", offline)
+            page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
+            page.on("requestfailed", lambda request: page.problems.append(f"request failed: {request.url}"))
+            page.goto(dashboard_url, timeout=TIMEOUT_MS)
+            yield page
+        finally:
+            browser.close()
+
+
+def week(page) -> int:
+    return int(page.text_content(".lmx-week").split()[1])
+
+
+def wait_for_week(page, at_least: int) -> None:
+    page.wait_for_function(f"() => parseInt(document.querySelector('.lmx-week').textContent.split(' ')[1]) >= "
+                           f"{at_least}", timeout=TIMEOUT_MS)
+
+
+def assert_images_drawn(page, selector: str, count: int) -> None:
+    page.wait_for_function(f"() => document.querySelectorAll('{selector}').length == {count} && "
+                           f"[...document.querySelectorAll('{selector}')].every(i => i.complete && i.naturalWidth > 300)",
+                           timeout=TIMEOUT_MS)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the Vuetify select labelled ``label``."""
+    page.locator(".v-select").filter(has_text=label).locator(".v-select__slot").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_a_workshop_session_in_the_browser(page):
+    page.wait_for_selector(".lmx-week")
+    assert_images_drawn(page, "img.lmx-network", 1)
+    assert_images_drawn(page, "img.lmx-charts", 1)
+    page.screenshot(path=ARTIFACTS / "dashboard-1-start.png")
+
+    # a preset sets the policy and every parameter at once
+    choose(page, "Scenario preset", "Make the deal with everyone")
+    page.wait_for_selector("text=Everyone receives the offer at onboarding")
+    assert page.locator(".v-select").filter(has_text="Leadership policy").inner_text().count("Proactive deal") == 1
+    assert week(page) == 0
+
+    page.get_by_role("button", name="Step").click()
+    wait_for_week(page, 1)
+
+    page.get_by_role("button", name="Play").click()
+    wait_for_week(page, 4)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for()
+    paused_at = week(page)
+    page.wait_for_timeout(1000)
+    assert week(page) == paused_at, "Pause should stop the model"
+    assert_images_drawn(page, "img.lmx-network", 1)
+    page.screenshot(path=ARTIFACTS / "dashboard-2-played.png", full_page=True)
+
+    # compare mode: the same organisation under two policies, side by side
+    page.get_by_text("Compare: same team, different leader").click()
+    assert_images_drawn(page, "img.lmx-network", 2)
+    assert_images_drawn(page, "img.lmx-charts", 1)
+    assert page.locator(".lmx-run-label").count() == 2
+    page.get_by_role("button", name="fastest", exact=True).click()
+    page.get_by_role("button", name="Play").click()
+    wait_for_week(page, 20)
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for()
+    assert week(page) >= 20
+    page.screenshot(path=ARTIFACTS / "dashboard-3-compare.png", full_page=True)
+
+    # inspect: the story of one member in both organisations
+    page.get_by_role("tab", name="Inspect a person").click()
+    picker = page.get_by_label("Pick a member or a leader (type to search)")
+    picker.click()
+    picker.fill("#3")
+    page.get_by_role("option", name="Team 1 · person #3", exact=True).click()
+    assert_images_drawn(page, "img.lmx-story", 1)
+    page.wait_for_selector("text=Person #3, team 1")
+    page.screenshot(path=ARTIFACTS / "dashboard-4-inspect.png", full_page=True)
+
+    page.get_by_role("tab", name="About").click()
+    page.wait_for_selector("text=THINGS TO TRY")
+    page.screenshot(path=ARTIFACTS / "dashboard-5-about.png", full_page=True)
+
+    # odd input: a message, not a crash
+    page.get_by_role("tab", name="Organisation and charts").click()
+    seed = page.get_by_label("Seed (a whole number: same seed, same people)")
+    seed.fill("twelve")
+    seed.press("Enter")
+    page.wait_for_selector("text=a whole number >= 0")
+    assert page.get_by_role("button", name="Step").is_disabled()
+    page.screenshot(path=ARTIFACTS / "dashboard-6-bad-seed.png")
+    seed.fill("12")
+    seed.press("Enter")
+    assert_images_drawn(page, "img.lmx-network", 2)
+
+    assert page.outside_requests == [], "the dashboard must work offline"
+    assert page.problems == []

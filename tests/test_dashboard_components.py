@@ -1,0 +1,382 @@
+"""The dashboard without a browser: Solara components rendered in-process, as Mesa's own
+tests/test_solara_viz.py does, plus the pieces they are built from (session, layout, charts).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import ipyvuetify as v
+import ipywidgets as widgets
+import numpy as np
+import pytest
+import solara
+
+from lmxsim.cli import main as cli_main
+from lmxsim.dashboard import about
+from lmxsim.dashboard.app import Page
+from lmxsim.dashboard.charts import (CHARTS, LiveCharts, charts_png, monitor_values, per_member_year, slide_png,
+                                     story_png, story_text)
+from lmxsim.dashboard.network import LiveNetwork, compute_layout, network_png
+from lmxsim.dashboard.session import DASHBOARD_BASE, NEWCOMER_WEEKS, Settings, Simulation
+from lmxsim.scenarios import SCENARIOS
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------------- helpers
+def render_page():
+    _, rc = solara.render(Page(), handle_error=False)
+    return rc
+
+
+def button(rc, label):
+    matches = [b for b in rc.find(v.Btn).widgets if label in b.children]
+    assert len(matches) == 1, f"expected one button {label!r}, found {len(matches)}"
+    return matches[0]
+
+
+def week_text(rc) -> str:
+    return rc.find(v.Html, class_="lmx-week").widget.children[0]
+
+
+def run_labels(rc) -> list[str]:
+    return [w.children[0].lstrip("■ ") for w in rc.find(v.Html, class_="lmx-run-label").widgets]
+
+
+def images(rc, kind) -> list:
+    return rc.find(widgets.Image, _dom_classes=("solara-image", "lmx-image", kind)).widgets
+
+
+def errors(rc) -> list[str]:
+    return [" ".join(map(str, a.children)) for a in rc.find(v.Alert, type="error").widgets]
+
+
+def prose(rc) -> str:
+    """All text the page shows as rendered Markdown."""
+    return " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets
+                    if "lmx-prose" in w.attributes.get("class", ""))
+
+
+def select(rc, label):
+    return rc.find(v.Select, label=label).widget
+
+
+def enter_seed(rc, text):
+    field = rc.find(v.TextField).widget
+    field.v_model = text
+    field.fire_event("keyup.enter", None)
+
+
+def slider(rc, label_start):
+    """The slider under the line of text that starts with ``label_start``."""
+    column = [c for c in rc.find(v.Sheet, class_="d-flex ma-0 lmx-slider").widgets
+              if label_start in c.children[0].unsafe_innerHTML]
+    assert len(column) == 1, label_start
+    return column[0].children[1]
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+# ---------------------------------------------------------------------- the page
+def test_page_starts_at_week_zero_with_network_charts_and_monitors():
+    rc = render_page()
+    assert week_text(rc).startswith("Week 0 of ")
+    assert len(images(rc, "lmx-network")) == 1
+    assert len(images(rc, "lmx-charts")) == 1
+    titles = [w.children[0] for w in rc.find(v.Html, class_="lmx-monitor-title").widgets]
+    assert {"Turnover", "Innovation", "In-group"} <= set(titles)
+
+
+def test_step_advances_the_week_and_redraws_the_pictures():
+    rc = render_page()
+    network_before = bytes(images(rc, "lmx-network")[0].value)
+    button(rc, "Step").click()
+    assert week_text(rc).startswith("Week 1 of ")
+    button(rc, "Step").click()
+    assert week_text(rc).startswith("Week 2 of ")
+    assert bytes(images(rc, "lmx-network")[0].value) != network_before
+
+
+def test_reset_returns_to_week_zero():
+    rc = render_page()
+    button(rc, "Step").click()
+    button(rc, "Reset").click()
+    assert week_text(rc).startswith("Week 0 of ")
+
+
+def button_labels(rc) -> list[str]:
+    return [c for b in rc.find(v.Btn).widgets for c in b.children if isinstance(c, str)]
+
+
+def test_play_runs_the_model_until_pause():
+    rc = render_page()
+    button(rc, "Play").click()
+    try:
+        assert wait_for(lambda: int(week_text(rc).split()[1]) >= 2), week_text(rc)
+    finally:
+        assert wait_for(lambda: "Pause" in button_labels(rc))
+        button(rc, "Pause").click()
+    assert wait_for(lambda: "Play" in button_labels(rc))
+    stopped_at = week_text(rc)
+    time.sleep(0.6)  # longer than a frame at normal speed
+    assert week_text(rc) == stopped_at
+
+
+def test_changing_the_policy_rebuilds_the_model():
+    rc = render_page()
+    button(rc, "Step").click()
+    select(rc, "Leadership policy").v_model = "Laissez-faire (absent)"
+    assert week_text(rc).startswith("Week 0 of ")
+    assert run_labels(rc) == ["Laissez-faire (absent)"]
+
+
+def test_a_scenario_preset_sets_its_policy_and_all_its_parameters():
+    rc = render_page()
+    slider(rc, "Team size").v_model = 5
+    select(rc, "Scenario preset").v_model = SCENARIOS["deal_with_everyone"].title
+    assert select(rc, "Leadership policy").v_model == "Proactive deal with everyone"
+    assert slider(rc, "Team size").v_model == SCENARIOS["deal_with_everyone"].overrides["team_size"]
+    assert slider(rc, "Leader time").v_model == SCENARIOS["deal_with_everyone"].overrides["leader_hours_per_week"]
+    assert slider(rc, "Teams").v_model == DASHBOARD_BASE["n_teams"]
+    assert week_text(rc).startswith("Week 0 of ")
+    # each preset shows its two lines of what to watch
+    assert SCENARIOS["deal_with_everyone"].watch.splitlines()[0] in prose(rc)
+
+
+def test_a_slider_rebuilds_the_organisation_with_the_new_size():
+    rc = render_page()
+    slider(rc, "Teams").v_model = 2
+    assert week_text(rc).startswith("Week 0 of ")
+    headcount = [w for w in rc.find(v.Html, class_="lmx-monitor-value").widgets if "/" in w.children[0]]
+    assert headcount[0].children[0].endswith(f"/ {2 * SCENARIOS['in_crowd_trap'].overrides['team_size']}")
+
+
+@pytest.mark.parametrize("seed", ["", "abc", "-3", "1.5"])
+def test_a_bad_seed_shows_a_message_not_a_crash(seed):
+    rc = render_page()
+    enter_seed(rc, seed)
+    assert any("seed" in e and "whole number" in e for e in errors(rc)), errors(rc)
+    assert button(rc, "Step").disabled
+    enter_seed(rc, "7")
+    assert errors(rc) == []
+    assert week_text(rc).startswith("Week 0 of ")
+
+
+def test_parameters_a_scenario_cannot_take_show_the_models_message():
+    rc = render_page()
+    select(rc, "Scenario preset").v_model = SCENARIOS["growing_team"].title
+    slider(rc, "Team size").v_model = 30  # the team only grows to 20
+    assert any("team_size" in e for e in errors(rc)), errors(rc)
+    slider(rc, "Team size").v_model = 8
+    assert errors(rc) == []
+
+
+def test_a_team_size_of_one_runs_and_explains_itself():
+    rc = render_page()
+    slider(rc, "Team size").v_model = 1
+    assert errors(rc) == []
+    infos = [" ".join(map(str, a.children)) for a in rc.find(v.Alert, type="info").widgets]
+    assert any("Teams of one" in i for i in infos)
+    button(rc, "Step").click()
+    assert week_text(rc).startswith("Week 1 of ")
+
+
+def test_extreme_slider_values_do_not_crash():
+    rc = render_page()
+    for label, value in [("Leader time", 0.0), ("Trust loss ratio", 10.0), ("Failure tolerance", 0.0),
+                         ("Hiring lag", 52), ("Contact efficiency", 0.05), ("Promise reliability", 0.0)]:
+        slider(rc, label).v_model = value
+    for _ in range(3):
+        button(rc, "Step").click()
+    assert errors(rc) == []
+    assert week_text(rc).startswith("Week 3 of ")
+
+
+def test_compare_mode_shows_two_models_stepping_together():
+    rc = render_page()
+    rc.find(v.Switch).widget.v_model = True
+    assert run_labels(rc) == ["Reactive in-crowd", "Proactive deal with everyone"]
+    assert len(images(rc, "lmx-network")) == 2
+    assert len(images(rc, "lmx-charts")) == 1  # overlaid
+    button(rc, "Step").click()
+    assert week_text(rc).startswith("Week 1 of ")
+    select(rc, "Compare with policy").v_model = "Equal split (sameness)"
+    assert run_labels(rc) == ["Reactive in-crowd", "Equal split (sameness)"]
+
+
+def test_each_browser_session_gets_its_own_model():
+    first, second = render_page(), render_page()
+    button(first, "Step").click()
+    button(first, "Step").click()
+    assert week_text(first).startswith("Week 2 of ")
+    assert week_text(second).startswith("Week 0 of ")
+
+
+def test_inspect_shows_the_story_of_a_picked_member():
+    rc = render_page()
+    for _ in range(3):
+        button(rc, "Step").click()
+    picker = rc.find(v.Autocomplete).widget
+    member = next(label for label in picker.items if label.startswith("Team 2"))
+    picker.v_model = member
+    texts = prose(rc)
+    assert f"Person #{member.split('#')[1]}, team 2" in texts
+    assert len(images(rc, "lmx-story")) == 1
+
+
+def test_inspect_shows_a_leaders_team_over_time():
+    rc = render_page()
+    button(rc, "Step").click()
+    rc.find(v.Autocomplete).widget.v_model = "Leader of team 3"
+    assert "Leader of team 3" in prose(rc)
+    assert len(images(rc, "lmx-story")) == 1
+
+
+def test_save_buttons_offer_the_pictures_for_slides():
+    rc = render_page()
+    labels = button_labels(rc)
+    assert {"Save charts (PNG)", "Save network (PNG)", "Save slide (PNG)"} <= set(labels)
+    rc.find(v.Switch).widget.v_model = True
+    labels = button_labels(rc)
+    assert "Save compare view (PNG)" in labels
+
+
+def test_about_panel_follows_netlogos_order_and_lists_every_scenario():
+    text = about.about_markdown()
+    headings = ["WHAT IS IT?", "HOW IT WORKS", "HOW TO USE IT", "THINGS TO NOTICE", "THINGS TO TRY"]
+    positions = [text.index(h) for h in headings]
+    assert positions == sorted(positions)
+    for scenario in SCENARIOS.values():
+        assert scenario.title in text
+        for line in scenario.watch.splitlines():
+            assert line in text
+
+
+# ---------------------------------------------------------------------- the session behind the page
+def small(params=None, **changes) -> Settings:
+    """The in-crowd trap in three teams of five, with ``params`` overriding."""
+    base = Settings.for_scenario("in_crowd_trap")
+    return base.replace(params={**base.param_dict, "n_teams": 3, "team_size": 5, **(params or {})}, **changes)
+
+
+def test_compare_runs_start_with_the_same_people():
+    sim = Simulation(small(compare=True))
+    a, b = (run.model.members for run in sim.runs)
+    assert np.array_equal(a.person_id, b.person_id)
+    assert np.array_equal(a.competence, b.competence)
+    assert sim.runs[0].policy != sim.runs[1].policy
+
+
+def test_history_follows_every_member_week_by_week():
+    sim = Simulation(small())
+    sim.step(10)
+    run = sim.runs[0]
+    assert len(run.history) == 11
+    pid = int(run.model.members.person_id[0])
+    story = run.person_story(pid)
+    assert len(story["weeks"]) == 11
+    assert story["lmx"][-1] == pytest.approx(run.model.members.lmx[0], abs=1e-6)
+    assert "Person #" in story_text(story)
+
+
+def test_leavers_newcomers_and_their_stories_are_tracked():
+    settings = small(params={"annual_base_turnover": 0.9, "hiring_lag_weeks": 3, "quit_sensitivity": 8.0})
+    sim = Simulation(settings)
+    run = sim.runs[0]
+    saw_just_left = saw_newcomer = False
+    for _ in range(30):
+        sim.step()
+        just_left = run.just_left()
+        assert not (just_left & run.model.members.occupied).any()
+        assert (sim.week - run.left_week[just_left] < 4).all()
+        saw_just_left |= just_left.any()
+        newcomers = run.newcomers()
+        assert (sim.week - run.model.members.hire_week[newcomers] < NEWCOMER_WEEKS).all()
+        saw_newcomer |= newcomers.any()
+    assert saw_just_left and saw_newcomer
+    leaver = next(iter(run.model.former_members))
+    story = run.person_story(leaver)
+    assert story["left_week"] is not None
+    assert story["weeks"].max() < story["left_week"]
+    assert "quit in week" in story_text(story)
+
+
+def test_the_layout_stays_fixed_while_the_organisation_grows():
+    sim = Simulation(Settings.for_scenario("growing_team").replace(
+        params={**Settings.for_scenario("growing_team").param_dict, "n_teams": 2}))
+    run = sim.runs[0]
+    layout = compute_layout(run.model)
+    before = layout.xy.copy()
+    view = LiveNetwork(run, layout)
+    view.png()
+    sim.step(40)  # growth starts at week 26
+    assert run.model.members.capacity > len(before)
+    view.png()
+    assert np.array_equal(layout.xy[:len(before)], before)
+    team = run.model.members.team
+    new = np.arange(len(before), run.model.members.capacity)
+    distance = np.linalg.norm(layout.xy[new] - layout.centres[team[new]], axis=1)
+    assert distance.max() < 2.0  # new desks sit near their own leader
+
+
+def test_innovation_rate_is_successes_per_head_year_over_13_weeks():
+    sim = Simulation(small())
+    sim.step(30)
+    model = sim.runs[0].model
+    frame = model.model_frame()
+    last = frame[frame.week > 30 - 13]
+    expected = last.innovation.sum() / last.headcount.sum() * 52
+    assert per_member_year(model, "innovation")[-1] == pytest.approx(expected)
+    assert set(monitor_values(model)) >= {"Turnover", "Innovation", "In-group"}
+
+
+def test_live_pictures_match_one_off_pictures_in_size_and_all_are_pngs():
+    sim = Simulation(small(compare=True))
+    sim.step(5)
+    layouts = [compute_layout(run.model) for run in sim.runs]
+    live = LiveCharts(sim.runs, sim.horizon, sim.settings.scenario_obj).png()
+    once = charts_png(sim.runs, sim.horizon, sim.settings.scenario_obj)
+    assert live.startswith(PNG) and once.startswith(PNG)
+    assert live[16:24] == once[16:24]  # same width and height
+    assert network_png(sim.runs[0], layouts[0]).startswith(PNG)
+    assert slide_png(sim, layouts).startswith(PNG)
+    stories = [(run.label, run.person_story(0)) for run in sim.runs]
+    assert story_png(stories, sim.horizon).startswith(PNG)
+    assert len(CHARTS) == 6
+
+
+def test_empty_organisation_draws_without_errors():
+    settings = small(params={"n_teams": 1, "team_size": 1, "annual_base_turnover": 0.9,
+                             "quit_sensitivity": 20.0, "hiring_lag_weeks": 52})
+    sim = Simulation(settings)
+    sim.step(60)
+    values = monitor_values(sim.runs[0].model)
+    assert all(isinstance(text, str) for text in values.values())
+    assert charts_png(sim.runs, sim.horizon, sim.settings.scenario_obj).startswith(PNG)
+
+
+# ---------------------------------------------------------------------- the command
+def test_dashboard_command_is_documented_and_binds_locally_by_default(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli_main(["dashboard", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert "--port" in out and "--host" in out and "127.0.0.1" in out
+
+
+def test_dashboard_on_a_busy_port_says_so(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert cli_main(["dashboard", "--port", str(port)]) == 2
+    assert "--port" in capsys.readouterr().err
