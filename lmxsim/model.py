@@ -40,6 +40,7 @@ from lmxsim.submodels.perception import perceive
 from lmxsim.submodels.social import compare_and_spread
 from lmxsim.submodels.turnover import quit_and_refill
 from lmxsim.submodels.work import work
+from lmxsim.teams import per_member
 
 # Weekly support quality reaches 75% at hours_scale * ln 4: the number of such dyads a
 # leader's hours can sustain is the in-group capacity a reactive leader works with.
@@ -110,6 +111,8 @@ class LMXModel(mesa.Model):
         # organisation: positions grouped by team, small-world ties inside, sparse across
         self.members = MemberState(p.n_teams * p.team_size)
         self.members.team[:] = np.repeat(np.arange(p.n_teams, dtype=np.int32), p.team_size)
+        self.members.layout_changed()
+        self._occupancy_cache: _Occupancy | None = None
         u, v = organisation.team_ring_ties(self.members.team, np.arange(self.members.capacity),
                                            p.within_team_ties, p.tie_rewiring, self.rng)
         cu, cv = organisation.cross_ties(self.members.team, p.cross_team_ties, self.rng)
@@ -187,6 +190,13 @@ class LMXModel(mesa.Model):
         self.leaders.policy_since_week[teams] = self.week + 1
         self._review()
 
+    def _policies_in_use(self) -> np.ndarray:
+        """``np.unique(leaders.policy)``, without the sort when every leader has the same policy."""
+        pol = self.leaders.policy
+        if len(pol) and (pol == pol[0]).all():
+            return pol[:1].copy()
+        return np.unique(pol)
+
     def _view(self) -> PolicyView:
         m, p = self.members, self.params
         capacity = np.floor(self.leaders.hours_per_week * p.contact_efficiency
@@ -195,15 +205,16 @@ class LMXModel(mesa.Model):
             week=self.week, params=p, n_teams=self.n_teams, team=m.team, occupied=m.occupied,
             tenure_weeks=self.week - m.hire_week, perceived_competence=m.perceived_competence,
             perceived_loyalty=m.perceived_loyalty, similarity=m.similarity, lmx=m.lmx, stage=m.stage,
-            in_group=m.in_group, onboarding=m.occupied & (self.week - m.dyad_start_week <= p.onboarding_weeks),
-            review_week=self.is_review_week, policy_start=self.leaders.policy_since_week[m.team],
+            in_group=m.in_group, onboarding=m.occupied & (m.dyad_start_week >= self.week - p.onboarding_weeks),
+            review_week=self.is_review_week,
+            policy_start=per_member(self.leaders.policy_since_week, m.team, m.blocks(self.n_teams)),
             in_group_capacity=np.maximum(capacity, 1), rng=self.rng,
         )
 
     def _decide(self) -> Decisions:
         """Ask each policy in use for its decisions; each member gets their own leader's."""
         view = self._view()
-        in_use = np.unique(self.leaders.policy)
+        in_use = self._policies_in_use()
         parts = [(i, self._policies[i].decide(view)) for i in in_use]
         for i, d in parts:
             d.check(self._policies[i].name)
@@ -230,7 +241,7 @@ class LMXModel(mesa.Model):
         view = self._view()
         policy_of = self.leaders.policy[self.members.team]
         in_group = np.zeros(self.members.capacity, dtype=bool)
-        for i in np.unique(self.leaders.policy):
+        for i in self._policies_in_use():
             sel = policy_of == i
             in_group[sel] = self._policies[i].in_group(view)[sel]
         self.members.in_group = in_group & self.members.occupied
@@ -242,11 +253,38 @@ class LMXModel(mesa.Model):
 
     def neighbour_mean(self, values: np.ndarray, default=0.0) -> np.ndarray:
         """Mean of ``values`` over each position's occupied collaborators (``default`` if none)."""
-        occ = self.members.occupied.astype(float)
-        count = self.ties @ occ
-        total = self.ties @ (values * occ)
-        default = np.broadcast_to(np.asarray(default, dtype=float), count.shape)
-        return np.divide(total, count, out=default.copy(), where=count > 0)
+        occ = self.occupancy()
+        count, has = occ.neighbour_count()
+        total = self.ties @ (values * occ.f)
+        return _divide_or_default(total, count, has, default)
+
+    def neighbour_mean_of_flags(self, flags: np.ndarray) -> np.ndarray:
+        """:meth:`neighbour_mean` of a 0/1 array that is mostly 0 (default 0).
+
+        Sums of zeros and ones are exact in any order, so the neighbour totals are
+        gathered from the few flagged positions only; the result is bit-identical."""
+        occ = self.occupancy()
+        count, has = occ.neighbour_count()
+        on = np.flatnonzero(flags & occ.occupied)
+        if len(on) * 8 > len(count):
+            return _divide_or_default(self.ties @ (flags * occ.f), count, has, 0.0)
+        ties = self.ties
+        starts, ends = ties.indptr[on], ties.indptr[on + 1]
+        lengths = ends - starts
+        # ties are symmetric: position i's total is the number of flagged neighbours j
+        gather = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        total = np.bincount(ties.indices[gather], minlength=len(count)).astype(float)
+        return _divide_or_default(total, count, has, 0.0)
+
+    def occupancy(self) -> "_Occupancy":
+        """Arrays derived from ``members.occupied`` (float mask, indices, team headcounts,
+        neighbour counts), recomputed whenever occupancy, positions or ties change."""
+        cache = self._occupancy_cache
+        m = self.members
+        if (cache is None or cache.ties is not self.ties or cache.occupied.shape != m.occupied.shape
+                or not np.array_equal(cache.occupied, m.occupied)):
+            cache = self._occupancy_cache = _Occupancy(self)
+        return cache
 
     @property
     def organisation(self):
@@ -285,7 +323,7 @@ class LMXModel(mesa.Model):
         """Book-keeping for this week's leavers (before their positions are vacated)."""
         m = self.members
         if len(idx) and m.occupied.any():
-            top = np.quantile(m.performance_avg[m.occupied], 0.75)
+            top = _upper_quartile(m.performance_avg[m.occupied])
             self.week_stats["quits_top_quartile"] = int((m.performance_avg[idx] >= top).sum())
         self.panel.record_leavers(self, idx)
         for i in idx.tolist():
@@ -300,10 +338,14 @@ class LMXModel(mesa.Model):
         return sum(q for q, _ in recent), float(sum(h for _, h in recent))
 
     def record_promises(self, change: np.ndarray, kept: np.ndarray, broken: np.ndarray) -> None:
-        nk, nb = int(kept.sum()), int(broken.sum())
+        self.record_promise_totals(change[kept], change[broken])
+
+    def record_promise_totals(self, gained: np.ndarray, changed_by_broken: np.ndarray) -> None:
+        """This week's trust changes of kept promises and of broken ones (negative), in position order."""
+        nk, nb = len(gained), len(changed_by_broken)
         self.week_stats["promises_kept"] = nk
         self.week_stats["promises_broken"] = nb
-        self._promise_log.append((self.week, float(change[kept].sum()), nk, float(-change[broken].sum()), nb))
+        self._promise_log.append((self.week, float(gained.sum()), nk, float(-changed_by_broken.sum()), nb))
 
     def promise_effects(self) -> pd.DataFrame:
         """Per week: promises kept and broken and the summed trust change each produced."""
@@ -338,6 +380,7 @@ class LMXModel(mesa.Model):
             return np.empty(0, dtype=np.int64)
         new = m.grow(total)
         m.team[new] = np.repeat(np.arange(self.n_teams, dtype=np.int32), per_team)
+        m.layout_changed()
         m.refill_week[new] = refill_week
         # each new position gets ties to random teammates (up to within_team_ties)
         us, vs = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
@@ -385,20 +428,77 @@ class LMXModel(mesa.Model):
         return self.panel.frame()
 
 
+class _Occupancy:
+    """What the week's submodels derive from ``members.occupied``; see :meth:`LMXModel.occupancy`."""
+
+    def __init__(self, model: LMXModel):
+        m = model.members
+        self.occupied = m.occupied.copy()
+        self.f = self.occupied.astype(float)                    # 1.0 occupied, 0.0 vacant
+        self.idx = np.flatnonzero(self.occupied)
+        self.heads = np.bincount(m.team, weights=self.occupied, minlength=model.n_teams)  # per team (float)
+        self.ties = model.ties
+        self._neighbours = None
+
+    def neighbour_count(self) -> tuple[np.ndarray, np.ndarray]:
+        """Occupied collaborators of each position, and whether there is any."""
+        if self._neighbours is None:
+            count = self.ties @ self.f
+            self._neighbours = (count, count > 0)
+        return self._neighbours
+
+
+def _divide_or_default(total: np.ndarray, count: np.ndarray, has: np.ndarray, default) -> np.ndarray:
+    if np.ndim(default) == 0:
+        out = np.full(count.shape, float(default))
+    else:
+        out = np.array(np.broadcast_to(np.asarray(default, dtype=float), count.shape))
+    return np.divide(total, count, out=out, where=has)
+
+
+def _upper_quartile(values: np.ndarray) -> float:
+    """``np.quantile(values, 0.75)`` (default 'linear' method), bit for bit, with one partial sort.
+
+    Mirrors numpy's own steps: virtual index ``(n - 1) * 0.75``, the two order statistics
+    around it, and numpy's ``_lerp`` (which interpolates from the upper point when the
+    weight is at least one half)."""
+    n = len(values)
+    if n == 0 or not np.isfinite(values).all():
+        return float(np.quantile(values, 0.75))
+    virtual = (n - 1) * 0.75
+    lo = int(np.floor(virtual))
+    if virtual >= n - 1:
+        return float(values.max())
+    part = np.partition(values, lo)
+    a = part[lo]
+    b = part[lo + 1:].min()
+    t = virtual - lo
+    diff = b - a
+    return float(b - diff * (1 - t)) if t >= 0.5 else float(a + diff * t)
+
+
 def _broadcast(d: Decisions, n: int, time_use_team: np.ndarray, contingency: np.ndarray) -> Decisions:
     """Decisions with every field an array of length n (plus per-team time use)."""
     full = Decisions(
-        time_weight=np.broadcast_to(np.asarray(d.time_weight, float), (n,)),
-        offer=np.broadcast_to(np.asarray(d.offer, float), (n,)),
-        latitude=np.broadcast_to(np.asarray(d.latitude, float), (n,)),
-        assignment_priority=np.broadcast_to(np.asarray(d.assignment_priority, float), (n,)),
-        bonus=np.broadcast_to(np.asarray(d.bonus, float), (n,)),
+        time_weight=_full_length(d.time_weight, n),
+        offer=_full_length(d.offer, n),
+        latitude=_full_length(d.latitude, n),
+        assignment_priority=_full_length(d.assignment_priority, n),
+        bonus=_full_length(d.bonus, n),
         reward_contingency=contingency,
-        peer_leadership=np.broadcast_to(np.asarray(d.peer_leadership, float), (n,)),
+        peer_leadership=_full_length(d.peer_leadership, n),
         time_use=1.0,
     )
     full.time_use_team = time_use_team
     return full
+
+
+def _full_length(values, n: int) -> np.ndarray:
+    """``values`` as a float array of length ``n`` (a read-only broadcast view for a scalar)."""
+    a = np.asarray(values, float)
+    if a.shape == (n,):
+        return a
+    return np.broadcast_to(a, (n,))
 
 
 def _as_seed(seed) -> int:

@@ -19,8 +19,12 @@ def _occ(model):
 
 
 def _mean(model, values) -> float:
-    occ = _occ(model)
-    return float(values[occ].mean()) if occ.any() else float("nan")
+    """Mean over occupied positions (NaN in an empty organisation)."""
+    idx = model.occupancy().idx
+    if not len(idx):
+        return float("nan")
+    # == float(values[occupied].mean()): the same pairwise sum, divided by the count
+    return float(np.add.reduce(values[idx]) / len(idx))
 
 
 def innovation(model) -> int:
@@ -52,7 +56,7 @@ def hires(model) -> int:
 
 
 def headcount(model) -> int:
-    return int(_occ(model).sum())
+    return len(model.occupancy().idx)
 
 
 def positions(model) -> int:
@@ -72,13 +76,18 @@ def mean_lmx(model) -> float:
 def lmx_sd_within_team(model) -> float:
     """Mean over teams of the standard deviation of LMX within the team (differentiation)."""
     m = model.members
-    sd = team_sd(m.team, m.lmx, m.occupied, model.n_teams)
-    staffed = np.bincount(m.team, weights=m.occupied, minlength=model.n_teams) > 1
+    occ = model.occupancy()
+    sd = team_sd(m.team, m.lmx, occ.f, model.n_teams, counts=occ.heads, blocks=m.blocks(model.n_teams))
+    staffed = occ.heads > 1
     return float(sd[staffed].mean()) if staffed.any() else 0.0
 
 
 def in_group_share(model) -> float:
-    return _mean(model, model.members.in_group.astype(float))
+    idx = model.occupancy().idx
+    if not len(idx):
+        return float("nan")
+    # a sum of zeros and ones is exact in any order
+    return float(np.count_nonzero(model.members.in_group[idx]) / len(idx))
 
 
 def mean_trust(model) -> float:

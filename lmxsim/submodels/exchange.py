@@ -44,7 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from lmxsim.state import ACQUAINTANCE, PARTNER, STRANGER
-from lmxsim.teams import team_sum, top_k_in_team
+from lmxsim.teams import per_member, team_sum, top_k_in_team
 
 EXPECTATION_ADAPTATION = 0.02  # per week, towards what is delivered
 LATITUDE_ADJUSTMENT = 0.2      # per week, felt autonomy towards latitude granted
@@ -56,11 +56,13 @@ SCAR_DEPTH = 0.2               # share of the remaining scar-free trust capacity
 def allocate_hours(model, d) -> np.ndarray:
     """Leader hours per member position this week."""
     m = model.members
-    weight = d.time_weight * m.occupied
-    total = team_sum(m.team, weight, model.n_teams)
-    budget = model.leaders.hours_per_week * d.time_use_team
-    share = np.divide(weight, total[m.team], out=np.zeros(m.capacity), where=total[m.team] > 0)
-    return share * budget[m.team]
+    blocks = m.blocks(model.n_teams)
+    weight = d.time_weight * model.occupancy().f
+    total = per_member(team_sum(m.team, weight, model.n_teams), m.team, blocks)
+    budget = per_member(model.leaders.hours_per_week * d.time_use_team, m.team, blocks)
+    share = np.divide(weight, total, out=np.zeros(m.capacity), where=total > 0)
+    share *= budget
+    return share
 
 
 def peer_support_hours(model, d) -> np.ndarray:
@@ -80,60 +82,110 @@ def break_promises(model, who: np.ndarray) -> np.ndarray:
     """A promise to each member in ``who`` is broken: trust falls by ``trust_gain *
     trust_loss_ratio`` of itself (capped at all of it), the scar deepens and the deal
     becomes less clear. Returns the trust lost per position."""
+    idx = np.flatnonzero(who)
+    loss = np.zeros(model.members.capacity)
+    loss[idx] = _break(model, idx)
+    return loss
+
+
+def _break(model, idx: np.ndarray) -> np.ndarray:
+    """:func:`break_promises` for the positions ``idx``; returns their trust losses."""
     m, p = model.members, model.params
-    loss = np.where(who, min(1.0, p.trust_gain * p.trust_loss_ratio) * m.trust, 0.0)
-    m.trust -= loss
-    m.scar = np.where(who, m.scar + SCAR_DEPTH * (1.0 - m.scar), m.scar)
-    m.clarity = np.where(who, m.clarity * (1.0 - SCAR_DEPTH), m.clarity)
+    loss = min(1.0, p.trust_gain * p.trust_loss_ratio) * m.trust[idx]
+    m.trust[idx] -= loss
+    scar = m.scar[idx]
+    m.scar[idx] = scar + SCAR_DEPTH * (1.0 - scar)
+    m.clarity[idx] = m.clarity[idx] * (1.0 - SCAR_DEPTH)
     return loss
 
 
 def exchange(model, d) -> None:
     m, p, rng = model.members, model.params, model.rng
-    occ = m.occupied
+    occ = model.occupancy()
+    occf = occ.f
     n = m.capacity
+    stage = m.stage.astype(np.intp)
 
     # time and support
-    m.hours = allocate_hours(model, d)
-    effective = m.hours * p.contact_efficiency + peer_support_hours(model, d)
-    m.support = (1.0 - np.exp(-effective / model.hours_scale[m.stage])) * occ
-    m.contact = CONTACT_MEMORY * m.contact + (1 - CONTACT_MEMORY) * m.hours * p.contact_efficiency
+    hours = m.hours = allocate_hours(model, d)
+    x = hours * p.contact_efficiency
+    if np.any(d.peer_leadership):
+        x += peer_support_hours(model, d)
+    # support = (1 - exp(-effective / h_stage)) * occupied
+    np.negative(x, out=x)
+    np.divide(x, model.hours_scale[stage], out=x)
+    np.exp(x, out=x)
+    np.subtract(1.0, x, out=x)
+    x *= occf
+    m.support = support = x
+    tmp = (1 - CONTACT_MEMORY) * hours
+    tmp *= p.contact_efficiency
+    m.contact *= CONTACT_MEMORY
+    m.contact += tmp
 
     # scarce important assignments
-    m.assignment = top_k_in_team(m.team, d.assignment_priority, occ, p.assignments_per_team)
-    m.bonus = d.bonus * occ
+    m.assignment = top_k_in_team(m.team, d.assignment_priority, occ.occupied, p.assignments_per_team,
+                                 blocks=m.blocks(model.n_teams))
+    m.bonus = d.bonus * occf
 
     # felt autonomy: latitude granted, used only as far as the empowerment feels genuine -
     # and it feels genuine only to a member who trusts the leader
-    felt_genuine = p.empowerment_genuineness * m.trust
-    m.autonomy += LATITUDE_ADJUSTMENT * (d.latitude * felt_genuine - m.autonomy)
+    np.multiply(p.empowerment_genuineness, m.trust, out=tmp)     # felt genuine
+    tmp *= d.latitude
+    tmp -= m.autonomy
+    tmp *= LATITUDE_ADJUSTMENT
+    m.autonomy += tmp
 
     # expectations and promises
-    delivered = 0.5 * m.support + 0.3 * d.latitude + 0.2 * m.assignment
-    offered = d.offer > 0
-    promised = p.contract_expectation + d.offer * (p.offer_expectation - p.contract_expectation)
-    adapted = m.expectation + EXPECTATION_ADAPTATION * (
-        np.maximum(delivered, p.contract_expectation) - m.expectation)
-    m.expectation = np.where(offered, np.maximum(m.expectation, promised), adapted)
+    delivered = 0.5 * support
+    np.multiply(0.3, d.latitude, out=tmp)
+    delivered += tmp
+    np.multiply(0.2, m.assignment, out=tmp)
+    delivered += tmp
+    offered = np.flatnonzero(d.offer > 0)
+    offer = d.offer[offered]
+    promised = p.contract_expectation + offer * (p.offer_expectation - p.contract_expectation)
+    adapted = np.maximum(delivered, p.contract_expectation)
+    adapted -= m.expectation
+    adapted *= EXPECTATION_ADAPTATION
+    adapted += m.expectation
+    adapted[offered] = np.maximum(m.expectation[offered], promised)
+    m.expectation = adapted
     # an explicit offer makes the deal clear; clarity fades without renewal
-    m.clarity = np.where(offered, np.maximum(m.clarity, d.offer), m.clarity * model.clarity_decay)
+    clarity = m.clarity * model.clarity_decay
+    clarity[offered] = np.maximum(m.clarity[offered], offer)
+    m.clarity = clarity
 
-    due = occ & (rng.random(n) < p.promise_event_rate)
-    fulfilment = np.minimum(1.0, delivered / np.maximum(m.expectation, 1e-9))
-    kept = rng.random(n) < p.promise_reliability * fulfilment
-    keep, broke = due & kept, due & ~kept
+    due = np.flatnonzero(occ.occupied & (rng.random(n) < p.promise_event_rate))
+    fulfilment = np.minimum(1.0, delivered[due] / np.maximum(m.expectation[due], 1e-9))
+    kept = rng.random(n)[due] < p.promise_reliability * fulfilment
+    keep, broke = due[kept], due[~kept]
     m.scar *= model.scar_decay
-    gain = np.where(keep, p.trust_gain * (1.0 - m.scar) * (1.0 - m.trust), 0.0)
-    m.trust += gain
-    loss = break_promises(model, broke)
-    model.record_promises(gain - loss, keep, broke)
+    gain = p.trust_gain * (1.0 - m.scar[keep]) * (1.0 - m.trust[keep])
+    m.trust[keep] += gain
+    loss = _break(model, broke)
+    model.record_promise_totals(gain, 0.0 - loss)
     # benevolence: care shown week by week moves trust slowly (Mayer, Davis & Schoorman 1995)
-    m.trust += p.trust_drift * (delivered - m.trust) * occ
+    np.subtract(delivered, m.trust, out=tmp)
+    tmp *= p.trust_drift
+    tmp *= occf
+    m.trust += tmp
 
     # LMX: reciprocal exchange of what each side brings
-    member_brings = 0.5 * m.citizenship + 0.25 * m.trust + 0.25 * m.perceived_competence
-    target = (1.0 - AFFECT_WEIGHT) * np.sqrt(delivered * member_brings) + AFFECT_WEIGHT * m.liking
-    m.lmx += model.lmx_rate[m.stage] * (target - m.lmx) * occ
+    target = 0.5 * m.citizenship                 # what the member brings ...
+    np.multiply(0.25, m.trust, out=tmp)
+    target += tmp
+    np.multiply(0.25, m.perceived_competence, out=tmp)
+    target += tmp
+    target *= delivered                          # ... and the leader: their geometric mean
+    np.sqrt(target, out=target)
+    target *= (1.0 - AFFECT_WEIGHT)
+    np.multiply(AFFECT_WEIGHT, m.liking, out=tmp)
+    target += tmp
+    target -= m.lmx
+    target *= model.lmx_rate[stage]
+    target *= occf
+    m.lmx += target
 
     # relationship stage
     tenure = model.week - m.dyad_start_week

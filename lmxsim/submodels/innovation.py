@@ -28,15 +28,41 @@ TOLERANCE_SAFETY = 0.03    # safety gap closed per tolerated failure
 
 def innovate(model, d) -> None:
     m, p, rng = model.members, model.params, model.rng
-    occ = m.occupied
-    crowding = p.crowding_out * m.bonus * d.reward_contingency
-    target = m.creativity_trait * (0.3 * m.autonomy + 0.3 * m.psych_safety + 0.4 * m.engagement * (1.0 - crowding))
-    inspired = model.neighbour_mean(np.minimum(m.successes_this_week, 1).astype(float))
-    m.creativity += p.attitude_rate * (target - m.creativity) * occ
-    m.creativity += np.minimum(p.inspiration * inspired, 1.0) * (1.0 - m.creativity) * occ
+    occ = model.occupancy()
+    occf = occ.f
+    # target = creativity_trait * (0.3 autonomy + 0.3 safety + 0.4 engagement (1 - crowding))
+    target = 0.3 * m.autonomy
+    tmp = np.multiply(0.3, m.psych_safety)
+    target += tmp
+    np.multiply(0.4, m.engagement, out=tmp)
+    if m.bonus.any():  # else crowding is 0 and (1 - crowding) is exactly 1
+        crowding = p.crowding_out * m.bonus * d.reward_contingency
+        np.subtract(1.0, crowding, out=crowding)
+        tmp *= crowding
+    target += tmp
+    target *= m.creativity_trait
+    target -= m.creativity
+    target *= p.attitude_rate
+    target *= occf
+    m.creativity += target
+    # inspiration from collaborators' successes last week (nothing to add if there were none)
+    successes = m.successes_this_week > 0
+    if successes.any():
+        inspired = model.neighbour_mean_of_flags(successes)
+        inspired *= p.inspiration
+        np.minimum(inspired, 1.0, out=inspired)
+        np.subtract(1.0, m.creativity, out=tmp)
+        inspired *= tmp
+        inspired *= occf
+        m.creativity += inspired
 
-    rate = p.idea_rate * m.creativity * (0.25 + 0.75 * m.autonomy) * occ
-    ideas = rng.poisson(rate)
+    # rate = idea_rate * creativity * (0.25 + 0.75 autonomy)
+    rate = np.multiply(0.75, m.autonomy, out=tmp)
+    rate += 0.25
+    np.multiply(p.idea_rate, m.creativity, out=target)
+    target *= rate
+    target *= occf
+    ideas = rng.poisson(target)
     # the risky steps only concern the few members with an idea this week
     who = np.flatnonzero(ideas)
     tried = rng.binomial(ideas[who], m.psych_safety[who])
@@ -54,8 +80,13 @@ def innovate(model, d) -> None:
     pc = m.perceived_competence[who]
     m.perceived_competence[who] = pc + (1.0 - pc) * (1.0 - (1.0 - SUCCESS_VISIBILITY) ** success_w)
 
-    m.ideas += ideas
-    m.successful_ideas += success
+    m.ideas[who] += ideas[who]
+    m.successful_ideas[who] += success_w
     m.successes_this_week = success.astype(np.int32)
     model.week_stats["ideas_tried"] = int(tried.sum())
-    model.week_stats["innovation_value"] = float((success * (0.5 + m.competence)).sum())
+    if success_w.any():  # summed over every position: the same pairwise sum as before
+        value = np.add(0.5, m.competence, out=tmp)
+        value *= success
+        model.week_stats["innovation_value"] = float(value.sum())
+    else:
+        model.week_stats["innovation_value"] = 0.0

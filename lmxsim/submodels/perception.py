@@ -24,9 +24,16 @@ def observation_sd(contact: np.ndarray, perception_noise: float) -> np.ndarray:
 def perceive(model) -> None:
     m, p, rng = model.members, model.params, model.rng
     n = m.capacity
-    sd = observation_sd(m.contact, p.perception_noise)
-    obs_competence = np.clip(m.competence + m.rater_bias + sd * rng.standard_normal(n), 0.0, 1.0)
-    obs_loyalty = np.clip(m.citizenship + m.rater_bias + sd * rng.standard_normal(n), 0.0, 1.0)
-    gain = p.perception_gain * m.occupied
-    m.perceived_competence += gain * (obs_competence - m.perceived_competence)
-    m.perceived_loyalty += gain * (obs_loyalty - m.perceived_loyalty)
+    sd = m.contact + 0.1
+    np.sqrt(sd, out=sd)
+    np.divide(p.perception_noise, sd, out=sd)      # observation_sd(m.contact, p.perception_noise)
+    gain = p.perception_gain * model.occupancy().f
+    for true_value, view in ((m.competence, m.perceived_competence), (m.citizenship, m.perceived_loyalty)):
+        obs = true_value + m.rater_bias
+        noise = rng.standard_normal(n)
+        noise *= sd
+        obs += noise
+        np.clip(obs, 0.0, 1.0, out=obs)
+        obs -= view
+        obs *= gain
+        view += obs

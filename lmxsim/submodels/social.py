@@ -12,17 +12,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from lmxsim.teams import team_mean
+from lmxsim.teams import per_member, team_mean
 
 
 def compare_and_spread(model) -> None:
     m, p = model.members, model.params
-    occ = m.occupied
-    mean_lmx = team_mean(m.team, m.lmx, occ, model.n_teams)[m.team]
-    fair_target = 1.0 - p.comparison_sensitivity * np.maximum(0.0, mean_lmx - m.lmx)
-    m.fairness += p.attitude_rate * (fair_target - m.fairness) * occ
+    occ = model.occupancy()
+    occf = occ.f
+    mean = team_mean(m.team, m.lmx, occf, model.n_teams, counts=occ.heads)
+    x = per_member(mean, m.team, m.blocks(model.n_teams))
+    x -= m.lmx
+    np.maximum(0.0, x, out=x)
+    x *= p.comparison_sensitivity
+    np.subtract(1.0, x, out=x)            # fairness target
+    x -= m.fairness
+    x *= p.attitude_rate
+    x *= occf
+    m.fairness += x
 
-    safety_target = 0.6 * m.trust + 0.4 * p.failure_tolerance
-    m.psych_safety += p.attitude_rate * (safety_target - m.psych_safety) * occ
+    np.multiply(0.6, m.trust, out=x)
+    x += 0.4 * p.failure_tolerance        # safety target
+    x -= m.psych_safety
+    x *= p.attitude_rate
+    x *= occf
+    m.psych_safety += x
     neighbours = model.neighbour_mean(m.psych_safety, default=m.psych_safety)
-    m.psych_safety += p.safety_diffusion * (neighbours - m.psych_safety) * occ
+    neighbours -= m.psych_safety
+    neighbours *= p.safety_diffusion
+    neighbours *= occf
+    m.psych_safety += neighbours

@@ -21,11 +21,16 @@ def weekly_base_hazard(annual_rate: float) -> float:
 
 def quit_probability(model) -> np.ndarray:
     m, p = model.members, model.params
-    tenure = model.week - m.hire_week
-    first_year = np.where(tenure < 52, p.first_year_hazard, 1.0)
-    hazard = weekly_base_hazard(p.annual_base_turnover) * np.exp(
-        p.quit_sensitivity * (m.turnover_intention - 0.5)) * first_year
-    return (1.0 - np.exp(-hazard)) * m.occupied
+    hazard = m.turnover_intention - 0.5
+    hazard *= p.quit_sensitivity
+    np.exp(hazard, out=hazard)
+    hazard *= weekly_base_hazard(p.annual_base_turnover)
+    hazard[m.hire_week > model.week - 52] *= p.first_year_hazard   # tenure < 52 weeks (x * 1.0 == x)
+    np.negative(hazard, out=hazard)
+    np.exp(hazard, out=hazard)
+    prob = np.subtract(1.0, hazard, out=hazard)
+    prob *= model.occupancy().f
+    return prob
 
 
 def quit_and_refill(model) -> None:

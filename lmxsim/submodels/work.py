@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lmxsim.teams import per_member
+
 
 PERFORMANCE_MEMORY = 1.0 / 13.0  # weight of this week in the recent-performance average
 
@@ -31,21 +33,70 @@ def line_of_sight(model, d) -> np.ndarray:
     """How directly a member's own effort moves their reward: 1 for an individual bonus,
     1/headcount of the team for a purely team-based one (free riding; Kandel & Lazear 1992)."""
     m = model.members
-    heads = np.bincount(m.team, weights=m.occupied, minlength=model.n_teams)[m.team]
-    return d.reward_contingency + (1.0 - d.reward_contingency) / np.maximum(heads, 1.0)
+    heads = per_member(model.occupancy().heads, m.team, m.blocks(model.n_teams))
+    np.maximum(heads, 1.0, out=heads)
+    np.divide(1.0 - d.reward_contingency, heads, out=heads)
+    heads += d.reward_contingency
+    return heads
 
 
 def work(model, d) -> None:
     m, p, rng = model.members, model.params, model.rng
-    occ = m.occupied
-    routine = p.base_effort + (1.0 - p.base_effort) * p.bonus_effort_gain * m.bonus * line_of_sight(model, d)
-    m.citizenship = citizenship(m) * occ
-    effort = routine + (1.0 - routine) * m.citizenship
+    occf = model.occupancy().f
+    n = m.capacity
+    # citizenship: the member's return on the exchange and their disposition
+    cit = 0.15 * m.lmx
+    cit += 0.25
+    tmp = np.multiply(0.45, m.conscientiousness)
+    cit += tmp
+    np.multiply(0.15, m.clarity, out=tmp)
+    cit += tmp
+    cit *= m.engagement
+    cit *= occf
+    m.citizenship = cit
+    # effort = routine + (1 - routine) * citizenship
+    if m.bonus.any():
+        routine = (1.0 - p.base_effort) * p.bonus_effort_gain * m.bonus
+        routine *= line_of_sight(model, d)
+        routine = np.add(p.base_effort, routine, out=routine)
+        effort = np.subtract(1.0, routine)
+        effort *= cit
+        effort += routine
+    else:  # no bonus anywhere: routine effort is base_effort for everyone (x + 0 == x)
+        effort = (1.0 - p.base_effort) * cit
+        effort += p.base_effort
     s = p.performance_noise
-    noise = np.exp(s * rng.standard_normal(m.capacity) - 0.5 * s * s)
-    overreach = p.overreach_penalty * np.maximum(0.0, m.autonomy - m.competence)
-    m.performance = (m.competence * effort * (1.0 + p.assignment_boost * m.assignment) * (1.0 - overreach)
-                     * noise * occ)
-    m.performance_avg += PERFORMANCE_MEMORY * (m.performance - m.performance_avg) * occ
-    growth = p.learning_rate * (0.6 * m.support + 0.4 * m.assignment) * (1.0 - m.competence)
-    m.competence += (growth - p.forgetting_rate * m.competence) * occ
+    noise = rng.standard_normal(n)
+    noise *= s
+    noise -= 0.5 * s * s
+    np.exp(noise, out=noise)
+    # performance = competence * effort * (1 + boost * assignment) * (1 - overreach) * noise
+    perf = effort
+    np.multiply(m.competence, effort, out=perf)
+    np.multiply(p.assignment_boost, m.assignment, out=tmp)
+    tmp += 1.0
+    perf *= tmp
+    np.subtract(m.autonomy, m.competence, out=tmp)
+    np.maximum(0.0, tmp, out=tmp)
+    tmp *= p.overreach_penalty
+    np.subtract(1.0, tmp, out=tmp)
+    perf *= tmp
+    perf *= noise
+    perf *= occf
+    m.performance = perf
+    np.subtract(perf, m.performance_avg, out=tmp)
+    tmp *= PERFORMANCE_MEMORY
+    tmp *= occf
+    m.performance_avg += tmp
+    # growth = learning_rate * (0.6 support + 0.4 assignment) * (1 - competence)
+    growth = noise
+    np.multiply(0.6, m.support, out=growth)
+    np.multiply(0.4, m.assignment, out=tmp)
+    growth += tmp
+    growth *= p.learning_rate
+    np.subtract(1.0, m.competence, out=tmp)
+    growth *= tmp
+    np.multiply(p.forgetting_rate, m.competence, out=tmp)
+    growth -= tmp
+    growth *= occf
+    m.competence += growth
