@@ -169,7 +169,7 @@ def test_a_workshop_session_in_the_browser(page):
 
     # odd input: a message, not a crash
     page.get_by_role("tab", name="Organisation and charts").click()
-    seed = page.get_by_label("Seed (a whole number: same seed, same people)")
+    seed = page.get_by_label("Seed (whole number)")
     seed.fill("twelve")
     seed.press("Enter")
     page.wait_for_selector("text=a whole number >= 0")

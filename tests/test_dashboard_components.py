@@ -77,6 +77,13 @@ def slider(rc, label_start):
     return column[0].children[1]
 
 
+def move_slider(rc, label_start, value):
+    """Drag a slider to ``value`` and let go (the page acts when the slider is released)."""
+    widget = slider(rc, label_start)
+    widget.v_model = value
+    widget.fire_event("change", value)
+
+
 def wait_for(condition, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -87,9 +94,10 @@ def wait_for(condition, timeout=30.0):
 
 
 # ---------------------------------------------------------------------- the page
-def test_page_starts_at_week_zero_with_network_charts_and_monitors():
+def test_page_starts_at_week_zero_at_workshop_size_with_network_charts_and_monitors():
     rc = render_page()
     assert week_text(rc).startswith("Week 0 of ")
+    assert slider(rc, "Teams").v_model == 5 and slider(rc, "Team size").v_model == 8
     assert len(images(rc, "lmx-network")) == 1
     assert len(images(rc, "lmx-charts")) == 1
     titles = [w.children[0] for w in rc.find(v.Html, class_="lmx-monitor-title").widgets]
@@ -139,9 +147,17 @@ def test_changing_the_policy_rebuilds_the_model():
     assert run_labels(rc) == ["Laissez-faire (absent)"]
 
 
+def test_next_seed_builds_another_organisation():
+    rc = render_page()
+    button(rc, "Step").click()
+    button(rc, "Next seed").click()
+    assert rc.find(v.TextField).widget.v_model == "2"
+    assert week_text(rc).startswith("Week 0 of ")
+
+
 def test_a_scenario_preset_sets_its_policy_and_all_its_parameters():
     rc = render_page()
-    slider(rc, "Team size").v_model = 5
+    move_slider(rc, "Team size", 5)
     select(rc, "Scenario preset").v_model = SCENARIOS["deal_with_everyone"].title
     assert select(rc, "Leadership policy").v_model == "Proactive deal with everyone"
     assert slider(rc, "Team size").v_model == SCENARIOS["deal_with_everyone"].overrides["team_size"]
@@ -152,12 +168,15 @@ def test_a_scenario_preset_sets_its_policy_and_all_its_parameters():
     assert SCENARIOS["deal_with_everyone"].watch.splitlines()[0] in prose(rc)
 
 
-def test_a_slider_rebuilds_the_organisation_with_the_new_size():
+def test_a_slider_rebuilds_the_organisation_when_released_not_while_dragged():
     rc = render_page()
-    slider(rc, "Teams").v_model = 2
+    button(rc, "Step").click()
+    slider(rc, "Teams").v_model = 9  # dragging: nothing is rebuilt yet
+    assert week_text(rc).startswith("Week 1 of ")
+    move_slider(rc, "Teams", 2)
     assert week_text(rc).startswith("Week 0 of ")
     headcount = [w for w in rc.find(v.Html, class_="lmx-monitor-value").widgets if "/" in w.children[0]]
-    assert headcount[0].children[0].endswith(f"/ {2 * SCENARIOS['in_crowd_trap'].overrides['team_size']}")
+    assert headcount[0].children[0].endswith(f"/ {2 * DASHBOARD_BASE['team_size']}")
 
 
 @pytest.mark.parametrize("seed", ["", "abc", "-3", "1.5"])
@@ -165,6 +184,7 @@ def test_a_bad_seed_shows_a_message_not_a_crash(seed):
     rc = render_page()
     enter_seed(rc, seed)
     assert any("seed" in e and "whole number" in e for e in errors(rc)), errors(rc)
+    assert rc.find(v.TextField).widget.error  # the field itself is marked
     assert button(rc, "Step").disabled
     enter_seed(rc, "7")
     assert errors(rc) == []
@@ -174,15 +194,15 @@ def test_a_bad_seed_shows_a_message_not_a_crash(seed):
 def test_parameters_a_scenario_cannot_take_show_the_models_message():
     rc = render_page()
     select(rc, "Scenario preset").v_model = SCENARIOS["growing_team"].title
-    slider(rc, "Team size").v_model = 30  # the team only grows to 20
+    move_slider(rc, "Team size", 30)  # the team only grows to 20
     assert any("team_size" in e for e in errors(rc)), errors(rc)
-    slider(rc, "Team size").v_model = 8
+    move_slider(rc, "Team size", 8)
     assert errors(rc) == []
 
 
 def test_a_team_size_of_one_runs_and_explains_itself():
     rc = render_page()
-    slider(rc, "Team size").v_model = 1
+    move_slider(rc, "Team size", 1)
     assert errors(rc) == []
     infos = [" ".join(map(str, a.children)) for a in rc.find(v.Alert, type="info").widgets]
     assert any("Teams of one" in i for i in infos)
@@ -192,13 +212,33 @@ def test_a_team_size_of_one_runs_and_explains_itself():
 
 def test_extreme_slider_values_do_not_crash():
     rc = render_page()
-    for label, value in [("Leader time", 0.0), ("Trust loss ratio", 10.0), ("Failure tolerance", 0.0),
-                         ("Hiring lag", 52), ("Contact efficiency", 0.05), ("Promise reliability", 0.0)]:
-        slider(rc, label).v_model = value
+    move_slider(rc, "Leader time", 0.0)
+    move_slider(rc, "Trust loss ratio", 10.0)
     for _ in range(3):
         button(rc, "Step").click()
     assert errors(rc) == []
     assert week_text(rc).startswith("Week 3 of ")
+
+
+@pytest.mark.parametrize("extremes", [
+    {"leader_hours_per_week": 0.0, "promise_reliability": 0.0, "failure_tolerance": 0.0},
+    {"trust_loss_ratio": 10.0, "contact_efficiency": 0.05, "hiring_lag_weeks": 52},
+    {"leader_hours_per_week": 40.0, "promise_reliability": 1.0, "failure_tolerance": 1.0, "hiring_lag_weeks": 0},
+    {"n_teams": 1, "team_size": 40, "weeks": 13},
+])
+def test_every_slider_extreme_steps_and_draws(extremes):
+    from lmxsim.dashboard.app import SLIDERS
+
+    for name, value in extremes.items():
+        low, high = SLIDERS[name][1:3]
+        assert low <= value <= high
+    sim = Simulation(small(params=extremes))
+    layout = compute_layout(sim.runs[0].model)
+    network, charts = LiveNetwork(sim.runs[0], layout), LiveCharts(sim.runs, sim.horizon, sim.settings.scenario_obj)
+    for _ in range(14):
+        sim.step()
+        assert network.png().startswith(PNG) and charts.png().startswith(PNG)
+    assert sim.week == min(14, sim.horizon)
 
 
 def test_compare_mode_shows_two_models_stepping_together():
@@ -266,6 +306,17 @@ def small(params=None, **changes) -> Settings:
     """The in-crowd trap in three teams of five, with ``params`` overriding."""
     base = Settings.for_scenario("in_crowd_trap")
     return base.replace(params={**base.param_dict, "n_teams": 3, "team_size": 5, **(params or {})}, **changes)
+
+
+def test_a_replaced_simulation_lets_its_models_go():
+    import mesa
+
+    sim = Simulation(small(compare=True))
+    models = [run.model for run in sim.runs]
+    assert all(model in mesa.Agent._ids for model in models)
+    sim.close()
+    assert not any(model in mesa.Agent._ids for model in models)
+    assert sim.done
 
 
 def test_compare_runs_start_with_the_same_people():

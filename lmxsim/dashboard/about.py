@@ -46,7 +46,8 @@ HOW_TO_USE_IT = """\
 - Pick a **scenario** on the left: it sets the policy and all parameters at once.
 - **Step** advances one week; **Play** runs until you press **Pause** (choose the speed).
   **Reset** starts the same organisation again from week 0.
-- Move the **sliders** or change the **seed** to build a new organisation (it restarts at week 0).
+- Move the **sliders** or change the **seed** to build a new organisation (it restarts at week 0);
+  **Next seed** gives other people with the same settings - try a few before concluding.
 - Switch on **Compare** to run the *same* organisation — same seed, same people — under two
   policies side by side: same team, different leader. The charts are overlaid.
 - In **Inspect**, pick a member or a leader to see their story week by week.

@@ -32,7 +32,7 @@ from lmxsim.scenarios import SCENARIOS
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SCENARIO = "in_crowd_trap"
+DEFAULT_SCENARIO = "default"  # at the workshop size, five teams of eight (session.DASHBOARD_BASE)
 
 # name -> (label, dashboard min, dashboard max, step). Bounds lie inside the model's allowed ranges
 # but stop where a workshop laptop would crawl (50 teams of 40 = 2,000 desks).
@@ -93,15 +93,15 @@ def Prose(text: str, style=None):
     return solara.HTML(tag="div", unsafe_innerHTML=html, classes=["lmx-prose"], style=style or {})
 
 
-def build(settings: Settings) -> tuple[Simulation | None, str | None]:
-    """A new simulation for ``settings``, or the message that explains why there is none."""
+def build(settings: Settings) -> tuple[Simulation | None, str | None, str | None]:
+    """A new simulation for ``settings``, or the message (and the field at fault) explaining why there is none."""
     try:
-        return Simulation(settings), None
+        return Simulation(settings), None, None
     except LMXInputError as exc:
-        return None, f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}."
+        return None, f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}.", exc.field
     except Exception as exc:  # noqa: BLE001 - a workshop page shows a message, never a traceback
         logger.exception("could not build the simulation")
-        return None, f"Could not build the organisation: {exc}"
+        return None, f"Could not build the organisation: {exc}", None
 
 
 def _person_key(label_to_key: dict, label: str | None):
@@ -136,10 +136,38 @@ def Monitors(sim: Simulation, version: int):
 @solara.component
 def ScenarioCard(settings: Settings):
     scenario = settings.scenario_obj
-    with solara.Card(title=scenario.title, subtitle=scenario.description, margin=0, style={"padding": "4px"}):
+    params = settings.param_dict
+    size = f"Here: {params['n_teams']} teams of {params['team_size']} (change it below)."
+    with solara.Card(title=scenario.title, subtitle=f"{scenario.description} {size}", margin=0,
+                     style={"padding": "4px"}):
         Prose("**What to watch**  \n" + scenario.watch.replace("\n", "  \n"), style={"font-size": "0.95rem"})
         if scenario.events:
             Prose("\n".join("- " + e.describe() for e in scenario.events), style={"font-size": "0.85rem"})
+
+
+@solara.component
+def CommitSlider(value: float, low: float, high: float, step: float, on_commit):
+    """A slider that reports its value when released, not at every pixel of a drag.
+
+    Each new value rebuilds the organisation; a drag across the range would otherwise
+    build (and draw) dozens of organisations nobody asked for.
+    """
+    slider = solara.v.Slider(v_model=value, min=low, max=high, step=step, thumb_label=True, hide_details=True)
+    on_commit_ref = solara.use_ref(on_commit)
+    on_commit_ref.current = on_commit
+
+    def listen():
+        widget = solara.get_widget(slider)
+
+        def on_change(_widget, _event, data):
+            if data is not None:
+                on_commit_ref.current(data)
+
+        widget.on_event("change", on_change)
+        return lambda: widget.on_event("change", on_change, remove=True)
+
+    solara.use_effect(listen, [])
+    return slider
 
 
 @solara.component
@@ -150,25 +178,29 @@ def ParamSlider(name: str, value, on_value):
     shown = f"{int(value)}" if integer else f"{float(value):g}"
     with solara.Column(gap="0px", classes=["lmx-slider"]):
         solara.HTML(tag="div", unsafe_innerHTML=f"{label}: <b>{shown}</b>", style={"font-size": "0.9rem"})
-        if integer:
-            solara.SliderInt("", value=int(value), min=low, max=high, step=step, thumb_label=False,
-                             on_value=lambda v: on_value(name, int(v)))
-        else:
-            solara.SliderFloat("", value=float(value), min=low, max=high, step=step, thumb_label=False,
-                               on_value=lambda v: on_value(name, round(float(v), 4)))
+        CommitSlider(value, low, high, step,
+                     lambda v: on_value(name, int(round(float(v))) if integer else round(float(v), 4)))
 
 
 @solara.component
-def SettingsPanel(settings: Settings, on_settings, on_reset_params):
+def SettingsPanel(settings: Settings, on_settings, on_reset_params, bad_field: str | None = None):
     params = settings.param_dict
 
     def set_param(name, value):
         on_settings(settings.replace(params={**params, name: value}))
 
+    def choose_scenario(title):
+        new = Settings.for_scenario(SCENARIO_BY_TITLE[title], seed=settings.seed, compare=settings.compare)
+        if settings.policy_b != new.policy:  # keep the comparison the visitor chose
+            new = new.replace(policy_b=settings.policy_b)
+        on_settings(new)
+
+    def next_seed():
+        seed = settings.seed
+        on_settings(settings.replace(seed=str(int(seed) + 1) if seed.isdigit() else "1"))
+
     solara.Select("Scenario preset", values=list(SCENARIO_BY_TITLE), value=settings.scenario_obj.title,
-                  on_value=lambda title: on_settings(Settings.for_scenario(SCENARIO_BY_TITLE[title],
-                                                                           seed=settings.seed,
-                                                                           compare=settings.compare)))
+                  on_value=choose_scenario)
     ScenarioCard(settings)
     solara.Select("Leadership policy", values=list(POLICY_BY_LABEL), value=policy_label(settings.policy),
                   on_value=lambda label: on_settings(settings.replace(policy=POLICY_BY_LABEL[label])))
@@ -177,8 +209,12 @@ def SettingsPanel(settings: Settings, on_settings, on_reset_params):
     if settings.compare:
         solara.Select("Compare with policy", values=list(POLICY_BY_LABEL), value=policy_label(settings.policy_b),
                       on_value=lambda label: on_settings(settings.replace(policy_b=POLICY_BY_LABEL[label])))
-    solara.InputText("Seed (a whole number: same seed, same people)", value=settings.seed,
-                     on_value=lambda text: on_settings(settings.replace(seed=(text or "").strip())))
+    with solara.Row(style={"align-items": "center"}, gap="6px"):
+        solara.InputText("Seed (whole number)", value=settings.seed,
+                         error="a whole number, e.g. 1" if bad_field == "seed" else False,
+                         on_value=lambda text: on_settings(settings.replace(seed=(text or "").strip())))
+        solara.Button("Next seed", on_click=next_seed, outlined=True, small=True, icon_name="mdi-dice-5-outline",
+                      style={"flex": "0 0 auto"})
     for group, names in SLIDER_GROUPS:
         Prose(f"**{group}**", style={"margin-top": "6px"})
         for name in names:
@@ -280,7 +316,8 @@ def Page():
     picked = solara.use_reactive(None)    # label of the picked member or leader
     step_error = solara.use_reactive(None)
 
-    sim, error = solara.use_memo(lambda: build(settings), dependencies=[settings, resets])
+    sim, error, bad_field = solara.use_memo(lambda: build(settings), dependencies=[settings, resets])
+    solara.use_effect(lambda: sim.close if sim is not None else None, [sim])  # free it when replaced or gone
 
     def change_settings(new: Settings):
         playing.set(False)
@@ -327,7 +364,8 @@ def Page():
             with solara.Column(classes=["lmx-sidebar"], gap="10px"):
                 SettingsPanel(settings, change_settings,
                               lambda: change_settings(Settings.for_scenario(settings.scenario, seed=settings.seed,
-                                                                            compare=settings.compare)))
+                                                                            compare=settings.compare)),
+                              bad_field=bad_field)
             with solara.Column(classes=["lmx-main"], gap="10px"):
                 MainPanel(sim, error, step_error.value, version, playing, speed, picked, reset, advance)
 

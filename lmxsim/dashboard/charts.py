@@ -93,7 +93,8 @@ class ChartArtists:
         for ax, chart in zip(self.axes, CHARTS):
             for run, colour in zip(runs, RUN_COLOURS):
                 (line,) = ax.plot([], [], color=colour, lw=2.2, label=run.label, animated=True)
-                self.lines.append((chart, run, line))
+                (now,) = ax.plot([], [], "o", color=colour, ms=5, animated=True)  # this week's value
+                self.lines.append((chart, run, line, now))
             ax.set_ylim(chart.ylim[0], chart.ylim[1] if chart.ylim[1] is not None else chart.min_top)
             ax.set_xlim(0, horizon)
             _mark_events(ax, scenario, horizon)
@@ -108,20 +109,21 @@ class ChartArtists:
                 ax.spines[side].set_visible(False)
         for ax in axes[len(CHARTS):]:
             ax.set_visible(False)
-        handles = [line for chart, run, line in self.lines[:len(runs)]]
+        handles = [line for _, _, line, _ in self.lines[:len(runs)]]
         fig.legend(handles, [run.label for run in runs], loc="upper left", ncol=len(runs), fontsize=12,
                    frameon=False, bbox_to_anchor=(0.06, 1.0))
 
     @property
     def dynamic(self) -> list:
-        return [line for _, _, line in self.lines]
+        return [artist for _, _, line, now in self.lines for artist in (line, now)]
 
     def update(self) -> bool:
         grew = False
         highest = {}
-        for chart, run, line in self.lines:
+        for chart, run, line, now in self.lines:
             y = chart.values(run.model)
             line.set_data(np.arange(len(y)), y)
+            now.set_data([len(y) - 1], [y[-1]]) if len(y) else now.set_data([], [])
             if len(y) and np.isfinite(y).any():
                 highest[chart] = max(highest.get(chart, 0.0), float(np.nanmax(y)))
         for ax, chart in zip(self.axes, CHARTS):

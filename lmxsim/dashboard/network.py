@@ -143,7 +143,7 @@ def _marker_size(ax, layout: Layout) -> float:
     """Scatter size (points^2) so that neighbouring members on a ring do not overlap."""
     per_ring = max(int(layout.first_positions.max()), 1)
     spacing = 2 * math.pi * RING_RADIUS / max(per_ring, 3)
-    diameter = min(0.7 * spacing, 0.55)  # data units
+    diameter = min(0.62 * spacing, 0.42)  # data units
     (x0, x1), (y0, y1) = layout.limits
     box = ax.get_window_extent()  # pixels; the equal aspect fits the drawing in the tighter direction
     pixels_per_unit = min(box.width / (x1 - x0), box.height / (y1 - y0))
@@ -175,7 +175,7 @@ class NetworkArtists:
                                                         alpha=0.35, linestyles=(0, (2, 2)), zorder=1))
         self.within = ax.add_collection(LineCollection([], colors=TIE_COLOUR, linewidths=1.1 * scale, alpha=0.6,
                                                        zorder=2))
-        ax.scatter(*layout.centres.T, s=size * 2.2, c=LEADER_COLOUR, marker="s", edgecolors="white",
+        ax.scatter(*layout.centres.T, s=size * 1.8, c=LEADER_COLOUR, marker="s", edgecolors="white",
                    linewidths=1.0 * scale, zorder=7)
         if size >= 60:
             for t, (cx, cy) in enumerate(layout.centres):
@@ -232,9 +232,9 @@ class NetworkArtists:
         self.in_group.set_facecolor(colours[in_group])
         where = np.flatnonzero(m.person_id == picked_person) if picked_person is not None else []
         self.picked.set_offsets(xy[where] if len(where) else np.empty((0, 2)))
-        self.caption.set_text(f"week {model.week}  ·  {int(occupied.sum())} of {m.capacity} positions filled  ·  "
+        self.caption.set_text(f"week {model.week}  ·  {int(occupied.sum())}/{m.capacity} desks filled  ·  "
                               f"{int(in_group.sum())} in-group  ·  {int(newcomer.sum())} newcomers  ·  "
-                              f"{int(just_left.sum())} just left")
+                              f"{int(just_left.sum())} just quit")
         return grew
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import warnings
 
 from lmxsim.errors import LMXInputError
 
@@ -49,6 +50,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool
     check_port(host, port)
     # must be set before solara is imported: its settings are read at import time
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    # plain http on localhost is the point here; solara's advice about https cookies is noise
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     from solara.__main__ import cli
 
     print(f"lmxsim dashboard: open {url(host, port)} in a web browser (Ctrl+C stops it)", flush=True)

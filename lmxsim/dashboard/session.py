@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import mesa
 import numpy as np
 
 from lmxsim.model import LMXModel
@@ -59,10 +60,10 @@ def other_policy(name: str) -> str:
 class Settings:
     """Everything a visitor chose; equal settings build identical simulations."""
 
-    scenario: str = "in_crowd_trap"
+    scenario: str = "default"
     policy: str = "reactive_in_crowd"
     seed: str = "1"
-    params: tuple = field(default_factory=lambda: tuple(sorted(scenario_params("in_crowd_trap").items())))
+    params: tuple = field(default_factory=lambda: tuple(sorted(scenario_params("default").items())))
     compare: bool = False
     policy_b: str = "proactive_deal"
 
@@ -228,6 +229,17 @@ class Simulation:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.runs = [Run(settings, policy) for policy in settings.policies]
+        self.closed = False
+
+    def close(self) -> None:
+        """Let the models go: Mesa 3.3.1's ``Agent._ids`` keeps every model ever built alive.
+
+        The page calls this when a visitor's simulation is replaced (new settings, Reset) or
+        their session ends; without it a day-long workshop would keep every organisation.
+        """
+        self.closed = True
+        for run in self.runs:
+            mesa.Agent._ids.pop(run.model, None)
 
     @property
     def week(self) -> int:
@@ -239,7 +251,7 @@ class Simulation:
 
     @property
     def done(self) -> bool:
-        return not all(run.model.running for run in self.runs)
+        return self.closed or not all(run.model.running for run in self.runs)
 
     def step(self, weeks: int = 1) -> None:
         for _ in range(weeks):
