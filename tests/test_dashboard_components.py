@@ -84,6 +84,12 @@ def move_slider(rc, label_start, value):
     widget.fire_event("change", value)
 
 
+def open_tab(rc, title):
+    tabs = rc.find(v.Tabs).widget
+    titles = [[c for c in tab.children if isinstance(c, str)][0] for tab in tabs.children if isinstance(tab, v.Tab)]
+    tabs.v_model = titles.index(title)
+
+
 def wait_for(condition, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -265,6 +271,7 @@ def test_inspect_shows_the_story_of_a_picked_member():
     rc = render_page()
     for _ in range(3):
         button(rc, "Step").click()
+    open_tab(rc, "Inspect a person")
     picker = rc.find(v.Autocomplete).widget
     member = next(label for label in picker.items if label.startswith("Team 2"))
     picker.v_model = member
@@ -276,6 +283,7 @@ def test_inspect_shows_the_story_of_a_picked_member():
 def test_inspect_shows_a_leaders_team_over_time():
     rc = render_page()
     button(rc, "Step").click()
+    open_tab(rc, "Inspect a person")
     rc.find(v.Autocomplete).widget.v_model = "Leader of team 3"
     assert "Leader of team 3" in prose(rc)
     assert len(images(rc, "lmx-story")) == 1

@@ -399,7 +399,7 @@ def MainPanel(sim, error, step_error, version, playing, speed, picked, reset, ad
     Monitors(sim, version.value)
     picked_kind, picked_number = _person_key({label: key for key, label in sim.runs[0].people()}, picked.value)
     picked_person = picked_number if picked_kind == "member" else None
-    with solara.lab.Tabs():
+    with solara.lab.Tabs(lazy=True):  # only the open tab is drawn while the model plays
         with solara.lab.Tab("Organisation and charts", icon_name="mdi-chart-line"):
             LiveView(sim, version.value, picked_person)
         with solara.lab.Tab("Inspect a person", icon_name="mdi-account-search"):
