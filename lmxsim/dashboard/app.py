@@ -63,14 +63,16 @@ POLICY_BY_LABEL = {policy_label(name): name for name in policy_names()}
 CSS = """
 .lmx-header { background: #1f4e79 !important; color: white !important; font-size: 1.35rem;
               padding: 10px 18px; }
-.lmx-sidebar { flex: 0 0 340px; width: 340px; padding: 12px 16px; background: #f3f5f8 !important;
+.lmx-sidebar { flex: 0 0 320px; width: 320px; padding: 12px 14px; background: #f3f5f8 !important;
                border-right: 1px solid #dde1e6; min-height: calc(100vh - 50px); }
 .lmx-main { flex: 1 1 auto; min-width: 0; padding: 12px 16px; }
 .lmx-slider { display: block !important; }
 .lmx-slider .v-input__slot { margin-bottom: 0 !important; }
 .lmx-week { font-size: 1.6rem; font-weight: 700; margin-left: 8px; }
 .lmx-monitor-title { font-size: 0.85rem; color: #555; text-transform: uppercase; letter-spacing: .04em; }
-.lmx-monitor-value { font-size: 1.7rem; font-weight: 700; line-height: 1.2; }
+.lmx-monitor-value { font-size: 1.6rem; font-weight: 700; line-height: 1.2; }
+.lmx-settings-toggle { color: white !important; margin-right: 8px; }
+.lmx-sidebar .v-card__title { word-break: normal !important; line-height: 1.4; }
 .lmx-monitor-help { font-size: 0.75rem; color: #777; }
 .lmx-watch { font-size: 0.95rem; }
 .lmx-story { font-size: 1.05rem; }
@@ -122,9 +124,9 @@ def Monitors(sim: Simulation, version: int):
                         style={"color": colour})
         if len(sim.runs) > 1:
             solara.Text("same organisation, same seed, same people at week 0", style={"color": "#666"})
-    with solara.Row(gap="12px", style={"flex-wrap": "wrap"}):
+    with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         for monitor in MONITORS:
-            with solara.Card(style={"min-width": "128px", "padding": "2px 4px", "margin": "0"}, elevation=1):
+            with solara.Card(style={"min-width": "112px", "padding": "0px 2px", "margin": "0"}, elevation=1):
                 solara.Text(monitor.title, classes=["lmx-monitor-title"])
                 with solara.Row(gap="14px"):
                     for run_values, colour in zip(values, RUN_COLOURS):
@@ -294,15 +296,15 @@ def LiveView(sim: Simulation, version: int, picked_person):
     if compare:
         with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
             for png in networks:
-                with solara.Column(style={"flex": "1 1 420px", "max-width": "660px"}):
+                with solara.Column(style={"flex": "1 1 440px", "max-width": "700px"}):
                     solara.Image(png, classes=["lmx-image", "lmx-network"], width="100%")
-        with solara.Column(style={"max-width": "1050px"}):
+        with solara.Column(style={"max-width": "1000px"}):
             solara.Image(charts, classes=["lmx-image", "lmx-charts"], width="100%")
     else:
         with solara.Row(gap="8px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
-            with solara.Column(style={"flex": "5 1 380px", "max-width": "660px"}):
+            with solara.Column(style={"flex": "5 1 480px", "max-width": "700px"}):
                 solara.Image(networks[0], classes=["lmx-image", "lmx-network"], width="100%")
-            with solara.Column(style={"flex": "7 1 520px", "max-width": "1050px"}):
+            with solara.Column(style={"flex": "7 1 620px", "max-width": "1000px"}):
                 solara.Image(charts, classes=["lmx-image", "lmx-charts"], width="100%")
 
 
@@ -315,6 +317,7 @@ def Page():
     speed = solara.use_reactive("normal")
     picked = solara.use_reactive(None)    # label of the picked member or leader
     step_error = solara.use_reactive(None)
+    show_settings = solara.use_reactive(True)  # hide them to give a projector the whole width
 
     sim, error, bad_field = solara.use_memo(lambda: build(settings), dependencies=[settings, resets])
     solara.use_effect(lambda: sim.close if sim is not None else None, [sim])  # free it when replaced or gone
@@ -357,11 +360,15 @@ def Page():
     solara.Style(CSS)
     solara.Title("lmxsim — leader–member exchange")
     with solara.Column(gap="0px", style={"min-height": "100vh"}):
-        with solara.Row(classes=["lmx-header"]):
+        with solara.Row(classes=["lmx-header"], style={"align-items": "center"}):
+            solara.Button("Settings", icon_name="mdi-tune", text=True, color="white",
+                          on_click=lambda: show_settings.set(not show_settings.value),
+                          classes=["lmx-settings-toggle"])
             solara.HTML(tag="div", unsafe_innerHTML="<b>lmxsim</b> · leader–member exchange: "
                                                     "the in-crowd, or a deal with everyone?")
         with solara.Row(gap="0px", style={"align-items": "flex-start"}):
-            with solara.Column(classes=["lmx-sidebar"], gap="10px"):
+            with solara.Column(classes=["lmx-sidebar"], gap="10px",
+                               style={} if show_settings.value else {"display": "none"}):
                 SettingsPanel(settings, change_settings,
                               lambda: change_settings(Settings.for_scenario(settings.scenario, seed=settings.seed,
                                                                             compare=settings.compare)),

@@ -32,8 +32,9 @@ LMX_NORM = Normalize(vmin=0.15, vmax=0.75)
 LMX_CMAP = matplotlib.colormaps["RdYlBu"]
 
 RING_RADIUS = 1.0          # a team's first positions sit on a unit ring around the leader
-OUTER_RING_STEP = 0.3      # later positions go on rings further out
-TEAM_SPACING = 3.4         # distance between team centres (room for two outer rings)
+OUTER_RING_STEP = 0.45     # later positions go on rings further out (more than a marker apart)
+TEAM_GAP = 0.5             # space between neighbouring teams' outermost rings
+MARKER_DIAMETER = 0.38     # largest member marker, in the units of RING_RADIUS
 
 LEADER_COLOUR = "#37474f"
 VACANT_COLOUR = "#9e9e9e"
@@ -51,6 +52,7 @@ class Layout:
 
     centres: np.ndarray                     # (teams, 2) leader positions
     first_positions: np.ndarray             # per team: positions at the start
+    outer_rings: int = 0                    # rings reserved for positions opened later
     xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))  # (positions, 2)
     rank: np.ndarray = field(default_factory=lambda: np.empty(0, int))
     _segments: dict = field(default_factory=dict)
@@ -61,7 +63,7 @@ class Layout:
 
     @property
     def limits(self) -> tuple[tuple[float, float], tuple[float, float]]:
-        pad = RING_RADIUS + 2 * OUTER_RING_STEP + 0.35
+        pad = outer_radius(self.outer_rings) + MARKER_DIAMETER
         xs, ys = self.centres[:, 0], self.centres[:, 1]
         return (xs.min() - pad, xs.max() + pad), (ys.min() - pad, ys.max() + pad)
 
@@ -91,6 +93,27 @@ class Layout:
         return self._segments[key]
 
 
+def outer_radius(rings: int) -> float:
+    return RING_RADIUS + OUTER_RING_STEP * rings
+
+
+def _per_outer_ring(first: int) -> int:
+    return max(2 * first, 12)
+
+
+def expected_growth(model) -> int:
+    """Most positions the scenario will add to one team (a growing team, a hiring wave)."""
+    from lmxsim.scenarios import GrowTeams, HiringWave
+
+    extra = 0
+    for event in model.scenario.events:
+        if isinstance(event, GrowTeams):
+            extra += max(0, event.to_size - model.params.team_size)
+        elif isinstance(event, HiringWave):
+            extra += event.extra_per_team
+    return extra
+
+
 def _slot(rank: int, first: int) -> np.ndarray:
     """Offset from the team centre of the team's ``rank``-th position."""
     if rank < first:
@@ -99,7 +122,7 @@ def _slot(rank: int, first: int) -> np.ndarray:
             radius = 0.7 * RING_RADIUS
     else:
         extra = rank - first
-        per_ring = max(2 * first, 12)
+        per_ring = _per_outer_ring(first)
         ring, slot = divmod(extra, per_ring)
         angle = 2 * math.pi * (slot + 0.5) / per_ring + math.pi / 2
         radius = RING_RADIUS + OUTER_RING_STEP * (ring + 1)
@@ -107,17 +130,23 @@ def _slot(rank: int, first: int) -> np.ndarray:
 
 
 def compute_layout(model) -> Layout:
-    """The fixed layout of ``model``'s organisation: teams on a grid, each a ring around its leader."""
+    """The fixed layout of ``model``'s organisation: teams on a grid, each a ring around its leader.
+
+    Room is kept from the start for the positions the scenario will open later, so growth
+    never moves or rescales what is already drawn.
+    """
     n_teams = model.n_teams
+    first = np.bincount(model.members.team, minlength=n_teams)
+    rings = math.ceil(expected_growth(model) / _per_outer_ring(int(first.max())))
+    spacing = 2 * outer_radius(rings) + TEAM_GAP
     cols = max(1, math.ceil(math.sqrt(n_teams * 1.3)))
     rows = math.ceil(n_teams / cols)
     centres = np.empty((n_teams, 2))
     for t in range(n_teams):
         row, col = divmod(t, cols)
         in_row = min(cols, n_teams - row * cols)  # centre a short last row
-        centres[t] = ((col + (cols - in_row) / 2) * TEAM_SPACING, (rows - 1 - row) * TEAM_SPACING)
-    first = np.bincount(model.members.team, minlength=n_teams)
-    layout = Layout(centres=centres, first_positions=first)
+        centres[t] = ((col + (cols - in_row) / 2) * spacing, (rows - 1 - row) * spacing)
+    layout = Layout(centres=centres, first_positions=first, outer_rings=rings)
     layout.extend(model.members.team)
     return layout
 
@@ -143,7 +172,7 @@ def _marker_size(ax, layout: Layout) -> float:
     """Scatter size (points^2) so that neighbouring members on a ring do not overlap."""
     per_ring = max(int(layout.first_positions.max()), 1)
     spacing = 2 * math.pi * RING_RADIUS / max(per_ring, 3)
-    diameter = min(0.62 * spacing, 0.42)  # data units
+    diameter = min(0.62 * spacing, MARKER_DIAMETER)  # data units
     (x0, x1), (y0, y1) = layout.limits
     box = ax.get_window_extent()  # pixels; the equal aspect fits the drawing in the tighter direction
     pixels_per_unit = min(box.width / (x1 - x0), box.height / (y1 - y0))
