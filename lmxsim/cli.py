@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmp_ = sub.add_parser("compare", help="compare policies on the same organisations (the headline comparison)",
                           description="Run every policy (or --policies) on the same seeds of a scenario; print "
-                                      "each outcome's mean with a 95%% CI and the paired difference from the first "
+                                      "each outcome's mean with a 95% CI and the paired difference from the first "
                                       "policy; write DIR/summary.csv, DIR/runs.csv, DIR/weekly.csv and DIR/compare.png.")
     cmp_.add_argument("--policies", default=None, metavar="A,B,...",
                       help="comma-separated policies, first is the reference (default: all registered)")
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="write results to disk after every K finished runs (default: about 2%% of the runs)")
     erun.add_argument("--quiet", action="store_true", help="no progress bar")
     esum = exp_sub.add_parser("summarize", help="means, CIs, policy differences and figures of a finished run",
-                              description="Per design point and policy: mean and 95%% CI of each outcome; pairwise "
+                              description="Per design point and policy: mean and 95% CI of each outcome; pairwise "
                                           "policy differences with CI and Cohen's d; one figure per factor.")
     esum.add_argument("dir", metavar="DIR", help="directory written by `lmxsim experiment run`")
     esum.add_argument("--out", default=None, metavar="DIR2", help="where to write (default: DIR/summary)")

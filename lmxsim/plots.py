@@ -1,19 +1,27 @@
 """Figures for comparisons and validation (matplotlib, drawn off-screen).
 
-Lines are labelled at their right end in their own colour, so a reader never has to
-match colours against a legend.
+Figures are built with ``matplotlib.figure.Figure`` directly, never through pyplot, so
+drawing them leaves the caller's matplotlib backend alone (notebooks keep their inline
+figures). Lines are labelled at their right end in their own colour, so a reader never
+has to match colours against a legend.
 """
 
 from __future__ import annotations
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from lmxsim.stats import mean_ci
 
-from lmxsim.stats import mean_ci  # noqa: E402
+COLOURS = matplotlib.colormaps["tab10"].colors
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, figsize=(6, 4), **kw):
+    """An off-screen figure and its axes (like ``plt.subplots``, without pyplot)."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kw)
 
 SMOOTH_WEEKS = 13
 
@@ -58,8 +66,8 @@ def comparison_figure(weekly: pd.DataFrame, policies: list[str], title: str, pat
         ("mean_lmx", False, False, "mean LMX"),
         ("mean_trust", False, False, "trust in leader"),
     ]
-    fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), sharex=True)
-    colours = plt.get_cmap("tab10").colors
+    fig, axes = new_figure(2, 2, figsize=(12, 7.5), sharex=True)
+    colours = COLOURS
     colour_of = {p: colours[i % 10] for i, p in enumerate(policies)}
     for ax, (col, per_head, annualise, ylabel) in zip(axes.flat, panels):
         series = series_by_policy(weekly, col, per_head, annualise)
@@ -78,11 +86,10 @@ def comparison_figure(weekly: pd.DataFrame, policies: list[str], title: str, pat
     fig.suptitle(title + f"\n(13-week rolling; band = 95% CI over seeds)", fontsize=11)
     fig.tight_layout(rect=(0, 0, 0.88, 1))
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def bar_with_ci(labels, means, lows, highs, ylabel: str, title: str, path, reference: float | None = None) -> None:
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = new_figure(figsize=(6, 4))
     x = np.arange(len(labels))
     means = np.asarray(means, float)
     err = np.vstack([means - np.asarray(lows, float), np.asarray(highs, float) - means])
@@ -95,4 +102,3 @@ def bar_with_ci(labels, means, lows, highs, ylabel: str, title: str, path, refer
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)

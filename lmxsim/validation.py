@@ -283,15 +283,10 @@ def format_facts(facts: list[Fact], seeds: int, members: int, reliability: float
 def validation_figures(facts: list[Fact], out) -> None:
     """``facts.png``: every estimate with its CI against the target range; ``leader_training.png``:
     the training gain by initial-LMX tercile."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from lmxsim.plots import bar_with_ci
+    from lmxsim.plots import bar_with_ci, new_figure
     from lmxsim.stats import mean_ci
 
-    fig, axes = plt.subplots(2, 4, figsize=(14, 5.5))
+    fig, axes = new_figure(2, 4, figsize=(14, 5.5))
     for ax, f in zip(axes.flat, facts):
         hi = f.high if np.isfinite(f.high) else max(f.low * 2 + 0.5, (f.ci_high if np.isfinite(f.ci_high) else 0) * 1.2)
         ax.axhspan(f.low, hi, color="#55a868", alpha=0.2, label="target")
@@ -306,7 +301,6 @@ def validation_figures(facts: list[Fact], out) -> None:
     fig.suptitle("Stylized facts: simulated estimate (95% CI over seeds) against the literature's range (green)")
     fig.tight_layout()
     fig.savefig(out / "facts.png", dpi=110)
-    plt.close(fig)
 
     training = next((f for f in facts if f.key == "leader_training"), None)
     if training is not None and "by_tercile_per_seed" in training.extra:

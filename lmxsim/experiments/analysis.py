@@ -126,10 +126,7 @@ def summarize(directory, out=None) -> tuple[pd.DataFrame, pd.DataFrame, list[Pat
 
 def factor_figure(runs: pd.DataFrame, spec, factor: str, path) -> None:
     """Each outcome against one factor (averaged over the others), one line per policy, CI band."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from lmxsim.plots import COLOURS, new_figure
 
     outcomes = list(spec.outcomes)[:6]
     data = runs.copy()
@@ -142,8 +139,8 @@ def factor_figure(runs: pd.DataFrame, spec, factor: str, path) -> None:
         data[factor] = pd.qcut(data[factor], 6, duplicates="drop").apply(lambda iv: iv.mid).astype(float)
     cols = min(3, len(outcomes))
     rows = int(np.ceil(len(outcomes) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.4 * rows), squeeze=False)
-    colours = plt.get_cmap("tab10").colors
+    fig, axes = new_figure(rows, cols, figsize=(4.6 * cols, 3.4 * rows), squeeze=False)
+    colours = COLOURS
     for ax, outcome in zip(axes.flat, outcomes):
         for k, policy in enumerate(spec.policies):
             g = data[data.policy == policy]
@@ -170,7 +167,6 @@ def factor_figure(runs: pd.DataFrame, spec, factor: str, path) -> None:
     fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.9), ncol=min(4, len(labels)),
                frameon=False, fontsize=9)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def sensitivity(directory, out=None) -> pd.DataFrame:
@@ -216,19 +212,16 @@ def sensitivity(directory, out=None) -> pd.DataFrame:
 
 
 def sensitivity_figure(table: pd.DataFrame, spec, path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from lmxsim.plots import COLOURS, new_figure
 
     index, conf, label = ("ST", "ST_conf", "total Sobol index") if spec.method == "sobol" else \
         ("mu_star", "mu_star_conf", "Morris mu*")
     outcomes = list(spec.outcomes)[:4]
     policies = list(spec.policies)
-    fig, axes = plt.subplots(len(outcomes), 1, figsize=(8, 2.6 * len(outcomes)), squeeze=False)
+    fig, axes = new_figure(len(outcomes), 1, figsize=(8, 2.6 * len(outcomes)), squeeze=False)
     params = list(spec.ranges)
     width = 0.8 / len(policies)
-    colours = plt.get_cmap("tab10").colors
+    colours = COLOURS
     for ax, outcome in zip(axes[:, 0], outcomes):
         for k, policy in enumerate(policies):
             t = table[(table.outcome == outcome) & (table.policy == policy)].set_index("parameter").loc[params]
@@ -243,4 +236,3 @@ def sensitivity_figure(table: pd.DataFrame, spec, path) -> None:
     axes[0, 0].legend(fontsize=7, frameon=False, ncol=3)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
