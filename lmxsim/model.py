@@ -113,6 +113,7 @@ class LMXModel(mesa.Model):
         self.members.team[:] = np.repeat(np.arange(p.n_teams, dtype=np.int32), p.team_size)
         self.members.layout_changed()
         self._occupancy_cache: _Occupancy | None = None
+        self._occupancy_trusted = False
         u, v = organisation.team_ring_ties(self.members.team, np.arange(self.members.capacity),
                                            p.within_team_ties, p.tie_rewiring, self.rng)
         cu, cv = organisation.cross_ties(self.members.team, p.cross_team_ties, self.rng)
@@ -133,14 +134,20 @@ class LMXModel(mesa.Model):
     def step(self) -> None:
         self.week = self.steps
         self.week_stats = {}
-        perceive(self)
-        decisions = self._decide()
-        exchange(self, decisions)
-        work(self, decisions)
-        innovate(self, decisions)
-        self.week_stats["successes"] = int(self.members.successes_this_week.sum())
-        compare_and_spread(self)
-        update_attitudes(self)
+        # occupancy changes only in quit_and_refill: check the cache once for phases 1-7a
+        self.occupancy()
+        self._occupancy_trusted = True
+        try:
+            perceive(self)
+            decisions = self._decide()
+            exchange(self, decisions)
+            work(self, decisions)
+            innovate(self, decisions)
+            self.week_stats["successes"] = int(self.members.successes_this_week.sum())
+            compare_and_spread(self)
+            update_attitudes(self)
+        finally:
+            self._occupancy_trusted = False
         quit_and_refill(self)
         self._quit_history.append((self.week_stats["quits"], int(self.members.occupied.sum())))
         for event in self.scenario.events:
@@ -148,7 +155,12 @@ class LMXModel(mesa.Model):
                 event.apply(self)
         if self.is_review_week:
             self._review()
-        self.datacollector.collect(self)
+        self.occupancy()
+        self._occupancy_trusted = True     # the reporters only read
+        try:
+            self.datacollector.collect(self)
+        finally:
+            self._occupancy_trusted = False
         self.panel.collect(self)
         if self.week >= self.params.weeks:
             self.running = False
@@ -221,7 +233,7 @@ class LMXModel(mesa.Model):
         n = self.members.capacity
         if len(parts) == 1:
             d = parts[0][1]
-            return _broadcast(d, n, np.full(self.n_teams, d.time_use), np.full(n, d.reward_contingency))
+            return _broadcast(d, n, _constant(d.time_use, self.n_teams), _constant(d.reward_contingency, n))
         policy_of = self.leaders.policy[self.members.team]
         out = {}
         for field in ("time_weight", "offer", "latitude", "assignment_priority", "bonus", "peer_leadership"):
@@ -266,7 +278,7 @@ class LMXModel(mesa.Model):
         occ = self.occupancy()
         count, has = occ.neighbour_count()
         on = np.flatnonzero(flags & occ.occupied)
-        if len(on) * 8 > len(count):
+        if len(count) < 4096 or len(on) * 8 > len(count):  # small or dense: one sparse product is cheaper
             return _divide_or_default(self.ties @ (flags * occ.f), count, has, 0.0)
         ties = self.ties
         starts, ends = ties.indptr[on], ties.indptr[on + 1]
@@ -280,6 +292,8 @@ class LMXModel(mesa.Model):
         """Arrays derived from ``members.occupied`` (float mask, indices, team headcounts,
         neighbour counts), recomputed whenever occupancy, positions or ties change."""
         cache = self._occupancy_cache
+        if self._occupancy_trusted and cache is not None:
+            return cache
         m = self.members
         if (cache is None or cache.ties is not self.ties or cache.occupied.shape != m.occupied.shape
                 or not np.array_equal(cache.occupied, m.occupied)):
@@ -495,10 +509,28 @@ def _broadcast(d: Decisions, n: int, time_use_team: np.ndarray, contingency: np.
 
 def _full_length(values, n: int) -> np.ndarray:
     """``values`` as a float array of length ``n`` (a read-only broadcast view for a scalar)."""
+    if isinstance(values, np.ndarray) and values.shape == (n,) and values.dtype == np.float64:
+        return values
+    if isinstance(values, (float, int)) and not isinstance(values, bool):
+        return _constant(values, n)
     a = np.asarray(values, float)
     if a.shape == (n,):
         return a
     return np.broadcast_to(a, (n,))
+
+
+_CONSTANTS: dict = {}
+
+
+def _constant(value: float, n: int) -> np.ndarray:
+    """A read-only length-``n`` float array of ``value`` (a zero-stride view, reused)."""
+    key = (float(value).hex(), n)   # hex: 0.0 and -0.0 stay apart
+    a = _CONSTANTS.get(key)
+    if a is None:
+        if len(_CONSTANTS) > 256:
+            _CONSTANTS.clear()
+        a = _CONSTANTS[key] = np.broadcast_to(np.float64(value), (n,))
+    return a
 
 
 def _as_seed(seed) -> int:

@@ -24,7 +24,7 @@ def _mean(model, values) -> float:
     if not len(idx):
         return float("nan")
     # == float(values[occupied].mean()): the same pairwise sum, divided by the count
-    return float(np.add.reduce(values[idx]) / len(idx))
+    return float(np.add.reduce(values.take(idx)) / len(idx))
 
 
 def innovation(model) -> int:

@@ -53,6 +53,13 @@ AFFECT_WEIGHT = 0.35           # share of LMX that is interpersonal affect (Lide
 SCAR_DEPTH = 0.2               # share of the remaining scar-free trust capacity a violation scars
 
 
+def _any(values) -> bool:
+    """``np.any(values)``; for a zero-stride (broadcast scalar) array, from its one value."""
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.strides == (0,) and len(values):
+        return bool(values[0])
+    return bool(np.any(values))
+
+
 def allocate_hours(model, d) -> np.ndarray:
     """Leader hours per member position this week."""
     m = model.members
@@ -73,7 +80,7 @@ def peer_support_hours(model, d) -> np.ndarray:
     discounted by ``contact_efficiency`` (remote work).
     """
     m, p = model.members, model.params
-    if not np.any(d.peer_leadership):
+    if not _any(d.peer_leadership):
         return np.zeros(m.capacity)
     return d.peer_leadership * p.peer_hours * p.contact_efficiency * model.neighbour_mean(m.competence * m.citizenship)
 
@@ -109,7 +116,7 @@ def exchange(model, d) -> None:
     # time and support
     hours = m.hours = allocate_hours(model, d)
     x = hours * p.contact_efficiency
-    if np.any(d.peer_leadership):
+    if _any(d.peer_leadership):
         x += peer_support_hours(model, d)
     # support = (1 - exp(-effective / h_stage)) * occupied
     np.negative(x, out=x)

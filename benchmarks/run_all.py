@@ -1,0 +1,553 @@
+"""Every lmxsim performance figure in one run: the numbers behind docs/performance.md.
+
+Usage (from the repository root; about 10 minutes on 2 cores - run it on a quiet machine)::
+
+    python benchmarks/run_all.py                      # full run
+    python benchmarks/run_all.py --quick --out /tmp/b --plot /tmp/b/scaling.png   # a tiny smoke run
+
+Writes ``OUT/results.json`` (every measurement, the machine, the command) and
+``OUT/results.md`` (the tables), prints the tables, and saves the scaling plot
+(``--plot``, default ``docs/performance_scaling.png``). Default ``OUT`` is ``benchmarks/results``.
+
+What is measured, each in a fresh subprocess (so peak memory is per measurement):
+
+1. **step** - member-weeks per second of the full weekly step, Mesa DataCollector included
+   (panel off, member agents on demand), at 1k, 10k, 100k and 1M members (teams of 10),
+   for the vectorised model and for the per-agent reference (``reference_model.py``) where it
+   finishes in reasonable time; the ratio is taken over the same weeks and seeds. Peak
+   memory is the process's peak resident set (``ru_maxrss``), with the interpreter and
+   imports alone shown separately.
+2. **dashboard** - one week's step plus the redraw of what the page shows (network PNG,
+   charts PNG, monitors) at the workshop default and at 500 members.
+3. **experiment** - runs per minute of ``lmxsim experiment run experiments/policy_comparison.toml``
+   with 1 and 2 worker processes, and the parallel efficiency.
+4. **scaling** - cost per week against members, against the number of teams (fixed
+   members), and total cost against weeks; plotted log-log.
+
+Timings are wall-clock; "best" is the fastest repeat, "median" the median repeat.
+Nothing here asserts a timing: tests only check that this script runs (tests/test_benchmarks_smoke.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+POLICY = "proactive_deal"
+TEAM_SIZE = 10
+
+# members -> (weeks timed, repeats)
+FULL_VECTORISED = {1_000: (156, 5), 10_000: (156, 5), 100_000: (52, 3), 1_000_000: (10, 2)}
+FULL_REFERENCE = {1_000: (26, 3), 10_000: (6, 2), 100_000: (2, 1)}
+QUICK_VECTORISED = {200: (10, 2), 1_000: (10, 2)}
+QUICK_REFERENCE = {200: (5, 1)}
+
+TARGETS = {
+    "ratio_10k": 100.0,                # x the per-agent reference at 10,000 members
+    "member_weeks_10k": 10_000_000,    # member-weeks per second at 10,000 members
+    "step_1m_seconds": 0.5,            # one weekly step at 1,000,000 members
+    "memory_1m_gib": 2.0,              # peak memory at 1,000,000 members
+    "dashboard_ms": 100.0,             # step + redraw at the workshop default
+    "speedup_2_workers": 1.8,          # 2 workers vs 1 worker
+}
+
+
+# ============================================================================ children
+def _rss_now_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _rss_peak_mb() -> float:
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def child_step(cfg: dict) -> dict:
+    """Build and run one implementation at one size; time the weekly steps."""
+    import mesa
+    members, weeks, repeats = cfg["members"], cfg["weeks"], cfg["repeats"]
+    team_size = cfg.get("team_size", TEAM_SIZE)
+    n_teams = max(1, members // team_size)
+    if cfg["impl"] == "vectorised":
+        from lmxsim import LMXModel
+
+        def make(seed):
+            return LMXModel(policy=cfg.get("policy", POLICY), seed=seed, n_teams=n_teams, team_size=team_size,
+                            weeks=weeks + 1, panel_every=0, member_agents=False)
+    else:
+        sys.path.insert(0, str(HERE))
+        from reference_model import ReferenceModel
+
+        def make(seed):
+            return ReferenceModel(policy=cfg.get("policy", POLICY), seed=seed, n_teams=n_teams, team_size=team_size,
+                                  weeks=weeks + 1)
+    rss_imports = _rss_now_mb()
+    builds, runs = [], []
+    for seed in range(repeats):
+        t0 = time.perf_counter()
+        model = make(seed)
+        t1 = time.perf_counter()
+        model.run(weeks)
+        t2 = time.perf_counter()
+        builds.append(t1 - t0)
+        runs.append(t2 - t1)
+        mesa.Agent._ids.pop(model, None)
+        del model
+    real = n_teams * team_size
+    best, median = min(runs), statistics.median(runs)
+    return {
+        "impl": cfg["impl"], "members": real, "n_teams": n_teams, "team_size": team_size, "weeks": weeks,
+        "repeats": repeats, "policy": cfg.get("policy", POLICY), "build_seconds": min(builds), "run_seconds": runs,
+        "ms_per_week_best": 1000 * best / weeks, "ms_per_week_median": 1000 * median / weeks,
+        "member_weeks_per_second_best": real * weeks / best,
+        "member_weeks_per_second_median": real * weeks / median,
+        "rss_after_imports_mb": rss_imports, "rss_peak_mb": _rss_peak_mb(),
+    }
+
+
+def child_dashboard(cfg: dict) -> dict:
+    """One week's step plus the page's redraw, week after week."""
+    weeks = cfg["weeks"]
+    try:
+        from lmxsim.dashboard.charts import LiveCharts, monitor_values
+        from lmxsim.dashboard.network import LiveNetwork, compute_layout
+        from lmxsim.dashboard.session import Settings, Simulation
+    except ImportError as exc:  # the dashboard is not there: time an equivalent
+        return _dashboard_fallback(cfg, f"lmxsim.dashboard not importable ({exc})")
+    settings = Settings.for_scenario(cfg.get("scenario", "default"))
+    if cfg.get("n_teams"):
+        settings = settings.replace(params={**settings.param_dict, "n_teams": cfg["n_teams"],
+                                            "team_size": cfg["team_size"]})
+    if cfg.get("compare"):
+        settings = settings.replace(compare=True)
+    t0 = time.perf_counter()
+    sim = Simulation(settings)
+    layouts = [compute_layout(run.model) for run in sim.runs]
+    networks = [LiveNetwork(run, layout, title=run.label) for run, layout in zip(sim.runs, layouts)]
+    charts = LiveCharts(sim.runs, sim.horizon, settings.scenario_obj)
+    for view in networks:
+        view.png(None)
+    charts.png()
+    first = time.perf_counter() - t0
+    parts = {"step": [], "network": [], "charts": [], "monitors": [], "total": []}
+    for _ in range(weeks):
+        a = time.perf_counter()
+        sim.step(1)
+        b = time.perf_counter()
+        for view in networks:
+            view.png(None)
+        c = time.perf_counter()
+        charts.png()
+        d = time.perf_counter()
+        for run in sim.runs:
+            monitor_values(run.model)
+        e = time.perf_counter()
+        for key, value in zip(("step", "network", "charts", "monitors", "total"), (b - a, c - b, d - c, e - d, e - a)):
+            parts[key].append(value)
+    members = sim.runs[0].model.members.capacity
+    return _dashboard_summary(cfg, parts, first, members, len(sim.runs),
+                              "lmxsim.dashboard: Simulation.step(1) + LiveNetwork.png() per run + LiveCharts.png() "
+                              "+ monitor_values() per run")
+
+
+def _dashboard_fallback(cfg: dict, why: str) -> dict:
+    import io
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import networkx as nx
+    from matplotlib.figure import Figure
+
+    from lmxsim import LMXModel
+    n_teams, team_size = cfg.get("n_teams") or 5, cfg.get("team_size") or 8
+    model = LMXModel(seed=1, n_teams=n_teams, team_size=team_size, panel_every=0)
+    graph = model.organisation
+    pos = nx.spring_layout(graph, seed=1)
+    fig = Figure(figsize=(6.6, 6.6))
+    ax = fig.add_subplot()
+    parts = {"step": [], "network": [], "charts": [], "monitors": [], "total": []}
+    for _ in range(cfg["weeks"]):
+        a = time.perf_counter()
+        model.step()
+        b = time.perf_counter()
+        ax.clear()
+        nx.draw_networkx(graph, pos=pos, ax=ax, node_size=30, with_labels=False,
+                         node_color=[float(model.members.lmx[i]) if i < model.members.capacity else 1.0
+                                     for i in graph.nodes])
+        fig.savefig(io.BytesIO(), format="png")
+        c = time.perf_counter()
+        for key, value in zip(("step", "network", "charts", "monitors", "total"), (b - a, c - b, 0.0, 0.0, c - a)):
+            parts[key].append(value)
+    return _dashboard_summary(cfg, parts, 0.0, model.members.capacity, 1,
+                              f"fallback: model.step() + a matplotlib network redraw ({why})")
+
+
+def _dashboard_summary(cfg, parts, first, members, runs, source) -> dict:
+    def ms(values, q=None):
+        values = sorted(values)
+        if q is None:
+            return 1000 * statistics.median(values)
+        return 1000 * values[min(len(values) - 1, int(q * len(values)))]
+
+    return {"label": cfg["label"], "members": members, "runs": runs, "weeks": cfg["weeks"], "source": source,
+            "first_frame_ms": 1000 * first, "median_ms": ms(parts["total"]), "p95_ms": ms(parts["total"], 0.95),
+            "max_ms": 1000 * max(parts["total"]),
+            "median_ms_by_part": {k: ms(v) for k, v in parts.items() if k != "total"}}
+
+
+def child_scaling(cfg: dict) -> dict:
+    """Cost per week against the number of teams (fixed members), and run time against weeks."""
+    import mesa
+
+    from lmxsim import LMXModel
+    out = {"teams": [], "weeks": []}
+    members = cfg["members"]
+    for team_size in cfg["team_sizes"]:
+        n_teams = members // team_size
+        best = float("inf")
+        for seed in range(cfg["repeats"]):
+            model = LMXModel(policy=POLICY, seed=seed, n_teams=n_teams, team_size=team_size, weeks=cfg["weeks"] + 1,
+                             panel_every=0, member_agents=False)
+            t = time.perf_counter()
+            model.run(cfg["weeks"])
+            best = min(best, time.perf_counter() - t)
+            mesa.Agent._ids.pop(model, None)
+        out["teams"].append({"members": n_teams * team_size, "n_teams": n_teams, "team_size": team_size,
+                             "ms_per_week": 1000 * best / cfg["weeks"]})
+    for weeks in cfg["horizons"]:
+        best = float("inf")
+        for seed in range(cfg["repeats"]):
+            model = LMXModel(policy=POLICY, seed=seed, n_teams=members // TEAM_SIZE, team_size=TEAM_SIZE,
+                             weeks=weeks, panel_every=0, member_agents=False)
+            t = time.perf_counter()
+            model.run()
+            best = min(best, time.perf_counter() - t)
+            mesa.Agent._ids.pop(model, None)
+        out["weeks"].append({"members": members, "weeks": weeks, "run_seconds": best,
+                             "ms_per_week": 1000 * best / weeks})
+    out["rss_peak_mb"] = _rss_peak_mb()
+    return out
+
+
+CHILDREN = {"step": child_step, "dashboard": child_dashboard, "scaling": child_scaling}
+
+
+def run_child(cfg: dict, timeout: float = 3600) -> dict:
+    """Run one measurement in a fresh interpreter; return its JSON result."""
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(cfg)],
+                          capture_output=True, text=True, timeout=timeout, env=env, cwd=str(ROOT))
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child {cfg} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ============================================================================ experiment
+TINY_SPEC = """[experiment]
+name = "benchmark_smoke"
+purpose = "A tiny experiment for the benchmark smoke run."
+scenario = "default"
+policies = ["reactive_in_crowd", "proactive_deal"]
+replications = 3
+weeks = 8
+root_seed = 1
+
+[fixed]
+n_teams = 4
+team_size = 5
+"""
+
+
+def experiment_throughput(spec: Path, workers: list[int]) -> dict:
+    """Runs per minute of `lmxsim experiment run SPEC --workers N --quiet`, each into a fresh directory."""
+    sys.path.insert(0, str(ROOT))
+    from lmxsim.experiments import load_spec, plan
+    n_runs = len(plan(load_spec(spec)))
+    lmxsim_cli = shutil.which("lmxsim")
+    rows = []
+    for n in workers:
+        out = Path(tempfile.mkdtemp(prefix="lmxsim-bench-exp-"))
+        cmd = ([lmxsim_cli] if lmxsim_cli else [sys.executable, "-m", "lmxsim.cli"]) + [
+            "experiment", "run", str(spec), "--out", str(out / "run"), "--workers", str(n), "--quiet"]
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(ROOT),
+                              env={**os.environ, "MPLBACKEND": "Agg"})
+        seconds = time.perf_counter() - t
+        shutil.rmtree(out, ignore_errors=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+        rows.append({"workers": n, "runs": n_runs, "seconds": seconds, "runs_per_minute": 60 * n_runs / seconds})
+    result = {"spec": str(spec.relative_to(ROOT) if spec.is_relative_to(ROOT) else spec), "rows": rows,
+              "command": "lmxsim experiment run SPEC --out DIR --workers N --quiet"}
+    by = {r["workers"]: r["runs_per_minute"] for r in rows}
+    if 1 in by and 2 in by:
+        result["speedup_2_vs_1"] = by[2] / by[1]
+        result["parallel_efficiency_2"] = by[2] / by[1] / 2
+    return result
+
+
+# ============================================================================ reporting
+def machine() -> dict:
+    info = {"python": platform.python_version(), "platform": platform.platform(), "machine": platform.machine(),
+            "cpus": os.cpu_count()}
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                info["memory_gib"] = round(int(line.split()[1]) / 2**20, 1)
+                break
+    except OSError:
+        pass
+    from importlib import metadata
+    for pkg in ("numpy", "scipy", "mesa", "pandas", "matplotlib"):
+        try:
+            info[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return info
+
+
+def evaluate_targets(res: dict) -> list[dict]:
+    step = {(r["impl"], r["members"]): r for r in res.get("step", [])}
+    out = []
+    ratio = {r["members"]: r for r in res.get("ratio", [])}
+    if 10_000 in ratio:
+        out.append({"target": ">= 100x the per-agent reference at 10,000 members",
+                    "measured": f"{ratio[10_000]['ratio_best']:.0f}x", "met": ratio[10_000]["ratio_best"] >= 100})
+    if ("vectorised", 10_000) in step:
+        v = step[("vectorised", 10_000)]["member_weeks_per_second_best"]
+        out.append({"target": ">= 10 million member-weeks/s at 10,000 members", "measured": f"{v / 1e6:.2f} M",
+                    "met": v >= TARGETS["member_weeks_10k"]})
+    if ("vectorised", 1_000_000) in step:
+        r = step[("vectorised", 1_000_000)]
+        out.append({"target": "< 0.5 s per weekly step at 1,000,000 members",
+                    "measured": f"{r['ms_per_week_best'] / 1000:.3f} s (median {r['ms_per_week_median'] / 1000:.3f} s)",
+                    "met": r["ms_per_week_median"] / 1000 < TARGETS["step_1m_seconds"]})
+        out.append({"target": "within 2 GiB at 1,000,000 members",
+                    "measured": f"{r['rss_peak_mb'] / 1024:.2f} GiB peak RSS",
+                    "met": r["rss_peak_mb"] / 1024 <= TARGETS["memory_1m_gib"]})
+    dash = [d for d in res.get("dashboard", []) if d["label"] == "workshop default"]
+    if dash:
+        d = dash[0]
+        out.append({"target": "dashboard step + redraw < 100 ms at the workshop default",
+                    "measured": f"{d['median_ms']:.0f} ms median, {d['p95_ms']:.0f} ms p95",
+                    "met": d["median_ms"] < TARGETS["dashboard_ms"]})
+    exp = res.get("experiment", {})
+    if "speedup_2_vs_1" in exp:
+        out.append({"target": "2 workers >= 1.8x the throughput of 1 worker",
+                    "measured": f"{exp['speedup_2_vs_1']:.2f}x", "met": exp["speedup_2_vs_1"] >= 1.8})
+    return out
+
+
+def markdown(res: dict) -> str:
+    lines = [f"Command: `{res['command']}`  ", f"Started {res['started']}, took {res['seconds']:.0f} s; "
+             f"load average before {res['load_before']}, after {res['load_after']}.  ",
+             "Machine: " + ", ".join(f"{k} {v}" for k, v in res["machine"].items()), ""]
+    if res.get("step"):
+        lines += ["### Weekly step (DataCollector included; teams of 10, policy proactive_deal)", "",
+                  "| implementation | members | weeks x repeats | ms/week (best) | ms/week (median) | "
+                  "member-weeks/s (best) | build s | peak RSS MB | of which imports MB |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in res["step"]:
+            lines.append(f"| {r['impl']} | {r['members']:,} | {r['weeks']} x {r['repeats']} | "
+                         f"{r['ms_per_week_best']:.2f} | {r['ms_per_week_median']:.2f} | "
+                         f"{r['member_weeks_per_second_best']:,.0f} | {r['build_seconds']:.2f} | "
+                         f"{r['rss_peak_mb']:.0f} | {r['rss_after_imports_mb']:.0f} |")
+        lines.append("")
+    if res.get("ratio"):
+        lines += ["### Vectorised vs per-agent reference (same sizes, seeds and weeks, same run)", "",
+                  "| members | weeks | vectorised member-weeks/s | reference member-weeks/s | ratio (best) | "
+                  "ratio (median) |", "|---:|---:|---:|---:|---:|---:|"]
+        for r in res["ratio"]:
+            lines.append(f"| {r['members']:,} | {r['weeks']} | {r['vectorised']:,.0f} | {r['reference']:,.0f} | "
+                         f"{r['ratio_best']:.0f}x | {r['ratio_median']:.0f}x |")
+        lines.append("")
+    if res.get("dashboard"):
+        lines += ["### Dashboard: one step plus redraw", "",
+                  "| setting | members | weeks | median ms | p95 ms | max ms | step | network | charts | monitors | "
+                  "first frame ms |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for d in res["dashboard"]:
+            p = d["median_ms_by_part"]
+            lines.append(f"| {d['label']} | {d['members']} | {d['weeks']} | {d['median_ms']:.1f} | {d['p95_ms']:.1f} | "
+                         f"{d['max_ms']:.1f} | {p['step']:.1f} | {p['network']:.1f} | {p['charts']:.1f} | "
+                         f"{p['monitors']:.1f} | {d['first_frame_ms']:.0f} |")
+        lines += ["", f"What is timed: {res['dashboard'][0]['source']}.", ""]
+    exp = res.get("experiment")
+    if exp:
+        lines += [f"### Experiment throughput: `{exp['spec']}`", "", "| workers | runs | seconds | runs/minute |",
+                  "|---:|---:|---:|---:|"]
+        for r in exp["rows"]:
+            lines.append(f"| {r['workers']} | {r['runs']} | {r['seconds']:.1f} | {r['runs_per_minute']:.0f} |")
+        if "speedup_2_vs_1" in exp:
+            lines.append(f"\nSpeed-up with 2 workers: {exp['speedup_2_vs_1']:.2f}x; parallel efficiency "
+                         f"{100 * exp['parallel_efficiency_2']:.0f}%.")
+        lines.append("")
+    sc = res.get("scaling")
+    if sc:
+        lines += [f"### Scaling with the number of teams ({sc['teams'][0]['members']:,} members)", "",
+                  "| teams | team size | ms/week |", "|---:|---:|---:|"]
+        lines += [f"| {r['n_teams']:,} | {r['team_size']} | {r['ms_per_week']:.2f} |" for r in sc["teams"]]
+        lines += ["", f"### Scaling with weeks ({sc['weeks'][0]['members']:,} members)", "",
+                  "| weeks | run s | ms/week |", "|---:|---:|---:|"]
+        lines += [f"| {r['weeks']} | {r['run_seconds']:.2f} | {r['ms_per_week']:.2f} |" for r in sc["weeks"]]
+        lines.append("")
+    if res.get("targets"):
+        lines += ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
+        lines += [f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else 'NO'} |" for t in res["targets"]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(res: dict, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(13, 4.2))
+    axes = fig.subplots(1, 3)
+    ax = axes[0]
+    for impl, style in (("vectorised", "o-"), ("reference", "s--")):
+        rows = sorted((r for r in res.get("step", []) if r["impl"] == impl), key=lambda r: r["members"])
+        if rows:
+            ax.loglog([r["members"] for r in rows], [r["ms_per_week_best"] for r in rows], style,
+                      label=f"{impl}" + (" (per-agent Mesa)" if impl == "reference" else " (numpy)"))
+    vec = sorted((r for r in res.get("step", []) if r["impl"] == "vectorised"), key=lambda r: r["members"])
+    if vec:
+        x0, y0 = vec[-1]["members"], vec[-1]["ms_per_week_best"]
+        xs = [vec[0]["members"], x0]
+        ax.loglog(xs, [y0 * x / x0 for x in xs], ":", color="grey", label="slope 1 (linear)")
+    ax.set(xlabel="members (teams of 10)", ylabel="ms per weekly step", title="Cost vs members")
+    ax.legend(fontsize=8)
+    sc = res.get("scaling")
+    if sc:
+        ax = axes[1]
+        rows = sc["teams"]
+        ax.loglog([r["n_teams"] for r in rows], [r["ms_per_week"] for r in rows], "o-")
+        for r in rows:
+            ax.annotate(f"size {r['team_size']}", (r["n_teams"], r["ms_per_week"]), fontsize=7,
+                        textcoords="offset points", xytext=(3, 4))
+        ax.set(xlabel=f"teams (fixed {rows[0]['members']:,} members)", ylabel="ms per weekly step",
+               title="Cost vs number of teams")
+        ax = axes[2]
+        rows = sc["weeks"]
+        ax.loglog([r["weeks"] for r in rows], [r["run_seconds"] for r in rows], "o-", label="run time")
+        x0, y0 = rows[-1]["weeks"], rows[-1]["run_seconds"]
+        ax.loglog([rows[0]["weeks"], x0], [y0 * rows[0]["weeks"] / x0, y0], ":", color="grey", label="slope 1")
+        ax.set(xlabel=f"weeks simulated ({rows[0]['members']:,} members)", ylabel="seconds", title="Cost vs weeks")
+        ax.legend(fontsize=8)
+    for ax in axes:
+        ax.grid(True, which="both", alpha=0.3)
+    fig.suptitle(f"lmxsim weekly step cost (DataCollector included) - {res['machine'].get('cpu', '')}, "
+                 f"{res['machine'].get('cpus')} cores", fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
+# ============================================================================ main
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="tiny sizes and a tiny experiment (smoke test; seconds)")
+    ap.add_argument("--out", default=str(HERE / "results"), help="directory for results.json and results.md")
+    ap.add_argument("--plot", default=str(ROOT / "docs" / "performance_scaling.png"), help="scaling plot path")
+    ap.add_argument("--skip", nargs="*", default=[], choices=["step", "dashboard", "experiment", "scaling"],
+                    help="parts to leave out")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        cfg = json.loads(args.child)
+        print(json.dumps(CHILDREN[cfg["kind"]](cfg)))
+        return 0
+
+    start = time.time()
+    command = "python benchmarks/run_all.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])
+                                                 if (argv if argv is not None else sys.argv[1:]) else "")
+    res: dict = {"command": command, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(),
+                 "load_before": [round(x, 2) for x in os.getloadavg()], "quick": args.quick}
+    vec_sizes = QUICK_VECTORISED if args.quick else FULL_VECTORISED
+    ref_sizes = QUICK_REFERENCE if args.quick else FULL_REFERENCE
+
+    def say(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    if "step" not in args.skip:
+        res["step"], res["ratio"] = [], []
+        for members, (weeks, repeats) in vec_sizes.items():
+            say(f"step: vectorised, {members:,} members, {weeks} weeks x {repeats}")
+            res["step"].append(run_child({"kind": "step", "impl": "vectorised", "members": members, "weeks": weeks,
+                                          "repeats": repeats}))
+        for members, (weeks, repeats) in ref_sizes.items():
+            say(f"step: reference, {members:,} members, {weeks} weeks x {repeats}")
+            ref = run_child({"kind": "step", "impl": "reference", "members": members, "weeks": weeks,
+                             "repeats": repeats})
+            res["step"].append(ref)
+            # the vectorised model on exactly the same organisations and weeks
+            same = run_child({"kind": "step", "impl": "vectorised", "members": members, "weeks": weeks,
+                              "repeats": repeats})
+            res["ratio"].append({
+                "members": ref["members"], "weeks": weeks, "repeats": repeats,
+                "vectorised": same["member_weeks_per_second_best"], "reference": ref["member_weeks_per_second_best"],
+                "ratio_best": same["member_weeks_per_second_best"] / ref["member_weeks_per_second_best"],
+                "ratio_median": same["member_weeks_per_second_median"] / ref["member_weeks_per_second_median"]})
+    if "dashboard" not in args.skip:
+        weeks = 5 if args.quick else 60
+        configs = [{"label": "workshop default", "weeks": weeks}]
+        if not args.quick:
+            configs += [{"label": "500 members", "weeks": weeks, "n_teams": 50, "team_size": 10},
+                        {"label": "workshop default, compare mode (2 runs)", "weeks": weeks, "compare": True}]
+        res["dashboard"] = []
+        for cfg in configs:
+            say(f"dashboard: {cfg['label']}")
+            res["dashboard"].append(run_child({"kind": "dashboard", **cfg}))
+    if "experiment" not in args.skip:
+        if args.quick:
+            tmp = Path(tempfile.mkdtemp(prefix="lmxsim-bench-spec-"))
+            spec = tmp / "tiny.toml"
+            spec.write_text(TINY_SPEC)
+        else:
+            spec = ROOT / "experiments" / "policy_comparison.toml"
+        say(f"experiment: {spec.name} with 1 and 2 workers")
+        res["experiment"] = experiment_throughput(spec, [1, 2])
+        if args.quick:
+            shutil.rmtree(spec.parent, ignore_errors=True)
+    if "scaling" not in args.skip:
+        say("scaling: teams and weeks")
+        if args.quick:
+            cfg = {"members": 200, "team_sizes": [5, 20], "horizons": [4, 8], "weeks": 4, "repeats": 1}
+        else:
+            cfg = {"members": 20_000, "team_sizes": [4, 10, 25, 50, 100, 250, 500], "horizons": [13, 26, 52, 104,
+                                                                                                 208, 416],
+                   "weeks": 26, "repeats": 3}
+        res["scaling"] = run_child({"kind": "scaling", **cfg})
+    res["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    res["seconds"] = time.time() - start
+    res["targets"] = [] if args.quick else evaluate_targets(res)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(res, indent=1))
+    text = markdown(res)
+    (out / "results.md").write_text(text)
+    if "step" not in args.skip or "scaling" not in args.skip:
+        plot(res, Path(args.plot))
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

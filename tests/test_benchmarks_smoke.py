@@ -1,0 +1,86 @@
+"""The benchmark script runs end to end and reports sane fields (no timing is asserted).
+
+``benchmarks/run_all.py --quick`` measures tiny organisations, a few dashboard frames and a
+tiny experiment with 1 and 2 workers, each in a subprocess; this checks that it finishes,
+writes its JSON, Markdown and plot, and that every figure is present, finite and positive.
+How fast anything is, is not a test's business (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "benchmarks" / "run_all.py"
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    plot = out / "scaling.png"
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(out), "--plot", str(plot)],
+                          capture_output=True, text=True, cwd=str(ROOT), timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out, plot, proc.stdout, json.loads((out / "results.json").read_text())
+
+
+def _positive(x) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x) and x > 0
+
+
+def test_writes_json_markdown_and_plot(quick_run):
+    out, plot, stdout, res = quick_run
+    assert (out / "results.md").read_text().strip() == stdout.strip()
+    assert plot.stat().st_size > 10_000 and plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert res["command"].startswith("python benchmarks/run_all.py")
+    assert res["machine"]["cpus"] >= 1 and res["machine"]["numpy"]
+    assert len(res["load_before"]) == 3 and _positive(res["seconds"])
+
+
+def test_step_rows_for_both_implementations(quick_run):
+    res = quick_run[3]
+    impls = {r["impl"] for r in res["step"]}
+    assert impls == {"vectorised", "reference"}
+    for r in res["step"]:
+        assert r["members"] == r["n_teams"] * r["team_size"] > 0
+        assert len(r["run_seconds"]) == r["repeats"]
+        for key in ("ms_per_week_best", "ms_per_week_median", "member_weeks_per_second_best",
+                    "member_weeks_per_second_median", "rss_peak_mb", "rss_after_imports_mb"):
+            assert _positive(r[key]), key
+        assert r["ms_per_week_best"] <= r["ms_per_week_median"]
+        assert r["rss_peak_mb"] >= r["rss_after_imports_mb"] * 0.99
+        assert math.isclose(r["member_weeks_per_second_best"] * r["ms_per_week_best"] / 1000, r["members"],
+                            rel_tol=1e-9)
+    ratio = res["ratio"][0]
+    assert _positive(ratio["ratio_best"]) and _positive(ratio["vectorised"]) and _positive(ratio["reference"])
+    assert math.isclose(ratio["ratio_best"], ratio["vectorised"] / ratio["reference"], rel_tol=1e-9)
+
+
+def test_dashboard_experiment_and_scaling(quick_run):
+    res = quick_run[3]
+    dash = res["dashboard"][0]
+    assert dash["label"] == "workshop default" and dash["members"] > 0 and dash["source"]
+    assert _positive(dash["median_ms"]) and dash["p95_ms"] >= dash["median_ms"]
+    assert set(dash["median_ms_by_part"]) == {"step", "network", "charts", "monitors"}
+    exp = res["experiment"]
+    assert [r["workers"] for r in exp["rows"]] == [1, 2]
+    for r in exp["rows"]:
+        assert r["runs"] == 6 and _positive(r["runs_per_minute"]) and _positive(r["seconds"])
+    assert _positive(exp["speedup_2_vs_1"]) and math.isclose(exp["parallel_efficiency_2"],
+                                                               exp["speedup_2_vs_1"] / 2)
+    sc = res["scaling"]
+    assert [r["team_size"] for r in sc["teams"]] == [5, 20] and all(_positive(r["ms_per_week"]) for r in sc["teams"])
+    assert [r["weeks"] for r in sc["weeks"]] == [4, 8] and all(_positive(r["run_seconds"]) for r in sc["weeks"])
+
+
+def test_markdown_has_every_table(quick_run):
+    text = quick_run[2]
+    for heading in ("### Weekly step", "### Vectorised vs per-agent reference", "### Dashboard",
+                    "### Experiment throughput", "### Scaling with the number of teams", "### Scaling with weeks"):
+        assert heading in text
