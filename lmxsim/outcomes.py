@@ -3,7 +3,7 @@
 One definition of each headline outcome, used by ``lmxsim run``'s summary and by every
 comparison and experiment, so the numbers a user sees always mean the same thing.
 Outcomes are measured from ``MEASURE_FROM_WEEK`` (month 6) on, after relationships have
-formed, unless the run is shorter.
+formed; a run shorter than a year is measured over its second half.
 """
 
 from __future__ import annotations
@@ -54,10 +54,11 @@ class CohortTracker:
 
 
 def measured_weeks(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> pd.DataFrame:
-    """The weeks outcomes are measured over: from ``start`` on, or all simulated weeks of a shorter run."""
+    """The weeks outcomes are measured over: from ``start`` (month 6) on, but never less than
+    the second half of the run - so a 30-week run is measured over weeks 16-30, not 26-30."""
     sim = frame[frame.week >= 1]
-    later = sim[sim.week >= start]
-    return later if len(later) else sim
+    horizon = int(sim.week.max()) if len(sim) else 0
+    return sim[sim.week >= min(start, horizon // 2 + 1)]
 
 
 def run_summary(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> dict[str, float]:
