@@ -7,7 +7,9 @@ Start it with ``lmxsim dashboard``. The modules split the page the way Mesa's ex
 - :mod:`lmxsim.dashboard.charts`  - live charts, monitors, a person's story, the slide figure;
 - :mod:`lmxsim.dashboard.about`   - the About text (NetLogo's Info-tab order);
 - :mod:`lmxsim.dashboard.app`     - the Solara page that puts them together;
-- :mod:`lmxsim.dashboard.server`  - starting the Solara server offline on 127.0.0.1.
+- :mod:`lmxsim.dashboard.server`  - starting the Solara server offline on 127.0.0.1;
+- :mod:`lmxsim.dashboard.figures` - off-screen figures, PNG bytes, live (blitted) figures;
+- :mod:`lmxsim.dashboard.benchmark` - what one Play frame costs (``python -m lmxsim.dashboard.benchmark``).
 
 Nothing here changes the model: the dashboard reads the model's public arrays and
 reporters only.

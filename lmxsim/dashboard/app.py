@@ -245,7 +245,7 @@ def Inspect(sim: Simulation, picked: solara.Reactive, version: int):
         stories = [(run.label, s) for run in sim.runs if (s := run.person_story(number)) is not None]
         return stories, story_png(stories, sim.horizon) if stories else None
 
-    stories, png = solara.use_memo(render, dependencies=[sim, version, kind, number])
+    stories, png = solara.use_memo(lambda: sim.locked(render), dependencies=[sim, version, kind, number])
     if kind is None:
         solara.Info("Pick someone to see their story: LMX, trust, autonomy, creativity and ideas over time, "
                     "when they were hired and whether they left. Their desk gets a pink ring in the network.")
@@ -275,12 +275,12 @@ def LiveView(sim: Simulation, version: int, picked_person):
                                              for run, layout in zip(sim.runs, layouts)], dependencies=[sim])
     live_charts = solara.use_memo(lambda: LiveCharts(sim.runs, sim.horizon, sim.settings.scenario_obj),
                                   dependencies=[sim])
-    networks = solara.use_memo(lambda: [view.png(picked_person) for view in live_networks],
+    networks = solara.use_memo(lambda: sim.locked(lambda: [view.png(picked_person) for view in live_networks]),
                                dependencies=[sim, version, picked_person])
-    charts = solara.use_memo(live_charts.png, dependencies=[sim, version])
+    charts = solara.use_memo(lambda: sim.locked(live_charts.png), dependencies=[sim, version])
 
-    def slide():
-        return slide_png(sim, layouts, picked_person=picked_person)
+    def slide():  # drawn in a download thread, maybe while the model plays
+        return sim.locked(lambda: slide_png(sim, layouts, picked_person=picked_person))
 
     slide_data = solara.use_memo(lambda: slide, dependencies=[sim, version, picked_person])
     week = sim.week

@@ -11,6 +11,7 @@ largest organisation the sliders allow (50 teams of 40, three years) about 20 MB
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import mesa
@@ -230,6 +231,13 @@ class Simulation:
         self.settings = settings
         self.runs = [Run(settings, policy) for policy in settings.policies]
         self.closed = False
+        # the play thread steps while a click in another thread may draw: one at a time
+        self._lock = threading.RLock()
+
+    def locked(self, draw):
+        """``draw()`` while no step is under way (pictures never see a half-stepped week)."""
+        with self._lock:
+            return draw()
 
     def close(self) -> None:
         """Let the models go: Mesa 3.3.1's ``Agent._ids`` keeps every model ever built alive.
@@ -255,7 +263,8 @@ class Simulation:
 
     def step(self, weeks: int = 1) -> None:
         for _ in range(weeks):
-            if self.done:
-                return
-            for run in self.runs:
-                run.step()
+            with self._lock:
+                if self.done:
+                    return
+                for run in self.runs:
+                    run.step()
