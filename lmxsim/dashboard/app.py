@@ -24,7 +24,7 @@ from lmxsim.dashboard import about
 from lmxsim.dashboard.charts import MONITORS, LiveCharts, monitor_values, slide_png, story_png, story_text
 from lmxsim.dashboard.figures import RUN_COLOURS
 from lmxsim.dashboard.network import LiveNetwork, compute_layout
-from lmxsim.dashboard.session import Settings, Simulation, other_policy, policy_label
+from lmxsim.dashboard.session import Settings, Simulation, policy_label
 from lmxsim.errors import LMXInputError
 from lmxsim.params import describe
 from lmxsim.policies import policy_names
@@ -74,8 +74,6 @@ CSS = """
 .lmx-settings-toggle { color: white !important; margin-right: 8px; }
 .lmx-sidebar .v-card__title { word-break: normal !important; line-height: 1.4; }
 .lmx-monitor-help { font-size: 0.75rem; color: #777; }
-.lmx-watch { font-size: 0.95rem; }
-.lmx-story { font-size: 1.05rem; }
 .lmx-prose p { margin-bottom: 0.4em; }
 .lmx-prose strong, .lmx-prose b { font-weight: 700; }
 .lmx-run-label { font-size: 1.05rem; font-weight: 700; }

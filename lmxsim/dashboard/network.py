@@ -54,7 +54,6 @@ class Layout:
     first_positions: np.ndarray             # per team: positions at the start
     outer_rings: int = 0                    # rings reserved for positions opened later
     xy: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))  # (positions, 2)
-    rank: np.ndarray = field(default_factory=lambda: np.empty(0, int))
     _segments: dict = field(default_factory=dict)
 
     @property
@@ -75,14 +74,10 @@ class Layout:
         counts = np.bincount(team_of[:start], minlength=len(self.centres)) if start else \
             np.zeros(len(self.centres), int)
         new_xy = np.empty((len(team_of) - start, 2))
-        new_rank = np.empty(len(team_of) - start, int)
         for k, team in enumerate(team_of[start:].tolist()):
-            rank = int(counts[team])
+            new_xy[k] = self.centres[team] + _slot(int(counts[team]), int(self.first_positions[team]))
             counts[team] += 1
-            new_rank[k] = rank
-            new_xy[k] = self.centres[team] + _slot(rank, int(self.first_positions[team]))
         self.xy = np.vstack([self.xy, new_xy])
-        self.rank = np.concatenate([self.rank, new_rank])
 
     def segments(self, model) -> dict[str, np.ndarray]:
         """Line segments of reporting lines and collaboration ties (cached per organisation size)."""
