@@ -33,8 +33,9 @@ def start_dyad(model, idx: np.ndarray) -> None:
     k = len(idx)
     m.dyad_start_week[idx] = model.week
     m.stage[idx] = STRANGER
-    m.lmx[idx] = np.clip(p.initial_lmx + 0.05 * rng.standard_normal(k), 0.0, 1.0)
-    m.trust[idx] = np.clip(p.initial_trust + 0.05 * rng.standard_normal(k), 0.0, 1.0)
+    z = rng.standard_normal(2 * k)   # == two draws of k, one after the other
+    m.lmx[idx] = np.clip(p.initial_lmx + 0.05 * z[:k], 0.0, 1.0)
+    m.trust[idx] = np.clip(p.initial_trust + 0.05 * z[k:], 0.0, 1.0)
     m.scar[idx] = 0.0
     m.contact[idx] = 0.0
     m.in_group[idx] = False
@@ -62,10 +63,11 @@ def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray, competence_shift: flo
     m.hire_week[idx] = model.week - tenure_weeks
     m.competence[idx] = np.clip(p.competence_mean + competence_shift + p.competence_spread * rng.standard_normal(k),
                                 0.02, 0.98)
-    m.creativity_trait[idx] = rng.beta(2.0, 2.0, k)
-    m.mobility[idx] = rng.beta(2.0, 2.0, k)
-    m.affectivity[idx] = rng.beta(2.0, 2.0, k)
-    m.conscientiousness[idx] = rng.beta(2.0, 2.0, k)
+    traits = rng.beta(2.0, 2.0, 4 * k)   # == four draws of k, one after the other
+    m.creativity_trait[idx] = traits[:k]
+    m.mobility[idx] = traits[k:2 * k]
+    m.affectivity[idx] = traits[2 * k:3 * k]
+    m.conscientiousness[idx] = traits[3 * k:]
     leader_trait = model.leaders.similarity_trait[m.team[idx]]
     m.similarity[idx] = circle_similarity(rng.random(k), leader_trait)
     start_dyad(model, idx)

@@ -65,7 +65,11 @@ def team_sd(team: np.ndarray, values: np.ndarray, mask: np.ndarray, n_teams: int
 
 def _sort_key(team: np.ndarray, score: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
     """Team index plus a score-derived fraction in [0, 1): one float sort ranks within teams."""
-    lo, hi = (float(score[mask].min()), float(score[mask].max())) if mask.any() else (0.0, 0.0)
+    if mask.any():
+        masked = score[mask]
+        lo, hi = float(masked.min()), float(masked.max())
+    else:
+        lo, hi = 0.0, 0.0
     fraction = np.where(mask, (hi - score) / (hi - lo + 1.0), 0.999_999)
     return team + fraction, np.isfinite(hi - lo + 1.0)
 

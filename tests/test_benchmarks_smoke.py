@@ -72,6 +72,7 @@ def test_dashboard_experiment_and_scaling(quick_run):
     assert [r["workers"] for r in exp["rows"]] == [1, 2]
     for r in exp["rows"]:
         assert r["runs"] == 6 and _positive(r["runs_per_minute"]) and _positive(r["seconds"])
+        assert _positive(r["cpu_seconds"]) and r["seconds"] in r["all_seconds"]
     assert _positive(exp["speedup_2_vs_1"]) and math.isclose(exp["parallel_efficiency_2"],
                                                                exp["speedup_2_vs_1"] / 2)
     sc = res["scaling"]
@@ -79,8 +80,19 @@ def test_dashboard_experiment_and_scaling(quick_run):
     assert [r["weeks"] for r in sc["weeks"]] == [4, 8] and all(_positive(r["run_seconds"]) for r in sc["weeks"])
 
 
+def test_phase_breakdown(quick_run):
+    phases = quick_run[3]["phases"][0]
+    parts = phases["ms_per_week_by_part"]
+    for name in ("perceive", "decide (policy)", "exchange", "work", "innovate", "compare_and_spread",
+                 "update_attitudes", "quit_and_refill", "data collection", "random numbers"):
+        assert _positive(parts[name]), name
+    # the phases (which include their own draws) and the data collection fit in the whole step
+    assert sum(v for k, v in parts.items() if k != "random numbers") <= phases["ms_per_week"] * 1.05
+
+
 def test_markdown_has_every_table(quick_run):
     text = quick_run[2]
     for heading in ("### Weekly step", "### Vectorised vs per-agent reference", "### Dashboard",
-                    "### Experiment throughput", "### Scaling with the number of teams", "### Scaling with weeks"):
+                    "### Experiment throughput", "### Scaling with the number of teams", "### Scaling with weeks",
+                    "### Where a week goes"):
         assert heading in text

@@ -60,6 +60,13 @@ def _any(values) -> bool:
     return bool(np.any(values))
 
 
+def _varies_or_positive(values) -> bool:
+    """False only for a zero-stride (broadcast scalar) array whose one value is not > 0."""
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.strides == (0,) and len(values):
+        return bool(values[0] > 0)
+    return True
+
+
 def allocate_hours(model, d) -> np.ndarray:
     """Leader hours per member position this week."""
     m = model.members
@@ -67,7 +74,11 @@ def allocate_hours(model, d) -> np.ndarray:
     weight = d.time_weight * model.occupancy().f
     total = per_member(team_sum(m.team, weight, model.n_teams), m.team, blocks)
     budget = per_member(model.leaders.hours_per_week * d.time_use_team, m.team, blocks)
-    share = np.divide(weight, total, out=np.zeros(m.capacity), where=total > 0)
+    has_time = total > 0
+    if has_time.all():
+        share = np.divide(weight, total, out=total)
+    else:
+        share = np.divide(weight, total, out=np.zeros(m.capacity), where=has_time)
     share *= budget
     return share
 
@@ -149,7 +160,7 @@ def exchange(model, d) -> None:
     delivered += tmp
     np.multiply(0.2, m.assignment, out=tmp)
     delivered += tmp
-    offered = np.flatnonzero(d.offer > 0)
+    offered = np.flatnonzero(d.offer > 0) if _varies_or_positive(d.offer) else np.empty(0, dtype=np.intp)
     offer = d.offer[offered]
     promised = p.contract_expectation + offer * (p.offer_expectation - p.contract_expectation)
     adapted = np.maximum(delivered, p.contract_expectation)
