@@ -298,7 +298,7 @@ class LMXModel(mesa.Model):
         m = self.members
         if (cache is None or cache.ties is not self.ties or cache.occupied.shape != m.occupied.shape
                 or not np.array_equal(cache.occupied, m.occupied)):
-            cache = self._occupancy_cache = _Occupancy(self)
+            cache = self._occupancy_cache = _Occupancy(self, previous=cache)
         return cache
 
     @property
@@ -483,14 +483,30 @@ class _Generator(np.random.Generator):
 class _Occupancy:
     """What the week's submodels derive from ``members.occupied``; see :meth:`LMXModel.occupancy`."""
 
-    def __init__(self, model: LMXModel):
+    def __init__(self, model: LMXModel, previous: "_Occupancy | None" = None):
         m = model.members
         self.occupied = m.occupied.copy()
         self.f = self.occupied.astype(float)                    # 1.0 occupied, 0.0 vacant
         self.idx = np.flatnonzero(self.occupied)
-        self.heads = np.bincount(m.team, weights=self.occupied, minlength=model.n_teams)  # per team (float)
         self.ties = model.ties
         self._neighbours = None
+        n = len(self.occupied)
+        if (previous is not None and previous.ties is self.ties and len(previous.occupied) == n
+                and len(previous.heads) == model.n_teams):
+            # counts of 0/1 flags are exact integers: update last week's by the few changes
+            changed = np.flatnonzero(previous.occupied != self.occupied)
+            if len(changed) * 16 <= n:
+                delta = self.f[changed] - previous.f[changed]        # +1 hired, -1 left
+                self.heads = previous.heads + np.bincount(m.team[changed], weights=delta, minlength=model.n_teams)
+                if previous._neighbours is not None:
+                    starts, ends = self.ties.indptr[changed], self.ties.indptr[changed + 1]
+                    lengths = ends - starts
+                    gather = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+                    count = previous._neighbours[0] + np.bincount(self.ties.indices[gather],
+                                                                  weights=np.repeat(delta, lengths), minlength=n)
+                    self._neighbours = (count, count > 0)
+                return
+        self.heads = np.bincount(m.team, weights=self.occupied, minlength=model.n_teams)  # per team (float)
 
     def neighbour_count(self) -> tuple[np.ndarray, np.ndarray]:
         """Occupied collaborators of each position, and whether there is any."""

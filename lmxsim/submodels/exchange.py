@@ -127,14 +127,16 @@ def exchange(model, d) -> None:
     # time and support
     hours = m.hours = allocate_hours(model, d)
     x = hours * p.contact_efficiency
-    if _any(d.peer_leadership):
+    peers = _any(d.peer_leadership)
+    if peers:
         x += peer_support_hours(model, d)
     # support = (1 - exp(-effective / h_stage)) * occupied
     np.negative(x, out=x)
     np.divide(x, model.hours_scale[stage], out=x)
     np.exp(x, out=x)
     np.subtract(1.0, x, out=x)
-    x *= occf
+    if peers:  # without peer support a vacant desk has 0 hours and so support 1 - exp(-0) == 0 already
+        x *= occf
     m.support = support = x
     tmp = (1 - CONTACT_MEMORY) * hours
     tmp *= p.contact_efficiency
