@@ -1,13 +1,13 @@
 """Every lmxsim performance figure in one run: the numbers behind docs/performance.md.
 
-Usage (from the repository root; about 10 minutes on 2 cores - run it on a quiet machine)::
+Usage (from the repository root; about 5 minutes on 2 cores - run it on a quiet machine)::
 
     python benchmarks/run_all.py                      # full run
     python benchmarks/run_all.py --quick --out /tmp/b --plot /tmp/b/scaling.png   # a tiny smoke run
 
 Writes ``OUT/results.json`` (every measurement, the machine, the command) and
 ``OUT/results.md`` (the tables), prints the tables, and saves the scaling plot
-(``--plot``, default ``docs/performance_scaling.png``). Default ``OUT`` is ``benchmarks/results``.
+(``--plot``, default ``docs/performance_scaling.png``). Default ``OUT`` is ``benchmarks/latest``.
 
 What is measured, each in a fresh subprocess (so peak memory is per measurement):
 
@@ -49,7 +49,7 @@ TEAM_SIZE = 10
 
 # members -> (weeks timed, repeats)
 FULL_VECTORISED = {1_000: (156, 5), 10_000: (156, 5), 100_000: (52, 3), 1_000_000: (10, 2)}
-FULL_REFERENCE = {1_000: (26, 3), 10_000: (13, 2), 100_000: (2, 1)}
+FULL_REFERENCE = {1_000: (52, 3), 10_000: (26, 3), 100_000: (3, 1)}
 QUICK_VECTORISED = {200: (10, 2), 1_000: (10, 2)}
 QUICK_REFERENCE = {200: (5, 1)}
 
@@ -94,6 +94,15 @@ def child_step(cfg: dict) -> dict:
             return ReferenceModel(policy=cfg.get("policy", POLICY), seed=seed, n_teams=n_teams, team_size=team_size,
                                   weeks=weeks + 1)
     rss_imports = _rss_now_mb()
+    if cfg.get("warmup", True):  # first use of every code path in this process, on a tiny organisation
+        small = max(1, 200 // team_size)
+        warm = (LMXModel(policy=cfg.get("policy", POLICY), seed=99, n_teams=small, team_size=team_size, weeks=5,
+                         panel_every=0, member_agents=False) if cfg["impl"] == "vectorised"
+                else ReferenceModel(policy=cfg.get("policy", POLICY), seed=99, n_teams=small, team_size=team_size,
+                                    weeks=5))
+        warm.run(4)
+        mesa.Agent._ids.pop(warm, None)
+        del warm
     builds, runs = [], []
     for seed in range(repeats):
         t0 = time.perf_counter()
@@ -298,9 +307,12 @@ def child_phases(cfg: dict) -> dict:
 CHILDREN = {"step": child_step, "dashboard": child_dashboard, "scaling": child_scaling, "phases": child_phases}
 
 
-def run_child(cfg: dict, timeout: float = 3600) -> dict:
-    """Run one measurement in a fresh interpreter; return its JSON result."""
+def run_child(cfg: dict, timeout: float = 3600, package_dir: str | None = None) -> dict:
+    """Run one measurement in a fresh interpreter; return its JSON result. With ``package_dir``,
+    ``lmxsim`` is imported from that checkout instead (e.g. an older commit, for before/after)."""
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    if package_dir:
+        env["PYTHONPATH"] = os.pathsep.join([str(package_dir)] + [x for x in [env.get("PYTHONPATH")] if x])
     proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(cfg)],
                           capture_output=True, text=True, timeout=timeout, env=env, cwd=str(ROOT))
     if proc.returncode != 0:
@@ -366,6 +378,26 @@ def experiment_throughput(spec: Path, workers: list[int], repeats: int = 1) -> d
     if 1 in by and 2 in by:
         result["speedup_2_vs_1"] = by[2] / by[1]
         result["parallel_efficiency_2"] = by[2] / by[1] / 2
+        # The machine's own ceiling: two independent single-worker runs at the same time
+        # (no pool, no shared parent). What they lose against one run alone is what two busy
+        # cores lose to each other (shared cache, memory bandwidth, clock, hypervisor).
+        outs = [Path(tempfile.mkdtemp(prefix="lmxsim-bench-pair-")) for _ in range(2)]
+        cmds = [([lmxsim_cli] if lmxsim_cli else [sys.executable, "-m", "lmxsim.cli"]) + [
+            "experiment", "run", str(spec), "--out", str(out / "run"), "--workers", "1", "--quiet"] for out in outs]
+        t = time.perf_counter()
+        procs = [subprocess.Popen(cmd, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  env={**os.environ, "MPLBACKEND": "Agg"}) for cmd in cmds]
+        walls = []
+        for proc in procs:
+            _, err = proc.communicate()
+            walls.append(time.perf_counter() - t)
+            if proc.returncode != 0:
+                raise RuntimeError(f"concurrent single-worker run failed:\n{err.decode()[-3000:]}")
+        for out in outs:
+            shutil.rmtree(out, ignore_errors=True)
+        pair_rpm = 60 * 2 * n_runs / max(walls)
+        result["two_independent_runs"] = {"seconds": walls, "runs_per_minute": pair_rpm,
+                                          "speedup_vs_1": pair_rpm / by[1]}
     return result
 
 
@@ -429,6 +461,12 @@ def markdown(res: dict) -> str:
     lines = [f"Command: `{res['command']}`  ", f"Started {res['started']}, took {res['seconds']:.0f} s; "
              f"load average before {res['load_before']}, after {res['load_after']}.  ",
              "Machine: " + ", ".join(f"{k} {v}" for k, v in res["machine"].items()), ""]
+    runs = res.get("part_runs", {})
+    if runs:
+        lines += ["| part | measured by | started | load average before -> after |", "|---|---|---|---|"]
+        lines += [f"| {part} | `{r.get('command')}` | {r.get('started')} | {r.get('load_before')} -> "
+                  f"{r.get('load_after')} |" for part, r in runs.items()]
+        lines.append("")
     if res.get("step"):
         lines += ["### Weekly step (DataCollector included; teams of 10, policy proactive_deal)", "",
                   "| implementation | members | weeks x repeats | ms/week (best) | ms/week (median) | "
@@ -439,6 +477,24 @@ def markdown(res: dict) -> str:
                          f"{r['ms_per_week_best']:.2f} | {r['ms_per_week_median']:.2f} | "
                          f"{r['member_weeks_per_second_best']:,.0f} | {r['build_seconds']:.2f} | "
                          f"{r['rss_peak_mb']:.0f} | {r['rss_after_imports_mb']:.0f} |")
+        lines.append("")
+    base = res.get("baseline")
+    if base and base.get("step"):
+        now = {}
+        for r in res["step"]:   # the main rows (the ratio's matched rows are not in res["step"])
+            if r["impl"] == "vectorised":
+                now.setdefault(r["members"], r)
+        lines += [f"### Before and after (vectorised step; before = commit {base['commit']}, measured alternately "
+                  "in the same run)", "",
+                  "| members | before ms/week | after ms/week | before member-weeks/s | after member-weeks/s | "
+                  "speed-up | before peak RSS MB | after peak RSS MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for b in base["step"]:
+            a = now.get(b["members"])
+            if a:
+                lines.append(f"| {b['members']:,} | {b['ms_per_week_best']:.2f} | {a['ms_per_week_best']:.2f} | "
+                             f"{b['member_weeks_per_second_best']:,.0f} | {a['member_weeks_per_second_best']:,.0f} | "
+                             f"{b['ms_per_week_best'] / a['ms_per_week_best']:.2f}x | {b['rss_peak_mb']:.0f} | "
+                             f"{a['rss_peak_mb']:.0f} |")
         lines.append("")
     if res.get("ratio"):
         lines += ["### Vectorised vs per-agent reference (same sizes, seeds and weeks, same run)", "",
@@ -470,6 +526,11 @@ def markdown(res: dict) -> str:
         if "speedup_2_vs_1" in exp:
             lines.append(f"\nSpeed-up with 2 workers: {exp['speedup_2_vs_1']:.2f}x; parallel efficiency "
                          f"{100 * exp['parallel_efficiency_2']:.0f}%.")
+        pair = exp.get("two_independent_runs")
+        if pair:
+            lines.append(f"The machine's ceiling - two independent single-worker runs of the same experiment at "
+                         f"once (each {', '.join(f'{x:.1f}' for x in pair['seconds'])} s): "
+                         f"{pair['runs_per_minute']:.0f} runs/minute, {pair['speedup_vs_1']:.2f}x one run alone.")
         lines.append("")
     sc = res.get("scaling")
     if sc:
@@ -505,56 +566,79 @@ def plot(res: dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
-    fig = Figure(figsize=(13, 4.2))
+    def plain_ticks(axis, values):
+        axis.set_major_locator(FixedLocator(values))
+        axis.set_major_formatter(matplotlib.ticker.FixedFormatter([f"{v:,.0f}" for v in values]))
+        axis.set_minor_locator(NullLocator())
+        axis.set_minor_formatter(NullFormatter())
+
+    fig = Figure(figsize=(13, 4.4))
     axes = fig.subplots(1, 3)
     ax = axes[0]
-    for impl, style in (("vectorised", "o-"), ("reference", "s--")):
+    for impl, style, label in (("vectorised", "o-", "vectorised (numpy)"),
+                               ("reference", "s--", "reference (per-agent Mesa)")):
         rows = sorted((r for r in res.get("step", []) if r["impl"] == impl), key=lambda r: r["members"])
         if rows:
-            ax.loglog([r["members"] for r in rows], [r["ms_per_week_best"] for r in rows], style,
-                      label=f"{impl}" + (" (per-agent Mesa)" if impl == "reference" else " (numpy)"))
+            ax.loglog([r["members"] for r in rows], [r["ms_per_week_best"] for r in rows], style, label=label)
     vec = sorted((r for r in res.get("step", []) if r["impl"] == "vectorised"), key=lambda r: r["members"])
     if vec:
         x0, y0 = vec[-1]["members"], vec[-1]["ms_per_week_best"]
         xs = [vec[0]["members"], x0]
-        ax.loglog(xs, [y0 * x / x0 for x in xs], ":", color="grey", label="slope 1 (linear)")
+        ax.loglog(xs, [y0 * x / x0 for x in xs], ":", color="grey", label="slope 1 (cost proportional)")
+        plain_ticks(ax.xaxis, [r["members"] for r in vec])
     ax.set(xlabel="members (teams of 10)", ylabel="ms per weekly step", title="Cost vs members")
     ax.legend(fontsize=8)
     sc = res.get("scaling")
     if sc:
         ax = axes[1]
         rows = sc["teams"]
-        ax.loglog([r["n_teams"] for r in rows], [r["ms_per_week"] for r in rows], "o-")
+        ys = [r["ms_per_week"] for r in rows]
+        ax.loglog([r["n_teams"] for r in rows], ys, "o-", label="vectorised")
         for r in rows:
-            ax.annotate(f"size {r['team_size']}", (r["n_teams"], r["ms_per_week"]), fontsize=7,
-                        textcoords="offset points", xytext=(3, 4))
+            ax.annotate(f"{r['team_size']}/team", (r["n_teams"], r["ms_per_week"]), fontsize=7,
+                        textcoords="offset points", xytext=(-10, 7))
+        mid = sorted(ys)[len(ys) // 2]
+        ax.set_ylim(mid / 10, mid * 10)
+        plain_ticks(ax.xaxis, [r["n_teams"] for r in rows][::2])
         ax.set(xlabel=f"teams (fixed {rows[0]['members']:,} members)", ylabel="ms per weekly step",
-               title="Cost vs number of teams")
+               title="Cost vs number of teams (flat)")
         ax = axes[2]
         rows = sc["weeks"]
         ax.loglog([r["weeks"] for r in rows], [r["run_seconds"] for r in rows], "o-", label="run time")
         x0, y0 = rows[-1]["weeks"], rows[-1]["run_seconds"]
         ax.loglog([rows[0]["weeks"], x0], [y0 * rows[0]["weeks"] / x0, y0], ":", color="grey", label="slope 1")
-        ax.set(xlabel=f"weeks simulated ({rows[0]['members']:,} members)", ylabel="seconds", title="Cost vs weeks")
+        plain_ticks(ax.xaxis, [r["weeks"] for r in rows])
+        ax.set(xlabel=f"weeks simulated ({rows[0]['members']:,} members)", ylabel="seconds per run",
+               title="Cost vs weeks")
         ax.legend(fontsize=8)
     for ax in axes:
-        ax.grid(True, which="both", alpha=0.3)
-    fig.suptitle(f"lmxsim weekly step cost (DataCollector included) - {res['machine'].get('cpu', '')}, "
-                 f"{res['machine'].get('cpus')} cores", fontsize=10)
+        ax.grid(True, which="major", alpha=0.3)
+    fig.suptitle(f"lmxsim: cost of the weekly step, DataCollector included (log-log) - "
+                 f"{res['machine'].get('cpu', '')}, {res['machine'].get('cpus')} cores, "
+                 f"python {res['machine'].get('python')}, numpy {res['machine'].get('numpy')}", fontsize=10)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
 
 
 # ============================================================================ main
+PARTS = ["step", "dashboard", "experiment", "scaling", "phases"]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny sizes and a tiny experiment (smoke test; seconds)")
-    ap.add_argument("--out", default=str(HERE / "results"), help="directory for results.json and results.md")
+    ap.add_argument("--out", default=str(HERE / "latest"), help="directory for results.json and results.md")
     ap.add_argument("--plot", default=str(ROOT / "docs" / "performance_scaling.png"), help="scaling plot path")
-    ap.add_argument("--skip", nargs="*", default=[], choices=["step", "dashboard", "experiment", "scaling", "phases"],
-                    help="parts to leave out")
+    ap.add_argument("--skip", nargs="*", default=[], choices=PARTS, help="parts to leave out")
+    ap.add_argument("--only", nargs="*", default=None, choices=PARTS, help="run only these parts")
+    ap.add_argument("--update", action="store_true",
+                    help="keep the other parts of OUT/results.json (re-measure one part on a quieter machine)")
+    ap.add_argument("--baseline", metavar="CHECKOUT",
+                    help="also time the vectorised step with lmxsim from this checkout (e.g. a `git worktree` of an "
+                         "older commit), alternating with the current code")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -562,11 +646,36 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(CHILDREN[cfg["kind"]](cfg)))
         return 0
 
+    if args.only is not None:
+        args.skip = [p for p in PARTS if p not in args.only]
     start = time.time()
-    command = "python benchmarks/run_all.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])
-                                                 if (argv if argv is not None else sys.argv[1:]) else "")
+    given = argv if argv is not None else sys.argv[1:]
+    command = "python benchmarks/run_all.py" + (" " + " ".join(given) if given else "")
+    out = Path(args.out)
+    previous = {}
+    if args.update and (out / "results.json").exists():
+        previous = json.loads((out / "results.json").read_text())
     res: dict = {"command": command, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(),
-                 "load_before": [round(x, 2) for x in os.getloadavg()], "quick": args.quick}
+                 "load_before": [round(x, 2) for x in os.getloadavg()], "quick": args.quick, "part_runs": {}}
+    for part in PARTS:  # with --update, parts not re-measured are kept (with the command and time that made them)
+        if part in args.skip and part in previous:
+            res[part] = previous[part]
+            if part == "step":
+                for key in ("ratio", "baseline"):
+                    if key in previous:
+                        res[key] = previous[key]
+            res["part_runs"][part] = previous.get("part_runs", {}).get(part) or {
+                "command": previous.get("command"), "started": previous.get("started"),
+                "load_before": previous.get("load_before"), "load_after": previous.get("load_after")}
+    part_start = {}
+
+    def begin(part):
+        part_start[part] = (time.strftime("%Y-%m-%d %H:%M:%S %Z"), [round(x, 2) for x in os.getloadavg()])
+
+    def end(part):
+        started, load = part_start[part]
+        res["part_runs"][part] = {"command": command, "started": started, "load_before": load,
+                                  "load_after": [round(x, 2) for x in os.getloadavg()]}
     vec_sizes = QUICK_VECTORISED if args.quick else FULL_VECTORISED
     ref_sizes = QUICK_REFERENCE if args.quick else FULL_REFERENCE
 
@@ -574,11 +683,18 @@ def main(argv: list[str] | None = None) -> int:
         print(msg, file=sys.stderr, flush=True)
 
     if "step" not in args.skip:
+        begin("step")
         res["step"], res["ratio"] = [], []
+        if args.baseline:
+            commit = subprocess.run(["git", "-C", args.baseline, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                    text=True).stdout.strip()
+            res["baseline"] = {"checkout": args.baseline, "commit": commit, "step": []}
         for members, (weeks, repeats) in vec_sizes.items():
             say(f"step: vectorised, {members:,} members, {weeks} weeks x {repeats}")
-            res["step"].append(run_child({"kind": "step", "impl": "vectorised", "members": members, "weeks": weeks,
-                                          "repeats": repeats}))
+            cfg = {"kind": "step", "impl": "vectorised", "members": members, "weeks": weeks, "repeats": repeats}
+            if args.baseline:
+                res["baseline"]["step"].append(run_child(cfg, package_dir=args.baseline))
+            res["step"].append(run_child(cfg))
         for members, (weeks, repeats) in ref_sizes.items():
             say(f"step: reference, {members:,} members, {weeks} weeks x {repeats}")
             ref = run_child({"kind": "step", "impl": "reference", "members": members, "weeks": weeks,
@@ -592,7 +708,9 @@ def main(argv: list[str] | None = None) -> int:
                 "vectorised": same["member_weeks_per_second_best"], "reference": ref["member_weeks_per_second_best"],
                 "ratio_best": same["member_weeks_per_second_best"] / ref["member_weeks_per_second_best"],
                 "ratio_median": same["member_weeks_per_second_median"] / ref["member_weeks_per_second_median"]})
+        end("step")
     if "dashboard" not in args.skip:
+        begin("dashboard")
         weeks = 5 if args.quick else 60
         configs = [{"label": "workshop default", "weeks": weeks}]
         if not args.quick:
@@ -602,7 +720,9 @@ def main(argv: list[str] | None = None) -> int:
         for cfg in configs:
             say(f"dashboard: {cfg['label']}")
             res["dashboard"].append(run_child({"kind": "dashboard", **cfg}))
+        end("dashboard")
     if "experiment" not in args.skip:
+        begin("experiment")
         if args.quick:
             tmp = Path(tempfile.mkdtemp(prefix="lmxsim-bench-spec-"))
             spec = tmp / "tiny.toml"
@@ -613,7 +733,9 @@ def main(argv: list[str] | None = None) -> int:
         res["experiment"] = experiment_throughput(spec, [1, 2], repeats=1 if args.quick else 2)
         if args.quick:
             shutil.rmtree(spec.parent, ignore_errors=True)
+        end("experiment")
     if "scaling" not in args.skip:
+        begin("scaling")
         say("scaling: teams and weeks")
         if args.quick:
             cfg = {"members": 200, "team_sizes": [5, 20], "horizons": [4, 8], "weeks": 4, "repeats": 1}
@@ -622,21 +744,23 @@ def main(argv: list[str] | None = None) -> int:
                                                                                                  208, 416],
                    "weeks": 26, "repeats": 3}
         res["scaling"] = run_child({"kind": "scaling", **cfg})
+        end("scaling")
     if "phases" not in args.skip:
+        begin("phases")
         res["phases"] = []
         for members, weeks in ([(1_000, 10)] if args.quick else [(10_000, 156), (1_000_000, 6)]):
             say(f"phases: {members:,} members")
             res["phases"].append(run_child({"kind": "phases", "members": members, "weeks": weeks}))
+        end("phases")
     res["load_after"] = [round(x, 2) for x in os.getloadavg()]
     res["seconds"] = time.time() - start
     res["targets"] = [] if args.quick else evaluate_targets(res)
 
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(res, indent=1))
     text = markdown(res)
     (out / "results.md").write_text(text)
-    if "step" not in args.skip or "scaling" not in args.skip:
+    if "step" in res or "scaling" in res:
         plot(res, Path(args.plot))
     print(text)
     return 0

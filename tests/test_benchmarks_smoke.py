@@ -75,6 +75,8 @@ def test_dashboard_experiment_and_scaling(quick_run):
         assert _positive(r["cpu_seconds"]) and r["seconds"] in r["all_seconds"]
     assert _positive(exp["speedup_2_vs_1"]) and math.isclose(exp["parallel_efficiency_2"],
                                                                exp["speedup_2_vs_1"] / 2)
+    pair = exp["two_independent_runs"]
+    assert len(pair["seconds"]) == 2 and _positive(pair["runs_per_minute"]) and _positive(pair["speedup_vs_1"])
     sc = res["scaling"]
     assert [r["team_size"] for r in sc["teams"]] == [5, 20] and all(_positive(r["ms_per_week"]) for r in sc["teams"])
     assert [r["weeks"] for r in sc["weeks"]] == [4, 8] and all(_positive(r["run_seconds"]) for r in sc["weeks"])
