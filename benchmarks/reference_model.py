@@ -300,7 +300,7 @@ class RefLeader(mesa.Agent):
 
     # -- 2. the policy decides, member by member
     def decide(self):
-        model, p, week = self.model, self.model.params, self.model.week
+        model, week = self.model, self.model.week
         review_week = model.is_review_week
         draws = model.draws.assignment_rotation.get(self.policy)
         policy = self.policy

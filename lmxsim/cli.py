@@ -11,6 +11,7 @@ import argparse
 import signal
 import sys
 import textwrap
+from contextlib import contextmanager
 
 from lmxsim import params as params_mod
 from lmxsim.errors import LMXInputError
@@ -225,13 +226,17 @@ def parameters_markdown() -> str:
     return "\n".join(rows)
 
 
-def _executor(workers: int):
+@contextmanager
+def _local_pool(workers: int):
+    """A process pool of ``workers`` processes, shut down afterwards (``None``: run in this process)."""
     if workers < 1:
         raise LMXInputError("--workers", workers, "an integer >= 1")
     if workers == 1:
-        return None
+        yield None
+        return
     from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(max_workers=workers)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield pool
 
 
 def cmd_compare(args) -> int:
@@ -244,13 +249,9 @@ def cmd_compare(args) -> int:
         overrides["weeks"] = args.weeks
     policies = [p.strip() for p in args.policies.split(",") if p.strip()] if args.policies else None
     check_writable(args.out)
-    executor = _executor(args.workers)
-    try:
+    with _local_pool(args.workers) as executor:
         c = compare(policies, scenario=args.scenario, seeds=args.seeds, root_seed=args.root_seed,
                     overrides=overrides, executor=executor)
-    finally:
-        if executor is not None:
-            executor.shutdown()
     with staged_output(args.out) as stage:
         c.summary.to_csv(stage / "summary.csv", index=False)
         c.runs.to_csv(stage / "runs.csv", index=False)
@@ -274,13 +275,9 @@ def cmd_validate(args) -> int:
         raise LMXInputError("--reliability", args.reliability, "a number in [0.1, 1.0]")
     overrides = parse_sets(args.set)
     check_writable(args.out)
-    executor = _executor(args.workers)
-    try:
+    with _local_pool(args.workers) as executor:
         facts = run_validation(seeds=args.seeds, members=args.members, reliability=args.reliability,
                                overrides=overrides, executor=executor)
-    finally:
-        if executor is not None:
-            executor.shutdown()
     table = facts_table(facts)
     with staged_output(args.out) as stage:
         table.to_csv(stage / "validation.csv", index=False)

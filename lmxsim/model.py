@@ -385,7 +385,7 @@ class LMXModel(mesa.Model):
     def break_promises(self, who: np.ndarray) -> None:
         """A promise to each member in ``who`` is broken at once, by the same rule as any broken promise."""
         who = np.asarray(who, dtype=bool) & self.members.occupied
-        loss = break_promises(self, who)
+        break_promises(self, who)
         self.week_stats["promises_broken"] = self.week_stats.get("promises_broken", 0) + int(who.sum())
 
     def _add_positions(self, per_team: np.ndarray, refill_week: int) -> np.ndarray:

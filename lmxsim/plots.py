@@ -83,7 +83,7 @@ def comparison_figure(weekly: pd.DataFrame, policies: list[str], title: str, pat
         _label_ends(ax, ends)
     for ax in axes[1]:
         ax.set_xlabel("week")
-    fig.suptitle(title + f"\n(13-week rolling; band = 95% CI over seeds)", fontsize=11)
+    fig.suptitle(title + "\n(13-week rolling; band = 95% CI over seeds)", fontsize=11)
     fig.tight_layout(rect=(0, 0, 0.88, 1))
     fig.savefig(path, dpi=110)
 

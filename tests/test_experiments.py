@@ -17,7 +17,7 @@ import pytest
 
 from lmxsim import experiments
 from lmxsim.errors import LMXInputError
-from lmxsim.experiments.analysis import differences_table, factor_differences_table, summary_table
+from lmxsim.experiments.analysis import differences_table, summary_table
 from lmxsim.experiments.spec import parse_spec
 from lmxsim.experiments.store import load_parts, read_manifest
 
