@@ -8,7 +8,7 @@ exits with code 2 without writing anything.
 from __future__ import annotations
 
 import argparse
-import signal
+import os
 import sys
 import textwrap
 from contextlib import contextmanager
@@ -345,8 +345,10 @@ COMMANDS = {"dashboard": cmd_dashboard, "run": cmd_run, "experiment": cmd_experi
 
 
 def main(argv: list[str] | None = None) -> int:
-    if hasattr(signal, "SIGPIPE"):  # `lmxsim list | head` ends quietly
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # SIGPIPE keeps Python's own disposition (ignored): a closed pipe is a BrokenPipeError, handled
+    # below for the printing commands, and a browser tab closed mid-response is the web server's
+    # business. The default action (kill the process) would take the dashboard down for every
+    # visitor whenever one of them closed a tab while a page was loading.
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -357,6 +359,18 @@ def main(argv: list[str] | None = None) -> int:
     except LMXInputError as exc:
         print(f"lmxsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe() -> int:
+    """`lmxsim list | head`: the reader left; end quietly with the shell's code for SIGPIPE."""
+    try:  # Python flushes stdout at exit and would complain about the closed pipe again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in tests)
+        pass
+    return 128 + 13
 
 
 if __name__ == "__main__":  # pragma: no cover
