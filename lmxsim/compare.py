@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from lmxsim.errors import LMXInputError
@@ -19,7 +20,7 @@ from lmxsim.outcomes import run_summary
 from lmxsim.params import Params, names as param_names
 from lmxsim.scenarios import get_scenario, validate_events
 from lmxsim.policies import policy_names
-from lmxsim.stats import mean_ci, paired_difference
+from lmxsim.stats import d_z, holm, mean_ci, paired_difference, paired_p
 
 # outcome key -> (label, unit, direction: +1 higher is better, -1 lower is better)
 HEADLINE = {
@@ -78,7 +79,13 @@ def check_policies(policies: list[str]) -> list[str]:
 
 
 def compare(policies: list[str] | None = None, scenario: str = "default", seeds: int = 20, root_seed: int = 0,
-            overrides: dict | None = None, executor=None) -> Comparison:
+            overrides: dict | None = None, executor=None, progress: bool = False) -> Comparison:
+    """Run every policy on the same ``seeds`` seeds and summarise (see :func:`summarise`).
+
+    ``progress`` shows a bar of runs done on stderr (only when stderr is a terminal).
+    """
+    from lmxsim.progress import track
+
     policies = check_policies(list(policies) if policies else policy_names())
     if seeds < 2:
         raise LMXInputError("--seeds", seeds, "an integer >= 2 (confidence intervals need replications)")
@@ -87,14 +94,20 @@ def compare(policies: list[str] | None = None, scenario: str = "default", seeds:
     seed_list = list(range(root_seed, root_seed + seeds))
     jobs = [(p, scenario, s, overrides) for p in policies for s in seed_list]
     mapper = executor.map if executor is not None else map
-    results = list(mapper(run_one, *zip(*jobs)))
+    results = list(track(mapper(run_one, *zip(*jobs)), len(jobs), "compare", progress))
     runs = pd.DataFrame([r for r, _ in results])
     weekly = pd.concat([f for _, f in results], ignore_index=True)
     return Comparison(policies, scenario, seed_list, runs, weekly, summarise(runs, policies))
 
 
 def summarise(runs: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
-    """Mean and CI per policy and outcome, and the paired difference from the first policy."""
+    """Mean and CI per policy and outcome, and the paired difference from the first policy.
+
+    The difference (policy - first, paired by seed) has a t-interval, an effect size ``d_z``
+    (mean paired difference / SD of the paired differences), the paired t-test's two-sided
+    ``p`` and ``p_holm``: p adjusted by Holm's method over all comparisons of the table
+    (every policy but the first x every outcome). The first policy's rows have NaN there.
+    """
     first = runs[runs.policy == policies[0]].set_index("seed")
     rows = []
     for pol in policies:
@@ -102,17 +115,23 @@ def summarise(runs: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
         for key, (label, unit, _) in HEADLINE.items():
             mean, lo, hi = mean_ci(r[key])
             common = r.index.intersection(first.index)
-            d, dlo, dhi = paired_difference(r.loc[common, key], first.loc[common, key])
+            a, b = r.loc[common, key], first.loc[common, key]
+            d, dlo, dhi = paired_difference(a, b)
+            compared = pol != policies[0]
             rows.append({"policy": pol, "outcome": key, "label": label, "unit": unit, "n_seeds": len(r),
                          "mean": mean, "ci_low": lo, "ci_high": hi,
-                         "diff_vs_first": d, "diff_ci_low": dlo, "diff_ci_high": dhi})
-    return pd.DataFrame(rows)
+                         "diff_vs_first": d, "diff_ci_low": dlo, "diff_ci_high": dhi,
+                         "d_z": d_z(a, b) if compared else np.nan, "p": paired_p(a, b) if compared else np.nan})
+    table = pd.DataFrame(rows)
+    table["p_holm"] = holm(table.p.to_numpy())
+    return table
 
 
 def format_table(c: Comparison) -> str:
     """The comparison as text: one block per outcome, one line per policy."""
     s = c.summary
     base = c.policies[0]
+    n_tests = int(s.p_holm.notna().sum())
     lines = [f"lmxsim compare: scenario={c.scenario}, {len(c.seeds)} seeds per policy "
              f"(same seeds, paired differences vs {base}); mean [95% CI]"]
     width = max(len(p) for p in c.policies)
@@ -125,8 +144,15 @@ def format_table(c: Comparison) -> str:
             text = f"  {pol:<{width}} {fmt(row['mean'])} [{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
             if pol != base:
                 sig = "*" if (row.diff_ci_low > 0 or row.diff_ci_high < 0) else " "
+                sig += "H" if row.p_holm < 0.05 else " "
+                dz = f"{row.d_z:+6.2f}" if np.isfinite(row.d_z) else "   n/a"
                 text += (f"   diff {fmt(row.diff_vs_first)} [{fmt(row.diff_ci_low)}, "
-                         f"{fmt(row.diff_ci_high)}]{sig}")
+                         f"{fmt(row.diff_ci_high)}] d_z {dz} {sig}")
             lines.append(text)
-    lines.append("\nshares in %; * the 95% CI of the difference excludes 0")
+    lines.append(f"\nshares in %; diff = policy - {base}, paired by seed, with its 95% CI (unadjusted);")
+    lines.append("d_z = mean paired difference / SD of the paired differences (not the pooled-SD Cohen's d);")
+    lines.append("*  the 95% CI of the difference excludes 0 (one comparison on its own);")
+    lines.append(f"H  still significant (p < .05) after Holm's adjustment for all {n_tests} comparisons of this "
+                 "table;")
+    lines.append("   with many comparisons some * arise by chance: trust H. p and p_holm are in summary.csv.")
     return "\n".join(lines)

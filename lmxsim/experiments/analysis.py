@@ -2,7 +2,10 @@
 
 ``summarize`` gives, per design point and policy, the mean and 95% CI of each outcome over
 replications, and for each pair of policies the paired difference (same seeds) with its
-CI and a standardised effect size (Cohen's d). ``sensitivity`` computes Sobol first-order
+CI and two standardised effect sizes: ``d_z`` (mean paired difference / SD of the paired
+differences, the effect size of the paired design) and ``d_pooled`` (mean difference / pooled SD
+of the two policies, Cohen's d as for independent groups, comparable with between-subject
+studies). Column meanings and units: ``docs/data_dictionary.md``. ``sensitivity`` computes Sobol first-order
 and total indices (Saltelli design) or Morris elementary effects via SALib, per policy and
 outcome, from the replication means at each design point.
 """
@@ -19,7 +22,7 @@ from lmxsim.errors import LMXInputError
 from lmxsim.experiments.design import salib_problem, sample_matrix
 from lmxsim.experiments.spec import parse_spec
 from lmxsim.experiments.store import load_parts, read_manifest
-from lmxsim.stats import cohens_d, mean_ci, paired_difference
+from lmxsim.stats import d_pooled, d_z, mean_ci, paired_difference
 
 ID_COLUMNS = ("run_id", "point_id", "replicate", "policy", "seed")
 
@@ -62,7 +65,8 @@ def summary_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
 
 
 def differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
-    """For each design point and pair of policies: paired difference (a - b), CI and Cohen's d."""
+    """For each design point and pair of policies: paired difference (a - b), its CI, ``d_z`` and
+    ``d_pooled`` (see the module docstring)."""
     factors = spec.factor_names
     rows = []
     for point, g in runs.groupby("point_id", sort=True):
@@ -74,7 +78,7 @@ def differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
                 xa, xb = by_policy[a].loc[common, outcome], by_policy[b].loc[common, outcome]
                 d, lo, hi = paired_difference(xa, xb)
                 rows.append({**base, "outcome": outcome, "n_pairs": len(common), "difference": d,
-                             "ci_low": lo, "ci_high": hi, "cohens_d": cohens_d(xa, xb)})
+                             "ci_low": lo, "ci_high": hi, "d_z": d_z(xa, xb), "d_pooled": d_pooled(xa, xb)})
     return pd.DataFrame(rows)
 
 
@@ -93,11 +97,12 @@ def factor_differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
                 lv = g[g[factor] == level].set_index("replicate")
                 common = lv.index.intersection(base_runs.index)
                 for outcome in spec.outcomes:
-                    d, lo, hi = paired_difference(lv.loc[common, outcome], base_runs.loc[common, outcome])
+                    xl, xb = lv.loc[common, outcome], base_runs.loc[common, outcome]
+                    d, lo, hi = paired_difference(xl, xb)
                     rows.append({"factor": factor, "level": level, "baseline": levels[0], "policy": keys[0],
                                  **dict(zip(others, keys[1:])), "outcome": outcome, "n_pairs": len(common),
                                  "difference": d, "ci_low": lo, "ci_high": hi,
-                                 "cohens_d": cohens_d(lv.loc[common, outcome], base_runs.loc[common, outcome])})
+                                 "d_z": d_z(xl, xb), "d_pooled": d_pooled(xl, xb)})
     return pd.DataFrame(rows)
 
 
