@@ -128,11 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
     esens.add_argument("dir", metavar="DIR", help="directory written by `lmxsim experiment run`")
     esens.add_argument("--out", default=None, metavar="DIR2", help="where to write (default: DIR/sensitivity)")
 
-    lst = sub.add_parser("list", help="list policies, scenarios and parameters",
+    lst = sub.add_parser("list", help="list policies, scenarios, parameters and the data dictionary",
                          description="List the registered policies, the scenarios and every parameter "
-                                     "with its unit, default and allowed range.")
-    lst.add_argument("what", nargs="?", choices=["all", "policies", "scenarios", "parameters"], default="all")
-    lst.add_argument("--markdown", action="store_true", help="print the parameter table as Markdown")
+                                     "with its unit, default and allowed range; `lmxsim list data` lists every "
+                                     "column of every output file with its type, unit and meaning.")
+    lst.add_argument("what", nargs="?", choices=["all", "policies", "scenarios", "parameters", "data"],
+                     default="all", help="what to list (default: all but data)")
+    lst.add_argument("--markdown", action="store_true",
+                     help="print the parameter table (docs/parameters.md) as Markdown; with `data`, the data "
+                          "dictionary (docs/data_dictionary.md)")
 
     dash = sub.add_parser("dashboard", help="start the browser dashboard (Solara; works offline)",
                           description="Start the interactive dashboard and print its URL: the organisation as "
@@ -206,6 +210,10 @@ def cmd_list(args) -> int:
     from lmxsim.policies import CLASSIFIER_KEYS, policy_class, policy_names
     from lmxsim.scenarios import SCENARIOS
 
+    if args.what == "data":
+        from lmxsim import datadict
+        print(datadict.markdown() if args.markdown else datadict.text())
+        return 0
     if args.markdown:
         print(parameters_markdown())
         return 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lmxsim.datadict import Column
 from lmxsim.errors import LMXInputError
 from lmxsim.model import LMXModel
 from lmxsim.outcomes import run_summary
@@ -36,6 +37,36 @@ HEADLINE = {
     "mean_performance": ("performance", "output/week", +1),
     "mean_psych_safety": ("psychological safety", "0-1", +1),
 }
+
+
+# columns of the files `lmxsim compare` writes (docs/data_dictionary.md is generated from these)
+SUMMARY_COLUMNS = (
+    Column("policy", "leadership policy (the first is the reference)", "name", "string"),
+    Column("outcome", "run-level outcome (see Run-level outcomes)", "name", "string"),
+    Column("label", "readable name of the outcome", "text", "string"),
+    Column("unit", "unit of mean, ci_low, ci_high and the differences", "text", "string"),
+    Column("n_seeds", "replications (seeds) of this policy", "runs", "int64"),
+    Column("mean", "mean of the outcome over seeds", "outcome's unit"),
+    Column("ci_low", "lower bound of the 95% t-interval of the mean", "outcome's unit"),
+    Column("ci_high", "upper bound of the 95% t-interval of the mean", "outcome's unit"),
+    Column("diff_vs_first", "mean paired difference, this policy - the first policy, over common seeds "
+                            "(0 for the first policy)", "outcome's unit"),
+    Column("diff_ci_low", "lower bound of the 95% paired t-interval of the difference (unadjusted)", "outcome's unit"),
+    Column("diff_ci_high", "upper bound of the 95% paired t-interval of the difference (unadjusted)",
+           "outcome's unit"),
+    Column("d_z", "paired effect size: mean paired difference / SD of the paired differences (not the pooled-SD "
+                  "Cohen's d; NaN for the first policy or when the differences do not vary)", "SD units"),
+    Column("p", "two-sided p-value of the paired t-test of the difference (unadjusted; NaN for the first policy)",
+           "probability"),
+    Column("p_holm", "p adjusted by Holm's step-down method over all comparisons of the table (every policy but "
+                     "the first x every outcome); < 0.05 is the H mark of the printed table", "probability"),
+)
+RUN_ID_COLUMNS = (
+    Column("policy", "leadership policy of every leader in the run", "name", "string"),
+    Column("seed", "random seed of the run; the same seed gives every policy the same organisation and people",
+           "seed", "int64"),
+)
+WEEKLY_ID_COLUMNS = RUN_ID_COLUMNS
 
 
 @dataclass

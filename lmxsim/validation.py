@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lmxsim.datadict import Column
 from lmxsim.model import LMXModel
 from lmxsim.outcomes import MEASURE_FROM_WEEK
 
@@ -446,6 +447,24 @@ def run_validation(seeds: int = 30, members: int = 200, weeks: int = 156, reliab
     """Simulate ``seeds`` organisations of about ``members`` members and estimate every fact."""
     data = simulate(seeds, members, weeks, overrides, root_seed, executor, progress)
     return estimate_facts(data, reliability, bootstrap, seed=root_seed)
+
+
+# columns of validation.csv (docs/data_dictionary.md is generated from these)
+VALIDATION_COLUMNS = (
+    Column("fact", "key of the stylized fact", "name", "string"),
+    Column("claim", "what the literature reports", "text", "string"),
+    Column("target", "the literature's range the estimate must fall in", "text", "string"),
+    Column("estimate", "the simulated estimate, pooling seeds, from week 26", "the fact's unit (r, share per year, "
+                                                                            "ratio or share)"),
+    Column("ci_low", "lower bound of the 95% BCa bootstrap interval over seeds (9999 resamples, seeded)",
+           "as estimate"),
+    Column("ci_high", "upper bound of the 95% BCa bootstrap interval over seeds", "as estimate"),
+    Column("condition_met", "the fact's side condition holds (e.g. turnover higher in the first year; see detail)",
+           "True/False", "bool"),
+    Column("passed", "condition_met and the estimate lies in the target range", "True/False", "bool"),
+    Column("detail", "secondary numbers behind the side condition (empty if none)", "text", "string"),
+    Column("source", "literature source of the target", "text", "string"),
+)
 
 
 def facts_table(facts: list[Fact]) -> pd.DataFrame:
