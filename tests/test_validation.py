@@ -103,3 +103,17 @@ def test_a_failed_side_condition_fails_the_fact_but_keeps_its_estimate(data):
     f = next(f for f in facts if f.key == "annual_turnover")
     f.condition = False
     assert np.isfinite(f.estimate) and not f.passed
+
+
+def test_validate_shows_a_progress_bar_on_a_terminal_only(tmp_path):
+    import subprocess
+    import sys
+
+    from helpers import run_with_stderr_on_a_terminal
+
+    args = ["validate", "--seeds", "2", "--members", "20"]
+    code, err = run_with_stderr_on_a_terminal([*args, "--out", str(tmp_path / "a")])
+    assert code in (0, 1) and "validate" in err and "2/2" in err and "seed/s" in err
+    piped = subprocess.run([sys.executable, "-m", "lmxsim.cli", *args, "--quiet", "--out", str(tmp_path / "b")],
+                           capture_output=True, text=True, timeout=300)
+    assert piped.returncode in (0, 1) and piped.stderr == ""
