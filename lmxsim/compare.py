@@ -185,5 +185,7 @@ def format_table(c: Comparison) -> str:
     lines.append("*  the 95% CI of the difference excludes 0 (one comparison on its own);")
     lines.append(f"H  still significant (p < .05) after Holm's adjustment for all {n_tests} comparisons of this "
                  "table;")
-    lines.append("   with many comparisons some * arise by chance: trust H. p and p_holm are in summary.csv.")
+    lines.append(f"   among {n_tests} comparisons a few * are expected by chance alone; H keeps the chance of any "
+                 "false one at 5%.")
+    lines.append("   p (unadjusted) and p_holm are in summary.csv.")
     return "\n".join(lines)
