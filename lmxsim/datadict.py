@@ -235,8 +235,8 @@ def expected_columns(key: str, factors=(), outcomes=(), method: str | None = Non
 def _store_columns(kind: str) -> dict[str, Column]:
     if kind == "runs":
         cols = (*STORE_ID_COLUMNS, *parameter_columns(), *outcome_columns())
-    elif kind == "weekly":
-        cols = (STORE_ID_COLUMNS[0], *model_columns())
+    elif kind == "weekly":  # run_id (and any other identifying column) + the model's weekly columns
+        cols = (*STORE_ID_COLUMNS, *model_columns())
     else:
         raise ValueError(f"kind must be 'runs' or 'weekly', not {kind!r}")
     return {c.name: c for c in cols}
