@@ -239,6 +239,8 @@ def cmd_list(args) -> int:
         print("PARAMETERS (set with --set NAME=VALUE)")
         for d in params_mod.describe():
             print(f"  {d['name']:26s} {d['default']!s:>8}  [{d['low']}, {d['high']}]  {d['unit']}")
+    if args.what == "all":
+        print("\nOUTPUT FILES: `lmxsim list data` explains every column of every file lmxsim writes")
     return 0
 
 
