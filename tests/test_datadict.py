@@ -154,7 +154,7 @@ def test_experiment_store_and_summaries_have_the_declared_columns(tmp_path):
 def test_sensitivity_table_has_the_declared_columns_of_its_method(tmp_path, method):
     spec = _spec({"design": {"method": method, "samples": 2,
                              "ranges": {"trust_gain": [0.05, 0.1], "promise_reliability": [0.6, 0.9]}}},
-                 policies=["reactive_in_crowd"], replications=1)
+                 policies=["reactive_in_crowd"], replications=1, outcomes=["mean_lmx", "mean_trust"])
     out = tmp_path / method
     experiments.run(spec, out=out, progress=False)
     experiments.sensitivity(out)
