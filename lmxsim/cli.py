@@ -65,11 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="results/run", metavar="DIR", help="output directory (default: results/run)")
     run.add_argument("--panel-every", type=int, default=1, metavar="K",
                      help="member panel every K weeks (default 1; 0 = no panel)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     cmp_ = sub.add_parser("compare", help="compare policies on the same organisations (the headline comparison)",
                           description="Run every policy (or --policies) on the same seeds of a scenario; print "
                                       "each outcome's mean with a 95% CI and the paired difference from the first "
-                                      "policy; write DIR/summary.csv, DIR/runs.csv, DIR/weekly.csv and DIR/compare.png.")
+                                      "policy (95% CI; effect size d_z = mean paired difference / SD of the paired "
+                                      "differences; * = CI excludes 0, H = significant after Holm's adjustment over "
+                                      "all comparisons); write DIR/summary.csv (with p and p_holm), DIR/runs.csv, "
+                                      "DIR/weekly.csv and DIR/compare.png. Columns: docs/data_dictionary.md.")
     cmp_.add_argument("--policies", default=None, metavar="A,B,...",
                       help="comma-separated policies, first is the reference (default: all registered)")
     _add_model_options(cmp_)
@@ -77,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--root-seed", type=int, default=0, metavar="S", help="first seed (default 0)")
     cmp_.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
     cmp_.add_argument("--out", default="results/compare", metavar="DIR", help="output directory")
+    cmp_.add_argument("--quiet", action="store_true", help="no progress bar")
 
     val = sub.add_parser("validate", help="check the stylized facts of the LMX literature",
                          description="Simulate SEEDS organisations of about MEMBERS members with the default "
@@ -91,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--set", action="append", metavar="PARAM=VALUE", help="override a parameter (repeatable)")
     val.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
     val.add_argument("--out", default="results/validation", metavar="DIR", help="output directory")
+    val.add_argument("--quiet", action="store_true", help="no progress bar")
 
     exp = sub.add_parser("experiment", help="batch experiments from a TOML specification (run, summarize, sensitivity)",
                          description="Batch experiments: sweeps, replications and sensitivity designs described in "
@@ -111,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     erun.add_argument("--quiet", action="store_true", help="no progress bar")
     esum = exp_sub.add_parser("summarize", help="means, CIs, policy differences and figures of a finished run",
                               description="Per design point and policy: mean and 95% CI of each outcome; pairwise "
-                                          "policy differences with CI and Cohen's d; one figure per factor.")
+                                          "policy differences with CI and the effect sizes d_z (paired: mean "
+                                          "difference / SD of the differences) and d_pooled (Cohen's d with the pooled "
+                                          "SD); one figure per factor.")
     esum.add_argument("dir", metavar="DIR", help="directory written by `lmxsim experiment run`")
     esum.add_argument("--out", default=None, metavar="DIR2", help="where to write (default: DIR/summary)")
     esens = exp_sub.add_parser("sensitivity", help="Sobol or Morris sensitivity indices (SALib)",
@@ -120,11 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
     esens.add_argument("dir", metavar="DIR", help="directory written by `lmxsim experiment run`")
     esens.add_argument("--out", default=None, metavar="DIR2", help="where to write (default: DIR/sensitivity)")
 
-    lst = sub.add_parser("list", help="list policies, scenarios and parameters",
+    lst = sub.add_parser("list", help="list policies, scenarios, parameters and the data dictionary",
                          description="List the registered policies, the scenarios and every parameter "
-                                     "with its unit, default and allowed range.")
-    lst.add_argument("what", nargs="?", choices=["all", "policies", "scenarios", "parameters"], default="all")
-    lst.add_argument("--markdown", action="store_true", help="print the parameter table as Markdown")
+                                     "with its unit, default and allowed range; `lmxsim list data` lists every "
+                                     "column of every output file with its type, unit and meaning.")
+    lst.add_argument("what", nargs="?", choices=["all", "policies", "scenarios", "parameters", "data"],
+                     default="all", help="what to list (default: all but data)")
+    lst.add_argument("--markdown", action="store_true",
+                     help="print the parameter table (docs/parameters.md) as Markdown; with `data`, the data "
+                          "dictionary (docs/data_dictionary.md)")
 
     dash = sub.add_parser("dashboard", help="start the browser dashboard (Solara; works offline)",
                           description="Start the interactive dashboard and print its URL: the organisation as "
@@ -154,7 +166,7 @@ def cmd_run(args) -> int:
     check_writable(args.out)
     model = LMXModel(policy=args.policy, scenario=args.scenario, seed=args.seed,
                      panel_every=args.panel_every, **overrides)
-    model.run()
+    _run_weeks(model, progress=not args.quiet)
     frame = model.model_frame()
     with staged_output(args.out) as stage:
         frame.to_csv(stage / "model.csv", index=False)
@@ -162,6 +174,17 @@ def cmd_run(args) -> int:
             model.panel_frame().to_csv(stage / "panel.csv", index=False)
     print(summary_text(model, frame, args.out))
     return 0
+
+
+def _run_weeks(model, progress: bool) -> None:
+    """``model.run()``, one week at a time under a progress bar (stderr, terminals only)."""
+    from lmxsim.progress import progress_bar
+
+    todo = max(0, model.params.weeks - model.week)
+    with progress_bar(todo, "run", progress, unit="week") as bar:
+        for _ in range(todo):
+            model.step()
+            bar.update(1)
 
 
 def summary_text(model, frame, out) -> str:
@@ -187,6 +210,10 @@ def cmd_list(args) -> int:
     from lmxsim.policies import CLASSIFIER_KEYS, policy_class, policy_names
     from lmxsim.scenarios import SCENARIOS
 
+    if args.what == "data":
+        from lmxsim import datadict
+        print(datadict.markdown() if args.markdown else datadict.text())
+        return 0
     if args.markdown:
         print(parameters_markdown())
         return 0
@@ -212,6 +239,8 @@ def cmd_list(args) -> int:
         print("PARAMETERS (set with --set NAME=VALUE)")
         for d in params_mod.describe():
             print(f"  {d['name']:26s} {d['default']!s:>8}  [{d['low']}, {d['high']}]  {d['unit']}")
+    if args.what == "all":
+        print("\nOUTPUT FILES: `lmxsim list data` explains every column of every file lmxsim writes")
     return 0
 
 
@@ -251,7 +280,7 @@ def cmd_compare(args) -> int:
     check_writable(args.out)
     with _local_pool(args.workers) as executor:
         c = compare(policies, scenario=args.scenario, seeds=args.seeds, root_seed=args.root_seed,
-                    overrides=overrides, executor=executor)
+                    overrides=overrides, executor=executor, progress=not args.quiet)
     with staged_output(args.out) as stage:
         c.summary.to_csv(stage / "summary.csv", index=False)
         c.runs.to_csv(stage / "runs.csv", index=False)
@@ -277,7 +306,7 @@ def cmd_validate(args) -> int:
     check_writable(args.out)
     with _local_pool(args.workers) as executor:
         facts = run_validation(seeds=args.seeds, members=args.members, reliability=args.reliability,
-                               overrides=overrides, executor=executor)
+                               overrides=overrides, executor=executor, progress=not args.quiet)
     table = facts_table(facts)
     with staged_output(args.out) as stage:
         table.to_csv(stage / "validation.csv", index=False)

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from lmxsim.datadict import Column
 from lmxsim.errors import LMXInputError
 from lmxsim.model import LMXModel
 from lmxsim.outcomes import run_summary
 from lmxsim.params import Params, names as param_names
 from lmxsim.scenarios import get_scenario, validate_events
 from lmxsim.policies import policy_names
-from lmxsim.stats import mean_ci, paired_difference
+from lmxsim.stats import d_z, holm, mean_ci, paired_difference, paired_p
 
 # outcome key -> (label, unit, direction: +1 higher is better, -1 lower is better)
 HEADLINE = {
@@ -35,6 +37,36 @@ HEADLINE = {
     "mean_performance": ("performance", "output/week", +1),
     "mean_psych_safety": ("psychological safety", "0-1", +1),
 }
+
+
+# columns of the files `lmxsim compare` writes (docs/data_dictionary.md is generated from these)
+SUMMARY_COLUMNS = (
+    Column("policy", "leadership policy (the first is the reference)", "name", "string"),
+    Column("outcome", "run-level outcome (see Run-level outcomes)", "name", "string"),
+    Column("label", "readable name of the outcome", "text", "string"),
+    Column("unit", "unit of mean, ci_low, ci_high and the differences", "text", "string"),
+    Column("n_seeds", "replications (seeds) of this policy", "runs", "int64"),
+    Column("mean", "mean of the outcome over seeds", "outcome's unit"),
+    Column("ci_low", "lower bound of the 95% t-interval of the mean", "outcome's unit"),
+    Column("ci_high", "upper bound of the 95% t-interval of the mean", "outcome's unit"),
+    Column("diff_vs_first", "mean paired difference, this policy - the first policy, over common seeds "
+                            "(0 for the first policy)", "outcome's unit"),
+    Column("diff_ci_low", "lower bound of the 95% paired t-interval of the difference (unadjusted)", "outcome's unit"),
+    Column("diff_ci_high", "upper bound of the 95% paired t-interval of the difference (unadjusted)",
+           "outcome's unit"),
+    Column("d_z", "paired effect size: mean paired difference / SD of the paired differences (not the pooled-SD "
+                  "Cohen's d; NaN for the first policy or when the differences do not vary)", "SD units"),
+    Column("p", "two-sided p-value of the paired t-test of the difference (unadjusted; NaN for the first policy)",
+           "probability"),
+    Column("p_holm", "p adjusted by Holm's step-down method over all comparisons of the table (every policy but "
+                     "the first x every outcome); < 0.05 is the H mark of the printed table", "probability"),
+)
+RUN_ID_COLUMNS = (
+    Column("policy", "leadership policy of every leader in the run", "name", "string"),
+    Column("seed", "random seed of the run; the same seed gives every policy the same organisation and people",
+           "seed", "int64"),
+)
+WEEKLY_ID_COLUMNS = RUN_ID_COLUMNS
 
 
 @dataclass
@@ -78,7 +110,13 @@ def check_policies(policies: list[str]) -> list[str]:
 
 
 def compare(policies: list[str] | None = None, scenario: str = "default", seeds: int = 20, root_seed: int = 0,
-            overrides: dict | None = None, executor=None) -> Comparison:
+            overrides: dict | None = None, executor=None, progress: bool = False) -> Comparison:
+    """Run every policy on the same ``seeds`` seeds and summarise (see :func:`summarise`).
+
+    ``progress`` shows a bar of runs done on stderr (only when stderr is a terminal).
+    """
+    from lmxsim.progress import track
+
     policies = check_policies(list(policies) if policies else policy_names())
     if seeds < 2:
         raise LMXInputError("--seeds", seeds, "an integer >= 2 (confidence intervals need replications)")
@@ -87,14 +125,20 @@ def compare(policies: list[str] | None = None, scenario: str = "default", seeds:
     seed_list = list(range(root_seed, root_seed + seeds))
     jobs = [(p, scenario, s, overrides) for p in policies for s in seed_list]
     mapper = executor.map if executor is not None else map
-    results = list(mapper(run_one, *zip(*jobs)))
+    results = list(track(mapper(run_one, *zip(*jobs)), len(jobs), "compare", progress))
     runs = pd.DataFrame([r for r, _ in results])
     weekly = pd.concat([f for _, f in results], ignore_index=True)
     return Comparison(policies, scenario, seed_list, runs, weekly, summarise(runs, policies))
 
 
 def summarise(runs: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
-    """Mean and CI per policy and outcome, and the paired difference from the first policy."""
+    """Mean and CI per policy and outcome, and the paired difference from the first policy.
+
+    The difference (policy - first, paired by seed) has a t-interval, an effect size ``d_z``
+    (mean paired difference / SD of the paired differences), the paired t-test's two-sided
+    ``p`` and ``p_holm``: p adjusted by Holm's method over all comparisons of the table
+    (every policy but the first x every outcome). The first policy's rows have NaN there.
+    """
     first = runs[runs.policy == policies[0]].set_index("seed")
     rows = []
     for pol in policies:
@@ -102,17 +146,23 @@ def summarise(runs: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
         for key, (label, unit, _) in HEADLINE.items():
             mean, lo, hi = mean_ci(r[key])
             common = r.index.intersection(first.index)
-            d, dlo, dhi = paired_difference(r.loc[common, key], first.loc[common, key])
+            a, b = r.loc[common, key], first.loc[common, key]
+            d, dlo, dhi = paired_difference(a, b)
+            compared = pol != policies[0]
             rows.append({"policy": pol, "outcome": key, "label": label, "unit": unit, "n_seeds": len(r),
                          "mean": mean, "ci_low": lo, "ci_high": hi,
-                         "diff_vs_first": d, "diff_ci_low": dlo, "diff_ci_high": dhi})
-    return pd.DataFrame(rows)
+                         "diff_vs_first": d, "diff_ci_low": dlo, "diff_ci_high": dhi,
+                         "d_z": d_z(a, b) if compared else np.nan, "p": paired_p(a, b) if compared else np.nan})
+    table = pd.DataFrame(rows)
+    table["p_holm"] = holm(table.p.to_numpy())
+    return table
 
 
 def format_table(c: Comparison) -> str:
     """The comparison as text: one block per outcome, one line per policy."""
     s = c.summary
     base = c.policies[0]
+    n_tests = int(s.p_holm.notna().sum())
     lines = [f"lmxsim compare: scenario={c.scenario}, {len(c.seeds)} seeds per policy "
              f"(same seeds, paired differences vs {base}); mean [95% CI]"]
     width = max(len(p) for p in c.policies)
@@ -125,8 +175,17 @@ def format_table(c: Comparison) -> str:
             text = f"  {pol:<{width}} {fmt(row['mean'])} [{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
             if pol != base:
                 sig = "*" if (row.diff_ci_low > 0 or row.diff_ci_high < 0) else " "
+                sig += "H" if row.p_holm < 0.05 else " "
+                dz = f"{row.d_z:+6.2f}" if np.isfinite(row.d_z) else "   n/a"
                 text += (f"   diff {fmt(row.diff_vs_first)} [{fmt(row.diff_ci_low)}, "
-                         f"{fmt(row.diff_ci_high)}]{sig}")
+                         f"{fmt(row.diff_ci_high)}] d_z {dz} {sig}")
             lines.append(text)
-    lines.append("\nshares in %; * the 95% CI of the difference excludes 0")
+    lines.append(f"\nshares in %; diff = policy - {base}, paired by seed, with its 95% CI (unadjusted);")
+    lines.append("d_z = mean paired difference / SD of the paired differences (not the pooled-SD Cohen's d);")
+    lines.append("*  the 95% CI of the difference excludes 0 (one comparison on its own);")
+    lines.append(f"H  still significant (p < .05) after Holm's adjustment for all {n_tests} comparisons of this "
+                 "table;")
+    lines.append(f"   among {n_tests} comparisons a few * are expected by chance alone; H keeps the chance of any "
+                 "false one at 5%.")
+    lines.append("   p (unadjusted) and p_holm are in summary.csv.")
     return "\n".join(lines)

@@ -22,6 +22,31 @@ MEAN_OF_WEEKLY = ("mean_lmx", "lmx_sd_within_team", "in_group_share", "mean_trus
 COHORT_OUTCOMES = ("performance_low_lmx_tercile", "performance_mid_lmx_tercile", "performance_high_lmx_tercile")
 OUTCOMES = RATES + MEAN_OF_WEEKLY + COHORT_OUTCOMES  # every run-level outcome
 
+# meaning and unit of every run-level outcome (all float64), measured over the weeks of
+# :func:`measured_weeks`; collected into docs/data_dictionary.md by lmxsim.datadict
+OUTCOME_DOCS = {
+    "innovation_per_member_year": ("successful ideas per member per year", "ideas/member-year"),
+    "innovation_value_per_member_year": ("value of successful ideas per member per year (each idea worth 0.5 + "
+                                         "the inventor's competence)", "value units/member-year"),
+    "annual_turnover": ("voluntary quits per head per year", "share per year"),
+    "annual_turnover_top_quartile": ("voluntary quits of members in the top quartile of recent performance, per "
+                                     "top-quartile head per year", "share per year"),
+    "turnover_cost_per_member_year": ("cost of voluntary turnover per member per year", "annual salaries/member-year"),
+    "mean_lmx": ("mean over the measured weeks of the weekly mean LMX quality", "0-1 scale"),
+    "lmx_sd_within_team": ("mean over the measured weeks of the within-team SD of LMX (differentiation)",
+                           "0-1 scale (sd)"),
+    "in_group_share": ("mean over the measured weeks of the share of members in the in-group", "share"),
+    "mean_trust": ("mean over the measured weeks of members' trust in their leader", "0-1 scale"),
+    "mean_engagement": ("mean over the measured weeks of members' engagement", "0-1 scale"),
+    "mean_performance": ("mean over the measured weeks of members' weekly output", "output units/week"),
+    "mean_psych_safety": ("mean over the measured weeks of members' psychological safety", "0-1 scale"),
+    "mean_fairness": ("mean over the measured weeks of members' perceived fairness", "0-1 scale"),
+    "performance_low_lmx_tercile": ("mean output 3-6 months after week 26 of the members present at week 26 in "
+                                    "the lowest third of LMX then", "output units/week"),
+    "performance_mid_lmx_tercile": ("the same for the middle third of LMX at week 26", "output units/week"),
+    "performance_high_lmx_tercile": ("the same for the highest third of LMX at week 26", "output units/week"),
+}
+
 
 class CohortTracker:
     """Performance 3-6 months after week ``start`` of the members present at ``start``, by

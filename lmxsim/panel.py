@@ -33,6 +33,27 @@ STATE_COLUMNS = {
 }
 COLUMNS = ("week", "member_id", "team_id", "tenure_weeks", "dyad_weeks", *STATE_COLUMNS, "quit")
 
+# meaning, unit and type of the columns that are not member state (those are declared in
+# ``lmxsim.state.MEMBER_FIELDS``); collected into docs/data_dictionary.md by lmxsim.datadict
+FIXED_COLUMN_DOCS = {
+    "week": ("week closing the collection period (a leaver's row carries the week closing the period "
+             "they left in)", "week", "int32"),
+    "member_id": ("unique id of the person (never reused)", "id", "int64"),
+    "team_id": ("team the member belongs to (one leader per team)", "index", "int32"),
+    "tenure_weeks": ("weeks since the person joined the organisation", "weeks", "int32"),
+    "dyad_weeks": ("weeks since the current leader-member dyad began (a new leader restarts it)", "weeks", "int32"),
+    "quit": ("1 = the member quit during the period (values are their state when they quit), 0 = still employed",
+             "flag 0/1", "int8"),
+}
+# panel columns whose meaning differs from the member state they copy
+PERIOD_MEANINGS = {
+    "ideas": "ideas generated during the period",
+    "successful_ideas": "successful ideas during the period",
+    "stage": "relationship stage: 0 stranger, 1 acquaintance, 2 partnership",
+    "in_group": "1 = in the leader's in-group, as the leader sees it",
+    "hours_with_leader": "leader hours the member received in the period's last week",
+}
+
 
 class Panel:
     def __init__(self, every: int):

@@ -95,3 +95,34 @@ def model_args(draw, scenarios=None, panel_every=st.just(0)):
     params = draw(_params_strategy())
     seed = draw(st.integers(0, 2**31 - 1))
     return dict(scenario=scenario, policy=policy, seed=seed, panel_every=draw(panel_every), **params)
+
+
+def run_with_stderr_on_a_terminal(args: list[str]) -> tuple[int, str]:
+    """Run ``lmxsim ARGS`` in a subprocess whose stderr is a pseudo-terminal; return (exit code, stderr)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]  # this checkout's lmxsim, whatever is installed
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a terminal 120 columns wide
+    proc = subprocess.Popen([sys.executable, "-m", "lmxsim.cli", *args], stdout=subprocess.DEVNULL, stderr=slave,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                filter(None, [str(root), os.environ.get("PYTHONPATH")]))})
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return proc.wait(timeout=120), b"".join(chunks).decode(errors="replace")

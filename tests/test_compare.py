@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from helpers import run_with_stderr_on_a_terminal
 from lmxsim.cli import main
 from lmxsim.compare import HEADLINE, compare
 from lmxsim.errors import LMXInputError
@@ -58,3 +59,45 @@ def test_compare_refuses_bad_input_before_running(tmp_path):
         compare(["reactive_in_crowd"], seeds=2, overrides={"team_size": 0})
     assert main(["compare", "--policies", "nope", "--out", str(tmp_path / "x")]) == 2
     assert not (tmp_path / "x").exists()
+
+
+# ----------------------------------------------------------------------------- progress bar
+TINY_COMPARE = ["compare", "--policies", "reactive_in_crowd,proactive_deal", "--seeds", "2", "--weeks", "4",
+                "--set", "n_teams=2"]
+
+
+def test_compare_shows_a_progress_bar_on_a_terminal_only(tmp_path):
+    import subprocess
+    import sys
+
+    code, err = run_with_stderr_on_a_terminal([*TINY_COMPARE, "--out", str(tmp_path / "a")])
+    assert code == 0
+    assert "compare" in err and "4/4" in err and "run/s" in err  # runs done, rate
+    code, err = run_with_stderr_on_a_terminal([*TINY_COMPARE, "--quiet", "--out", str(tmp_path / "b")])
+    assert code == 0 and "4/4" not in err and "run/s" not in err
+    piped = subprocess.run([sys.executable, "-m", "lmxsim.cli", *TINY_COMPARE, "--out", str(tmp_path / "c")],
+                           capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""  # not a terminal: no bar
+
+
+def test_run_shows_a_progress_bar_on_a_terminal_only(tmp_path):
+    args = ["run", "--weeks", "5", "--set", "n_teams=2", "--panel-every", "0"]
+    code, err = run_with_stderr_on_a_terminal([*args, "--out", str(tmp_path / "a")])
+    assert code == 0 and "5/5" in err and "week/s" in err
+    code, err = run_with_stderr_on_a_terminal([*args, "--quiet", "--out", str(tmp_path / "b")])
+    assert code == 0 and "5/5" not in err
+
+
+def test_format_table_explains_d_z_and_the_holm_marks():
+    c = compare(["reactive_in_crowd", "proactive_deal"], seeds=3, overrides={"n_teams": 2, "weeks": 30})
+    from lmxsim.compare import format_table
+
+    text = format_table(c)
+    assert "d_z" in text and "Holm" in text and f"all {len(HEADLINE)} comparisons" in text
+    s = c.summary[c.summary.policy == "proactive_deal"]
+    assert {"d_z", "p", "p_holm"} <= set(s.columns) and (s.p_holm >= s.p).all()
+    # a row's H mark follows its Holm-adjusted p
+    for row in s.itertuples():
+        line = next(ln for ln in text.splitlines() if ln.strip().startswith("proactive_deal")
+                    and f"{row.diff_vs_first * (100 if row.unit.startswith('share') else 1):7.{2 if row.unit.startswith('share') else 3}f}" in ln)
+        assert line.rstrip().endswith("H") == (row.p_holm < 0.05)

@@ -230,8 +230,11 @@ def test_summary_and_differences_match_a_hand_computed_case():
     # reactive - proactive per replication: -0.10, -0.08, -0.12: mean -0.10, sd 0.02
     assert d.difference == pytest.approx(-0.10)
     assert d.ci_low == pytest.approx(-0.10 - 4.302653 * 0.02 / np.sqrt(3), rel=1e-5)
-    # Cohen's d: (0.42 - 0.52) / sqrt((0.0004 + 0.0012) / 2)
-    assert d.cohens_d == pytest.approx(-0.10 / np.sqrt(0.0008), rel=1e-6)
+    # d_z: mean paired difference / sd of the paired differences = -0.10 / 0.02
+    assert d.d_z == pytest.approx(-5.0, rel=1e-6)
+    # d_pooled: (0.42 - 0.52) / sqrt((0.0004 + 0.0012) / 2)
+    assert d.d_pooled == pytest.approx(-0.10 / np.sqrt(0.0008), rel=1e-6)
+    assert "cohens_d" not in differences_table(runs, spec).columns
 
 
 def test_summarize_writes_tables_and_a_figure_per_factor(tmp_path):

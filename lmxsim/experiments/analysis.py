@@ -2,7 +2,10 @@
 
 ``summarize`` gives, per design point and policy, the mean and 95% CI of each outcome over
 replications, and for each pair of policies the paired difference (same seeds) with its
-CI and a standardised effect size (Cohen's d). ``sensitivity`` computes Sobol first-order
+CI and two standardised effect sizes: ``d_z`` (mean paired difference / SD of the paired
+differences, the effect size of the paired design) and ``d_pooled`` (mean difference / pooled SD
+of the two policies, Cohen's d as for independent groups, comparable with between-subject
+studies). Column meanings and units: ``docs/data_dictionary.md``. ``sensitivity`` computes Sobol first-order
 and total indices (Saltelli design) or Morris elementary effects via SALib, per policy and
 outcome, from the replication means at each design point.
 """
@@ -15,13 +18,71 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lmxsim.datadict import FACTOR, OTHER_FACTOR, Column
 from lmxsim.errors import LMXInputError
 from lmxsim.experiments.design import salib_problem, sample_matrix
 from lmxsim.experiments.spec import parse_spec
 from lmxsim.experiments.store import load_parts, read_manifest
-from lmxsim.stats import cohens_d, mean_ci, paired_difference
+from lmxsim.stats import d_pooled, d_z, mean_ci, paired_difference
 
 ID_COLUMNS = ("run_id", "point_id", "replicate", "policy", "seed")
+
+# columns of the files `experiment summarize` and `experiment sensitivity` write
+# (docs/data_dictionary.md is generated from these)
+_POINT = Column("point_id", "number of the design point (0, 1, ...)", "id", "int64")
+_FACTOR = Column(FACTOR, "one column per design factor: its value at the design point", "as declared", "factor")
+_OUTCOME = Column("outcome", "run-level outcome (see Run-level outcomes)", "name", "string")
+_PAIRED = (
+    Column("n_pairs", "replicates present in both arms (the pairs)", "pairs", "int64"),
+    Column("difference", "mean paired difference over replicates", "outcome's unit"),
+    Column("ci_low", "lower bound of the 95% paired t-interval of the difference (unadjusted)", "outcome's unit"),
+    Column("ci_high", "upper bound of the 95% paired t-interval of the difference (unadjusted)", "outcome's unit"),
+    Column("d_z", "paired effect size: mean paired difference / SD of the paired differences", "SD units"),
+    Column("d_pooled", "Cohen's d with the pooled SD of the two arms (ignores the pairing; comparable with "
+                       "between-group studies)", "SD units"),
+)
+SUMMARY_COLUMNS = (
+    _POINT, _FACTOR,
+    Column("policy", "leadership policy", "name", "string"),
+    _OUTCOME,
+    Column("n", "replicates with a value", "runs", "int64"),
+    Column("mean", "mean of the outcome over replicates", "outcome's unit"),
+    Column("ci_low", "lower bound of the 95% t-interval of the mean", "outcome's unit"),
+    Column("ci_high", "upper bound of the 95% t-interval of the mean", "outcome's unit"),
+)
+DIFFERENCES_COLUMNS = (
+    _POINT, _FACTOR,
+    Column("policy_a", "first policy of the pair (order of the specification)", "name", "string"),
+    Column("policy_b", "second policy of the pair; differences are policy_a - policy_b", "name", "string"),
+    _OUTCOME, *_PAIRED,
+)
+FACTOR_DIFFERENCES_COLUMNS = (
+    Column("factor", "the design factor compared across its levels", "name", "string"),
+    Column("level", "a level of the factor (each but the first)", "factor's unit", "factor"),
+    Column("baseline", "the factor's first level; differences are level - baseline", "factor's unit", "factor"),
+    Column("policy", "leadership policy", "name", "string"),
+    Column(OTHER_FACTOR, "one column per other design factor: its value in this comparison (a factor's own "
+                         "column is empty in the rows comparing its levels, so integer factors read back as float)",
+           "as declared", "factor"),
+    _OUTCOME, *_PAIRED,
+)
+SENSITIVITY_COLUMNS = (
+    Column("policy", "leadership policy", "name", "string"),
+    _OUTCOME,
+    Column("parameter", "the varied parameter", "name", "string"),
+    Column("S1", "first-order Sobol index: share of the outcome's variance due to this parameter alone",
+           "share of variance", when="sobol designs"),
+    Column("S1_conf", "half-width of S1's 95% bootstrap interval (SALib)", "share of variance", when="sobol designs"),
+    Column("ST", "total Sobol index: share of variance involving this parameter, interactions included",
+           "share of variance", when="sobol designs"),
+    Column("ST_conf", "half-width of ST's 95% bootstrap interval (SALib)", "share of variance", when="sobol designs"),
+    Column("mu_star", "Morris mu*: mean absolute elementary effect of the parameter over its range",
+           "outcome's unit", when="morris designs"),
+    Column("mu_star_conf", "half-width of mu*'s 95% bootstrap interval (SALib)", "outcome's unit",
+           when="morris designs"),
+    Column("sigma", "SD of the elementary effects (non-linearity or interactions)", "outcome's unit",
+           when="morris designs"),
+)
 
 
 def load_experiment(directory) -> tuple[dict, "object", pd.DataFrame]:
@@ -62,7 +123,8 @@ def summary_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
 
 
 def differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
-    """For each design point and pair of policies: paired difference (a - b), CI and Cohen's d."""
+    """For each design point and pair of policies: paired difference (a - b), its CI, ``d_z`` and
+    ``d_pooled`` (see the module docstring)."""
     factors = spec.factor_names
     rows = []
     for point, g in runs.groupby("point_id", sort=True):
@@ -74,7 +136,7 @@ def differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
                 xa, xb = by_policy[a].loc[common, outcome], by_policy[b].loc[common, outcome]
                 d, lo, hi = paired_difference(xa, xb)
                 rows.append({**base, "outcome": outcome, "n_pairs": len(common), "difference": d,
-                             "ci_low": lo, "ci_high": hi, "cohens_d": cohens_d(xa, xb)})
+                             "ci_low": lo, "ci_high": hi, "d_z": d_z(xa, xb), "d_pooled": d_pooled(xa, xb)})
     return pd.DataFrame(rows)
 
 
@@ -93,11 +155,12 @@ def factor_differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
                 lv = g[g[factor] == level].set_index("replicate")
                 common = lv.index.intersection(base_runs.index)
                 for outcome in spec.outcomes:
-                    d, lo, hi = paired_difference(lv.loc[common, outcome], base_runs.loc[common, outcome])
+                    xl, xb = lv.loc[common, outcome], base_runs.loc[common, outcome]
+                    d, lo, hi = paired_difference(xl, xb)
                     rows.append({"factor": factor, "level": level, "baseline": levels[0], "policy": keys[0],
                                  **dict(zip(others, keys[1:])), "outcome": outcome, "n_pairs": len(common),
                                  "difference": d, "ci_low": lo, "ci_high": hi,
-                                 "cohens_d": cohens_d(lv.loc[common, outcome], base_runs.loc[common, outcome])})
+                                 "d_z": d_z(xl, xb), "d_pooled": d_pooled(xl, xb)})
     return pd.DataFrame(rows)
 
 
