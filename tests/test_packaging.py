@@ -117,6 +117,9 @@ def test_no_command_in_the_docs_points_to_the_old_experiments_folder():
     for path in texts:
         stale = re.findall(r"(?<![\w/])experiments/\w+\.toml", path.read_text())
         assert not stale, f"{path.relative_to(ROOT)} points to moved files: {stale}"
+        for spec in re.findall(r"lmxsim experiment (?:run|show) (\S+)", path.read_text()):
+            assert spec in SHIPPED or spec in ("SPEC", "NAME") or spec.endswith(".toml"), \
+                f"{path.relative_to(ROOT)}: `lmxsim experiment ... {spec}` names no shipped experiment"
 
 
 # ----------------------------------------------------------------------------- referenced documents
