@@ -19,7 +19,7 @@ What is measured, each in a fresh subprocess (so peak memory is per measurement)
    imports alone shown separately.
 2. **dashboard** - one week's step plus the redraw of what the page shows (network PNG,
    charts PNG, monitors) at the workshop default and at 500 members.
-3. **experiment** - runs per minute of ``lmxsim experiment run experiments/policy_comparison.toml``
+3. **experiment** - runs per minute of ``lmxsim experiment run policy_comparison``
    with 1 and 2 worker processes, and the parallel efficiency.
 4. **scaling** - cost per week against members, against the number of teams (fixed
    members), and total cost against weeks; plotted log-log.
@@ -728,7 +728,7 @@ def main(argv: list[str] | None = None) -> int:
             spec = tmp / "tiny.toml"
             spec.write_text(TINY_SPEC)
         else:
-            spec = ROOT / "experiments" / "policy_comparison.toml"
+            spec = ROOT / "lmxsim" / "experiments" / "specs" / "policy_comparison.toml"
         say(f"experiment: {spec.name} with 1 and 2 workers")
         res["experiment"] = experiment_throughput(spec, [1, 2], repeats=1 if args.quick else 2)
         if args.quick:

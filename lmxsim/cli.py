@@ -85,9 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check the stylized facts of the LMX literature",
                          description="Simulate SEEDS organisations of about MEMBERS members with the default "
-                                     "parameters and test the eight stylized facts of LITERATURE.md. Prints a "
-                                     "table, writes DIR/validation.csv and figures. Exit code 0 only if every "
-                                     "fact passes.")
+                                     "parameters and test eight stylized facts of the LMX literature (each "
+                                     "row names its source, e.g. Gerstner & Day 1997, Dirks & Ferrin 2002; "
+                                     "`lmxsim docs calibration` explains every target). Prints a table, writes "
+                                     "DIR/validation.csv and figures. Exit code 0 only if every fact passes.")
     val.add_argument("--seeds", type=int, default=30, metavar="N", help="replications (default 30)")
     val.add_argument("--members", type=int, default=200, metavar="M", help="members per organisation (default 200)")
     val.add_argument("--reliability", type=float, default=None, metavar="R",
@@ -98,14 +99,24 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--out", default="results/validation", metavar="DIR", help="output directory")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    exp = sub.add_parser("experiment", help="batch experiments from a TOML specification (run, summarize, sensitivity)",
+    exp = sub.add_parser("experiment", help="batch experiments from a TOML specification (list, run, summarize, "
+                                            "sensitivity)",
                          description="Batch experiments: sweeps, replications and sensitivity designs described in "
-                                     "experiments/*.toml.")
+                                     "a TOML specification - one of the shipped ones by name (`lmxsim experiment "
+                                     "list`) or your own file (start from `lmxsim experiment show NAME`).")
     exp_sub = exp.add_subparsers(dest="experiment_command", metavar="ACTION", parser_class=_Parser)
+    exp_sub.add_parser("list", help="the shipped experiments: name, purpose and number of runs",
+                       description="List the experiment specifications shipped with lmxsim; run one with "
+                                   "`lmxsim experiment run NAME --out DIR`.")
+    eshow = exp_sub.add_parser("show", help="print a specification (copy a shipped one to start your own)",
+                               description="Print the TOML text of a specification, e.g. "
+                                           "`lmxsim experiment show span_of_control > my_sweep.toml`.")
+    eshow.add_argument("spec", metavar="SPEC", help="a shipped experiment's name or a .toml file")
     erun = exp_sub.add_parser("run", help="run every (design point, policy, replication) of SPEC",
                               description="Run an experiment. Results stream to DIR/runs/*.parquet with "
                                           "DIR/manifest.json; re-running on the same DIR resumes.")
-    erun.add_argument("spec", metavar="SPEC", help="experiment specification (.toml)")
+    erun.add_argument("spec", metavar="SPEC",
+                      help="a shipped experiment's name (see `lmxsim experiment list`) or a .toml specification")
     erun.add_argument("--out", required=True, metavar="DIR", help="result directory (new, or this experiment's)")
     engine = erun.add_mutually_exclusive_group()
     engine.add_argument("--workers", type=int, default=None, metavar="N",
@@ -137,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--markdown", action="store_true",
                      help="print the parameter table (docs/parameters.md) as Markdown; with `data`, the data "
                           "dictionary (docs/data_dictionary.md)")
+
+    docs = sub.add_parser("docs", help="the model's documents: ODD description, parameters, calibration, findings",
+                          description="Without NAME: list the documents installed with lmxsim. With NAME: print "
+                                      "that document (Markdown), e.g. `lmxsim docs ODD | less`.")
+    docs.add_argument("name", nargs="?", metavar="NAME", help="document name, e.g. ODD (case does not matter)")
+    docs.add_argument("--path", action="store_true", help="print the file's path instead of its text")
 
     dash = sub.add_parser("dashboard", help="start the browser dashboard (Solara; works offline)",
                           description="Start the interactive dashboard and print its URL: the organisation as "
@@ -323,7 +340,20 @@ def cmd_experiment(args) -> int:
 
     action = args.experiment_command
     if action is None:
-        raise LMXInputError("experiment", None, "an action: run, summarize or sensitivity")
+        raise LMXInputError("experiment", None, "an action: list, show, run, summarize or sensitivity")
+    if action == "list":
+        print("SHIPPED EXPERIMENTS (run one with: lmxsim experiment run NAME --out DIR)")
+        for row in experiments.catalogue():
+            print(f"  {row['name']:20s} {row['runs']:>6} runs  {row['weeks']} weeks  {row['method']} design")
+            for line in textwrap.wrap(row["purpose"], 76):
+                print(f"  {'':20s} {line}")
+        return 0
+    if action == "show":
+        from lmxsim.experiments.shipped import resolve
+
+        experiments.load_spec(args.spec)  # a bad name or file: one line, exit code 2
+        print(resolve(args.spec).read_text(encoding="utf-8"), end="")
+        return 0
     if action == "summarize":
         summary, diffs, figures = experiments.summarize(args.dir, args.out)
         out = args.out or os.path.join(args.dir, "summary")
@@ -364,13 +394,28 @@ def cmd_experiment(args) -> int:
     return 0
 
 
+def cmd_docs(args) -> int:
+    """``lmxsim docs [NAME] [--path]``: list, print or locate a packaged document."""
+    from lmxsim import documents
+
+    if args.name is None:
+        print(f"DOCUMENTS (print one with: lmxsim docs NAME; files in {documents.docs_dir()})")
+        for name in documents.doc_names():
+            print(f"  {name:14s} {documents.doc_title(name)}")
+        return 0
+    path = documents.doc_path(args.name)
+    print(path if args.path else path.read_text(encoding="utf-8"), end="\n" if args.path else "")
+    return 0
+
+
 def cmd_dashboard(args) -> int:
     from lmxsim.dashboard.server import serve
 
     return serve(host=args.host, port=args.port, open_browser=args.open)
 
 
-COMMANDS = {"dashboard": cmd_dashboard, "run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list}
+COMMANDS = {"dashboard": cmd_dashboard, "run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list,
+            "docs": cmd_docs}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,7 +38,8 @@ class Params:
 
     # --- organisation -------------------------------------------------------------
     n_teams: int = param(20, "teams", 1, 200_000,
-                         "design choice: 200 members by default (LITERATURE.md asks >= 200)", "organisation")
+                         "design choice: 200 members by default, the size at which `lmxsim validate` pools "
+                         "its statistics", "organisation")
     team_size: int = param(10, "positions per team", 1, 500,
                            "typical span of control for knowledge work (6-12)", "organisation")
     within_team_ties: int = param(4, "collaboration ties per member", 0, 50,
@@ -47,7 +48,7 @@ class Params:
                                 "Watts & Strogatz 1998 small-world regime", "organisation")
     cross_team_ties: float = param(0.5, "ties per member (mean)", 0.0, 10.0,
                                    "assumption: sparse boundary-spanning ties", "organisation")
-    weeks: int = param(156, "weeks", 1, 5_200, "BRIEF.md: three-year default horizon", "organisation")
+    weeks: int = param(156, "weeks", 1, 5_200, "design choice: a three-year default horizon", "organisation")
 
     # --- leader -------------------------------------------------------------------
     leader_hours_per_week: float = param(8.0, "hours/week", 0.0, 40.0,
@@ -65,7 +66,8 @@ class Params:
     promise_reliability: float = param(0.9, "probability", 0.0, 1.0,
                                        "assumption: a leader who delivers fully keeps 9 in 10 promises", "leader")
     empowerment_genuineness: float = param(0.8, "fraction", 0.0, 1.0,
-                                           "assumption; BRIEF.md: empowerment must feel genuine to be used", "leader")
+                                           "assumption: members use granted latitude only as far as the "
+                                           "empowerment feels genuine", "leader")
     failure_tolerance: float = param(0.6, "probability", 0.0, 1.0,
                                      "assumption: share of failed experiments met with support, not blame (Edmondson 1999)",
                                      "leader")
@@ -78,7 +80,7 @@ class Params:
     rater_idiosyncrasy: float = param(0.2, "competence units (sd)", 0.0, 0.5,
                                       "Scullen, Mount & Goff 2000: idiosyncratic rater effects dominate ratings",
                                       "leader")
-    review_interval_weeks: int = param(13, "weeks", 1, 104, "quarterly reviews (BRIEF.md)", "leader")
+    review_interval_weeks: int = param(13, "weeks", 1, 104, "design choice: quarterly reviews", "leader")
     assignments_per_team: int = param(2, "assignments", 0, 100,
                                       "assumption: important assignments are scarce (Dansereau, Graen & Haga 1975)",
                                       "leader")
@@ -109,7 +111,8 @@ class Params:
                                "calibrated: weekly pull of trust towards the care shown (benevolence; "
                                "Mayer, Davis & Schoorman 1995)", "exchange")
     scar_half_life_weeks: float = param(26.0, "weeks", 1.0, 520.0,
-                                        "assumption: violations are remembered for months (LITERATURE.md)", "exchange")
+                                        "assumption: violations are remembered for months (Slovic 1993; "
+                                        "Robinson 1996)", "exchange")
     lmx_rate_stranger: float = param(0.15, "1/week", 0.0, 1.0,
                                      "Liden, Wayne & Stilwell 1993: LMX forms within weeks", "exchange")
     lmx_rate_acquaintance: float = param(0.06, "1/week", 0.0, 1.0, "calibrated", "exchange")
@@ -162,17 +165,19 @@ class Params:
     attitude_rate: float = param(0.1, "1/week", 0.0, 1.0,
                                  "assumption: attitudes adjust over about 10 weeks", "turnover")
     annual_base_turnover: float = param(0.13, "fraction/year", 0.0, 0.9,
-                                        "LITERATURE.md: 10-15% voluntary turnover in knowledge work", "turnover")
+                                        "assumption: voluntary turnover in knowledge work is about 10-15% a year",
+                                        "turnover")
     quit_sensitivity: float = param(4.0, "log-hazard per intention unit", 0.0, 20.0,
                                     "calibrated to r(intention, quitting) .38-.50 (Griffeth et al. 2000)",
                                     "turnover")
     first_year_hazard: float = param(1.5, "ratio", 1.0, 5.0,
-                                     "LITERATURE.md: hazard is higher in the first year of tenure", "turnover")
+                                     "assumption: the quit hazard is higher in the first year of tenure "
+                                     "(Griffeth, Hom & Gaertner 2000)", "turnover")
     hiring_lag_weeks: int = param(8, "weeks", 0, 104, "assumption: two months to refill a vacancy", "turnover")
     onboarding_weeks: int = param(4, "weeks", 0, 52,
                                   "Liden, Wayne & Stilwell 1993: the first weeks set the exchange", "turnover")
     turnover_cost_salaries: float = param(1.0, "annual salaries per leaver", 0.0, 5.0,
-                                          "LITERATURE.md: 0.5-2x annual salary", "turnover")
+                                          "assumption: a leaver commonly costs 0.5-2x an annual salary", "turnover")
 
     # --- people --------------------------------------------------------------------
     competence_mean: float = param(0.55, "competence units", 0.05, 0.95,

@@ -349,7 +349,7 @@ FACTS = (
     ("lmx_turnover_intention", "r(LMX, turnover intention)", "-.45 to -.25", -0.45, -0.25,
      "Gerstner & Day 1997; Dulebohn et al. 2012", Estimator(_panel_corr("turnover_intention"), _r)),
     ("annual_turnover", "annual voluntary turnover, higher in the first year", "8% to 20%", 0.08, 0.20,
-     "LITERATURE.md base rates; Griffeth et al. 2000", Estimator(turnover_stats, turnover_value, turnover_describe)),
+     "knowledge-work base rates; Griffeth, Hom & Gaertner 2000", Estimator(turnover_stats, turnover_value, turnover_describe)),
     ("lmx_trust", "r(LMX, trust in leader); r(trust, tenure with leader) near 0", ".60 to .80", 0.60, 0.80,
      "Dirks & Ferrin 2002", Estimator(lmx_trust_stats, lmx_trust_value, lmx_trust_describe)),
     ("lmx_performance", "r(LMX, performance)", ".20 to .40", 0.20, 0.40,

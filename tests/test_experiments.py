@@ -18,11 +18,12 @@ import pytest
 from lmxsim import experiments
 from lmxsim.errors import LMXInputError
 from lmxsim.experiments.analysis import differences_table, summary_table
+from lmxsim.experiments.shipped import SPECS_DIR
 from lmxsim.experiments.spec import parse_spec
 from lmxsim.experiments.store import load_parts, read_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = sorted((ROOT / "experiments").glob("*.toml"))
+SHIPPED = sorted(SPECS_DIR.glob("*.toml"))
 
 TINY = {
     "experiment": {"name": "tiny", "purpose": "test", "policies": ["reactive_in_crowd", "proactive_deal"],
@@ -72,7 +73,7 @@ def test_shipped_specifications_are_valid_and_described_in_the_readme():
     for path in SHIPPED:
         spec = experiments.load_spec(path)
         assert spec.name == path.stem
-        assert path.name in readme
+        assert f"`{path.stem}`" in readme
 
 
 @pytest.mark.parametrize("mutate, key", [

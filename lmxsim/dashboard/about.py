@@ -39,7 +39,8 @@ One step is one week. Every week each leader
 7. every quarter leaders **review** whom they count as their in-group.
 
 Nothing in the rules says which policy wins: the outcomes come out of these mechanisms and the
-leader's limited time. Every rule and parameter is documented in `docs/ODD.md`.
+leader's limited time. Every rule and parameter is documented in the model description
+(ODD protocol): run `lmxsim docs ODD` to read it.
 """
 
 HOW_TO_USE_IT = """\

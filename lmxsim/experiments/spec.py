@@ -1,4 +1,4 @@
-"""Experiment specifications: TOML files that say what to run (``experiments/*.toml``).
+"""Experiment specifications: TOML files that say what to run (shipped ones: ``lmxsim/experiments/specs/``).
 
 A specification is read with the standard library's ``tomllib`` and checked completely
 before anything runs: an unknown key, parameter, policy or outcome, a value out of its
@@ -101,10 +101,15 @@ def _expect(where, key, value, kind, allowed):
 
 
 def load_spec(path: str | Path) -> ExperimentSpec:
-    """Read and fully validate a specification file."""
-    path = Path(path)
-    if not path.is_file():
-        raise LMXInputError("SPEC", str(path), "an existing .toml experiment specification")
+    """Read and fully validate a specification: a ``.toml`` file, or the name of a shipped one
+    (``"policy_comparison"``; see ``lmxsim experiment list``)."""
+    from lmxsim.experiments import shipped
+
+    found = shipped.resolve(path)
+    if found is None:
+        raise LMXInputError("SPEC", str(path), "an existing .toml experiment specification or a shipped "
+                            "experiment: " + ", ".join(shipped.shipped_names()))
+    path = found
     try:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:
