@@ -9,7 +9,7 @@ year") holds; the table reports the estimate either way. Optionally LMX is
 "measured" through a simulated LMX-7 survey with a chosen reliability, so simulated
 correlations can be set against observed r rather than corrected rho.
 
-Targets come from ``shared/LITERATURE.md``; ``docs/calibration.md`` explains for each
+Targets are the stylized facts of the LMX literature (each fact names its sources); ``docs/calibration.md`` explains for each
 fact which mechanism produces it and which parameters it is most sensitive to.
 """
 
