@@ -27,8 +27,9 @@ SUBSET = [
     "tests/test_panel.py",
     "tests/test_experiments.py",
 ]
-# experiments on one worker: multi-process and Dask runs are the main suite's job
-DESELECT = ["two_worker_processes", "dask_local_cluster"]
+# experiments on one worker: multi-process and Dask runs, the kill-and-resume run and the
+# slowest shipped-experiment run test our own machinery, not Mesa's, and stay in the main suite
+DESELECT = ["two_worker_processes", "dask_local_cluster", "killed_run_resumes", "sensitivity"]
 
 
 @pytest.fixture(scope="module")
