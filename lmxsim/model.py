@@ -101,11 +101,10 @@ class LMXModel(mesa.Model):
         self.rng = _Generator(self.rng.bit_generator)  # the same stream; a faster rng.random(n)
         self.seed = seed if seed is not None else (rng if isinstance(rng, int) else None)
         self.preset = get_scenario(preset_name)
-        params = kwargs
-        unknown = sorted(set(params) - set(param_names()))
+        unknown = sorted(set(kwargs) - set(param_names()))
         if unknown:
-            raise LMXInputError(unknown[0], params[unknown[0]], "a known parameter (see `lmxsim list`)")
-        self.params = Params(**{**self.preset.overrides, **params})
+            raise LMXInputError(unknown[0], kwargs[unknown[0]], "a known parameter (see `lmxsim list`)")
+        self.params = Params(**{**self.preset.overrides, **kwargs})
         validate_events(self.preset, self.params)
         if isinstance(panel_every, bool) or not isinstance(panel_every, int) or panel_every < 0:
             raise LMXInputError("panel_every", panel_every, "an integer >= 0 (weeks; 0 = no panel)")

@@ -2,11 +2,11 @@
 
 Mesa after 3.3.1 needs Python >= 3.12, so this looks for such an interpreter (the
 ``LMXSIM_NEWEST_PYTHON`` environment variable, ``python3.NN`` on PATH, or a pyenv version),
-builds a virtual environment with it under ``~/.cache/lmxsim-ci/`` (one per interpreter and
-``pyproject.toml``: rebuilt when the dependencies change), installs the newest
-``mesa[rec]`` 3.x and this checkout *non-editable* there. The checkout is reinstalled on
-every use, so the code tested is the code checked out; the dependencies are installed once
-per cache key.
+builds a virtual environment with it under ``~/.cache/lmxsim-ci/`` (keyed by the interpreter
+and ``pyproject.toml``: rebuilt, and the old one removed, when the dependencies change; about
+1 GB), and installs the newest ``mesa[rec]`` 3.x and this checkout *non-editable* there. The
+checkout is reinstalled on every use, so the code tested is the code checked out; the
+dependencies are installed once per cache key.
 
 No pytest here: ``.ci/run`` runs ``python tests/newest_mesa_env.py`` before the test
 command to build the environment (a brand-new machine pays the install there), and says
@@ -88,7 +88,8 @@ def prepare(python: str) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)   # one build at a time
         src = _source_copy(Path(tmp))
         if not (venv / ".complete").exists():
-            shutil.rmtree(venv, ignore_errors=True)
+            for old in CACHE.glob("newest-mesa-*"):   # environments of older dependencies
+                shutil.rmtree(old, ignore_errors=True)
             subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=300)
             # the test extra without the browser and notebook tools, which the subset never uses
             _pip(venv, "--upgrade", MESA, str(src), "pytest>=8", "hypothesis>=6.100", "dask[distributed]>=2024.1",

@@ -9,7 +9,7 @@ book-keeping are read-only, and say so in the error.
 
 from __future__ import annotations
 
-from lmxsim.state import FieldSpec
+from lmxsim.state import LEADER_FIELDS, MEMBER_FIELDS, FieldSpec
 
 
 def state_property(spec: FieldSpec, owner: str, read, write, attribute: str | None = None) -> property:
@@ -41,8 +41,6 @@ def read_only(owner: str, name: str, meaning: str, read) -> property:
 
 def read_only_message(owner: str, name: str, meaning: str) -> str:
     """Why ``owner.name`` cannot be set, and what can."""
-    from lmxsim.state import LEADER_FIELDS, MEMBER_FIELDS
-
     fields = MEMBER_FIELDS if owner == "MemberAgent" else LEADER_FIELDS
     settable = [f.name for f in fields if f.settable] + (["policy"] if owner == "LeaderAgent" else [])
     return (f"{owner}.{name} is read-only ({meaning}): the model derives it or keeps it as book-keeping. "
