@@ -24,8 +24,6 @@ try:  # Mesa >= 3.4
 except ImportError:  # Mesa 3.3.1 has no scenarios
     MesaScenario = None
 
-MESA_VERSION: tuple[int, ...] = tuple(int(part) for part in mesa.__version__.split(".")[:3] if part.isdigit())
-
 # attributes of a Mesa Scenario that are Mesa's own book-keeping, not model parameters
 _SCENARIO_BOOKKEEPING = ("rng", "model", "_scenario_id")
 
