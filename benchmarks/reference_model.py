@@ -392,7 +392,7 @@ class ReferenceModel(mesa.Model):
     member_class = RefMember   # a subclass can change one rule (the agreement test checks it is caught)
 
     def __init__(self, policy: str = "reactive_in_crowd", seed: int | None = None, **params):
-        super().__init__(seed=seed)
+        super().__init__(rng=seed)  # rng=<int> seeds Mesa as seed=<int> does (newer Mesa deprecates seed=)
         self.params = p = Params(**params)
         if policy not in POLICIES:
             raise ValueError(f"the reference model does not implement policy {policy!r}")

@@ -74,9 +74,20 @@ def _rss_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def _release(model) -> None:
+    """Let Mesa forget a finished model (:func:`lmxsim.compat.release_model`; a ``--baseline``
+    checkout may predate that module, so fall back to Mesa 3.3.1's ``Agent._ids`` directly)."""
+    try:
+        from lmxsim.compat import release_model
+    except ImportError:
+        import mesa
+        getattr(mesa.Agent, "_ids", {}).pop(model, None)
+    else:
+        release_model(model)
+
+
 def child_step(cfg: dict) -> dict:
     """Build and run one implementation at one size; time the weekly steps."""
-    import mesa
     members, weeks, repeats = cfg["members"], cfg["weeks"], cfg["repeats"]
     team_size = cfg.get("team_size", TEAM_SIZE)
     n_teams = max(1, members // team_size)
@@ -101,7 +112,7 @@ def child_step(cfg: dict) -> dict:
                 else ReferenceModel(policy=cfg.get("policy", POLICY), seed=99, n_teams=small, team_size=team_size,
                                     weeks=5))
         warm.run(4)
-        mesa.Agent._ids.pop(warm, None)
+        _release(warm)
         del warm
     builds, runs = [], []
     for seed in range(repeats):
@@ -112,7 +123,7 @@ def child_step(cfg: dict) -> dict:
         t2 = time.perf_counter()
         builds.append(t1 - t0)
         runs.append(t2 - t1)
-        mesa.Agent._ids.pop(model, None)
+        _release(model)
         del model
     real = n_teams * team_size
     best, median = min(runs), statistics.median(runs)
@@ -218,8 +229,6 @@ def _dashboard_summary(cfg, parts, first, members, runs, source) -> dict:
 
 def child_scaling(cfg: dict) -> dict:
     """Cost per week against the number of teams (fixed members), and run time against weeks."""
-    import mesa
-
     from lmxsim import LMXModel
     out = {"teams": [], "weeks": []}
     members = cfg["members"]
@@ -232,7 +241,7 @@ def child_scaling(cfg: dict) -> dict:
             t = time.perf_counter()
             model.run(cfg["weeks"])
             best = min(best, time.perf_counter() - t)
-            mesa.Agent._ids.pop(model, None)
+            _release(model)
         out["teams"].append({"members": n_teams * team_size, "n_teams": n_teams, "team_size": team_size,
                              "ms_per_week": 1000 * best / cfg["weeks"]})
     for weeks in cfg["horizons"]:
@@ -243,7 +252,7 @@ def child_scaling(cfg: dict) -> dict:
             t = time.perf_counter()
             model.run()
             best = min(best, time.perf_counter() - t)
-            mesa.Agent._ids.pop(model, None)
+            _release(model)
         out["weeks"].append({"members": members, "weeks": weeks, "run_seconds": best,
                              "ms_per_week": 1000 * best / weeks})
     out["rss_peak_mb"] = _rss_peak_mb()

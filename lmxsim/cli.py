@@ -209,7 +209,7 @@ def summary_text(model, frame, out) -> str:
 
     s = run_summary(frame)
     lines = [
-        f"lmxsim run: policy={','.join(model.policies_in_use)} scenario={model.scenario.name} "
+        f"lmxsim run: policy={','.join(model.policies_in_use)} scenario={model.preset.name} "
         f"seed={model.seed} weeks={model.week} members={int(frame.headcount.iloc[-1])} in {model.n_teams} teams",
         f"  innovation            {s['innovation_per_member_year']:.2f} successful ideas per member-year",
         f"  voluntary turnover    {100 * s['annual_turnover']:.1f}% per year",

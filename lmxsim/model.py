@@ -25,13 +25,14 @@ import pandas as pd
 
 from lmxsim import organisation
 from lmxsim.agents import LeaderAgent, MemberAgent
+from lmxsim.compat import is_mesa_scenario, scenario_parameters
 from lmxsim.errors import LMXInputError
 from lmxsim.panel import Panel
 from lmxsim.params import Params, names as param_names
 from lmxsim.people import circle_similarity, hire, start_dyad
 from lmxsim.policies import Decisions, PolicyView, get_policy
 from lmxsim.reporters import MODEL_REPORTERS
-from lmxsim.scenarios import get_scenario, shares_to_teams, validate_events
+from lmxsim.scenarios import SCENARIOS, get_scenario, shares_to_teams, validate_events
 from lmxsim.state import LeaderState, MemberState
 from lmxsim.submodels.attitudes import update_attitudes
 from lmxsim.submodels.exchange import break_promises, exchange
@@ -52,29 +53,59 @@ class LMXModel(mesa.Model):
 
     Args:
         policy: name of the leadership policy all leaders start with (default: the
-            scenario's policy). See ``lmxsim.policies.policy_names()``.
-        scenario: name of a scenario preset (``lmxsim.scenarios.scenario_names()``).
-        seed: the one seed every random draw derives from.
+            preset's policy). See ``lmxsim.policies.policy_names()``.
+        scenario: name of a scenario preset (``lmxsim.scenarios.scenario_names()``;
+            default ``"default"``), as ``--scenario`` on the command line. On Mesa >= 3.4
+            this may instead be a Mesa scenario object
+            (``mesa.experimental.scenarios.Scenario(rng=5, n_teams=3)``): its ``rng`` seeds
+            the model and its other fields are taken as the keyword arguments below.
+        seed: the one seed every random draw derives from (an integer >= 0).
         panel_every: collect the member panel every K weeks (0 = off).
         member_agents: create a Mesa agent for every member up front (``False`` creates
             them on demand, for very large organisations).
-        **params: any parameter of :class:`lmxsim.params.Params`, overriding the
-            scenario's presets (e.g. ``n_teams=20, team_size=10``).
+        preset: the preset's name, where ``scenario=`` is taken by Mesa (Mesa >= 3.4's
+            SolaraViz passes its own scenario object there when it rebuilds a model).
+            Give ``scenario`` or ``preset``, not two different names.
+        rng: as in Mesa, instead of ``seed``: a ``numpy.random.Generator`` (used, and
+            advanced, by the model), a ``BitGenerator``, a ``SeedSequence`` or an integer
+            (``rng=5`` gives the same run as ``seed=5``). Not both ``seed`` and ``rng``.
+        **kwargs: any parameter of :class:`lmxsim.params.Params`, overriding the
+            preset's values (e.g. ``n_teams=20, team_size=10``); every one is also an
+            explicit keyword in the signature, so ``help()`` and SolaraViz see them all.
+
+    Attributes:
+        preset: the :class:`lmxsim.scenarios.Scenario` preset in use (its name, policy,
+            parameter overrides and timed events). Named ``preset`` because Mesa >= 3.4
+            keeps its own scenario object in ``model.scenario``.
+        seed: the integer seed, or ``None`` when the model was given no seed or a
+            generator rather than an integer.
     """
 
-    def __init__(self, policy: str | None = None, scenario: str = "default", seed: int | None = None,
-                 panel_every: int = 1, member_agents: bool = True, **params):
+    def __init__(self, policy: str | None = None, scenario: str | None = None, seed: int | None = None,
+                 panel_every: int = 1, member_agents: bool = True, *, preset: str | None = None,
+                 rng=None, **kwargs):
+        mesa_scenario = None
+        if is_mesa_scenario(scenario):
+            mesa_scenario, scenario = scenario, None
+            policy, preset, rng, kwargs = _from_mesa_scenario(mesa_scenario, policy, preset, rng, kwargs)
+        preset_name = _preset_name(scenario, preset)
+        if seed is not None and rng is not None:
+            raise LMXInputError("rng", rng, "either seed or rng, not both (as in Mesa)")
         if seed is not None:
             seed = _as_seed(seed)
-        super().__init__(seed=seed)
+        rng = _as_rng(rng)
+        # rng=<int> seeds Mesa exactly as seed=<int> does (and newer Mesa deprecates seed=)
+        super().__init__(rng=seed if seed is not None else rng)
+        if mesa_scenario is not None:
+            self.scenario = mesa_scenario   # Mesa's own attribute (Mesa >= 3.4)
         self.rng = _Generator(self.rng.bit_generator)  # the same stream; a faster rng.random(n)
-        self.seed = seed
-        self.scenario = get_scenario(scenario)
-        unknown = sorted(set(params) - set(param_names()))
+        self.seed = seed if seed is not None else (rng if isinstance(rng, int) else None)
+        self.preset = get_scenario(preset_name)
+        unknown = sorted(set(kwargs) - set(param_names()))
         if unknown:
-            raise LMXInputError(unknown[0], params[unknown[0]], "a known parameter (see `lmxsim list`)")
-        self.params = Params(**{**self.scenario.overrides, **params})
-        validate_events(self.scenario, self.params)
+            raise LMXInputError(unknown[0], kwargs[unknown[0]], "a known parameter (see `lmxsim list`)")
+        self.params = Params(**{**self.preset.overrides, **kwargs})
+        validate_events(self.preset, self.params)
         if isinstance(panel_every, bool) or not isinstance(panel_every, int) or panel_every < 0:
             raise LMXInputError("panel_every", panel_every, "an integer >= 0 (weeks; 0 = no panel)")
         p = self.params
@@ -96,7 +127,7 @@ class LMXModel(mesa.Model):
 
         # policies: a table of instances; leaders hold an index into it
         self._policies: list = []
-        first_policy = self._policy_index(policy if policy is not None else self.scenario.policy)
+        first_policy = self._policy_index(policy if policy is not None else self.preset.policy)
 
         self.leaders = LeaderState(
             policy=np.full(p.n_teams, first_policy, dtype=np.int32),
@@ -151,7 +182,7 @@ class LMXModel(mesa.Model):
             self._occupancy_trusted = False
         quit_and_refill(self)
         self._quit_history.append((self.week_stats["quits"], int(self.members.occupied.sum())))
-        for event in self.scenario.events:
+        for event in self.preset.events:
             if event.due(self.week):
                 event.apply(self)
         if self.is_review_week:
@@ -443,6 +474,14 @@ class LMXModel(mesa.Model):
         return self.panel.frame()
 
 
+if not hasattr(mesa.Model, "scenario"):   # Mesa 3.3.1: point old code at the new name
+    def _scenario_renamed(self):
+        raise AttributeError("LMXModel.scenario is now model.preset (Mesa >= 3.4 keeps its own scenario "
+                             "object in model.scenario)")
+
+    LMXModel.scenario = property(_scenario_renamed, doc="Renamed: use ``model.preset``.")
+
+
 _TWO_TO_MINUS_53 = 1.0 / 9007199254740992.0
 _RAW_UNIFORMS_OK: dict = {}
 
@@ -601,14 +640,64 @@ def _as_seed(seed) -> int:
     return value
 
 
+def _preset_name(scenario, preset) -> str:
+    """The preset named by ``scenario=`` or ``preset=`` (default ``"default"``); checked."""
+    if scenario is not None and preset is not None and scenario != preset:
+        raise LMXInputError("preset", preset, f"the same preset as scenario={scenario!r}, or only one of the two")
+    field, name = ("preset", preset) if preset is not None else ("scenario", scenario)
+    if name is None:
+        return "default"
+    if not isinstance(name, str) or name not in SCENARIOS:
+        raise LMXInputError(field, name, "one of " + ", ".join(SCENARIOS))
+    return name
+
+
+_FROM_MESA_SCENARIO = ("policy", "preset")
+
+
+def _from_mesa_scenario(mesa_scenario, policy, preset, rng, kwargs: dict):
+    """Take ``policy``, ``preset``, ``rng`` and model parameters from a Mesa scenario object.
+
+    A value may come from the scenario or from an argument, not from both."""
+    fields = scenario_parameters(mesa_scenario)
+    given = {"policy": policy, "preset": preset}
+    for name, value in fields.items():
+        if name not in _FROM_MESA_SCENARIO and name not in param_names():
+            raise LMXInputError(f"scenario.{name}", value, "policy, preset or a known parameter (see `lmxsim list`)")
+        if given.get(name) is not None or name in kwargs:
+            raise LMXInputError(f"scenario.{name}", value, f"given once: in the scenario or as {name}=, not both")
+    if mesa_scenario.rng is not None:
+        if rng is not None:
+            raise LMXInputError("scenario.rng", mesa_scenario.rng, "given once: in the scenario or as rng=, not both")
+        rng = mesa_scenario.rng
+    kwargs = {**kwargs, **{k: v for k, v in fields.items() if k not in _FROM_MESA_SCENARIO}}
+    return fields.get("policy", policy), fields.get("preset", preset), rng, kwargs
+
+
+_RNG_ALLOWED = "a numpy Generator, BitGenerator or SeedSequence, or a whole number >= 0"
+
+
+def _as_rng(rng):
+    """``rng=`` as Mesa accepts it: a numpy generator object as it is, a seed as an integer."""
+    if rng is None or isinstance(rng, (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)):
+        return rng
+    try:
+        return _as_seed(rng)
+    except LMXInputError:
+        raise LMXInputError("rng", rng, _RNG_ALLOWED) from None
+
+
 def _signature() -> inspect.Signature:
-    """Expose every parameter as an explicit keyword argument (for help() and SolaraViz)."""
+    """Expose every parameter as an explicit keyword argument (for help() and SolaraViz).
+
+    The catch-all stays last and is named ``kwargs``: Mesa 3.3.1's SolaraViz accepts a
+    model whose only required-looking parameter is ``**kwargs`` and refuses any other name."""
     base = inspect.signature(LMXModel.__init__)
     fixed = [prm for prm in base.parameters.values() if prm.kind != inspect.Parameter.VAR_KEYWORD]
     defaults = Params()
     extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=getattr(defaults, name))
              for name in param_names()]
-    return base.replace(parameters=[*fixed, *extra, inspect.Parameter("params", inspect.Parameter.VAR_KEYWORD)])
+    return base.replace(parameters=[*fixed, *extra, inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)])
 
 
 LMXModel.__init__.__signature__ = _signature()

@@ -11,10 +11,13 @@ the tests use the bounds to check the invariants over random parameter sets.
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
+from lmxsim.errors import LMXInputError
 from lmxsim.teams import blocks_of
 
 STRANGER, ACQUAINTANCE, PARTNER = 0, 1, 2
@@ -23,12 +26,53 @@ STAGE_NAMES = ("stranger", "acquaintance", "partnership")
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """One state variable: dtype, inclusive bounds (``None``: unbounded), unit and meaning.
+
+    ``settable`` marks the variables a user may set on an agent (``agent.trust = 0.3``):
+    the person's or leader's state that the weekly rules carry forward. The others are
+    derived each week (this week's hours, performance, ...) or book-keeping (ids, team,
+    weeks), and stay read-only.
+    """
+
     name: str
     dtype: type
     low: float | None
     high: float | None
     unit: str
     meaning: str
+    settable: bool = False
+
+    @property
+    def allowed(self) -> str:
+        """What a value must be, in words (for error messages)."""
+        if self.dtype is np.bool_:
+            return "True or False"
+        kind = "an integer" if np.issubdtype(self.dtype, np.integer) else "a finite number"
+        low = "-inf" if self.low is None else f"{self.low:g}"
+        high = "inf" if self.high is None else f"{self.high:g}"
+        return f"{kind} in [{low}, {high}] {self.unit}"
+
+    def check(self, value, field: str | None = None):
+        """``value`` as this variable's type, or :class:`LMXInputError` naming ``field``
+        (default: the variable's name), the value and the range. Nothing is clipped."""
+        field = self.name if field is None else field
+        if self.dtype is np.bool_:
+            if not isinstance(value, (bool, np.bool_)):
+                raise LMXInputError(field, value, self.allowed)
+            return bool(value)
+        if isinstance(value, (bool, np.bool_)):
+            raise LMXInputError(field, value, self.allowed)
+        if np.issubdtype(self.dtype, np.integer):
+            if not isinstance(value, numbers.Integral):
+                raise LMXInputError(field, value, self.allowed)
+            number = int(value)
+        elif not isinstance(value, numbers.Real) or not math.isfinite(value):
+            raise LMXInputError(field, value, self.allowed)
+        else:
+            number = float(value)
+        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
+            raise LMXInputError(field, value, self.allowed)
+        return number
 
 
 _U = "0-1 scale"
@@ -41,31 +85,35 @@ MEMBER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("person_id", np.int64, -1, None, "id", "unique id of the person (-1 when vacant)"),
     FieldSpec("hire_week", np.int32, None, None, "week", "week the person joined (negative: before the run)"),
     FieldSpec("dyad_start_week", np.int32, None, None, "week", "week the current leader-member dyad began"),
-    FieldSpec("competence", np.float64, 0, 1, _U, "true ability to do the job well"),
-    FieldSpec("creativity_trait", np.float64, 0, 1, _U, "stable creative disposition"),
-    FieldSpec("mobility", np.float64, 0, 1, _U, "stable disposition to leave (outside options)"),
-    FieldSpec("affectivity", np.float64, 0, 1, _U, "stable disposition to be engaged (positive affectivity)"),
-    FieldSpec("conscientiousness", np.float64, 0, 1, _U, "stable disposition to give effort beyond the contract"),
-    FieldSpec("similarity", np.float64, 0, 1, _U, "similarity to the leader (deep-level, stable)"),
-    FieldSpec("trust", np.float64, 0, 1, _U, "member's trust in the leader"),
-    FieldSpec("scar", np.float64, 0, 1, _U, "memory of broken promises; slows trust building"),
-    FieldSpec("liking", np.float64, 0, 1, _U, "member's liking of the leader (affect dimension of LMX)"),
+    FieldSpec("competence", np.float64, 0, 1, _U, "true ability to do the job well", settable=True),
+    FieldSpec("creativity_trait", np.float64, 0, 1, _U, "stable creative disposition", settable=True),
+    FieldSpec("mobility", np.float64, 0, 1, _U, "stable disposition to leave (outside options)", settable=True),
+    FieldSpec("affectivity", np.float64, 0, 1, _U, "stable disposition to be engaged (positive affectivity)",
+              settable=True),
+    FieldSpec("conscientiousness", np.float64, 0, 1, _U, "stable disposition to give effort beyond the contract",
+              settable=True),
+    FieldSpec("similarity", np.float64, 0, 1, _U, "similarity to the leader (deep-level, stable)", settable=True),
+    FieldSpec("trust", np.float64, 0, 1, _U, "member's trust in the leader", settable=True),
+    FieldSpec("scar", np.float64, 0, 1, _U, "memory of broken promises; slows trust building", settable=True),
+    FieldSpec("liking", np.float64, 0, 1, _U, "member's liking of the leader (affect dimension of LMX)", settable=True),
     FieldSpec("rater_bias", np.float64, None, None, "competence units",
-              "the leader's persistent bias in seeing this member (liking + idiosyncrasy)"),
-    FieldSpec("perceived_competence", np.float64, 0, 1, _U, "leader's view of the member's competence"),
-    FieldSpec("perceived_loyalty", np.float64, 0, 1, _U, "leader's view of the member's loyalty/extra effort"),
-    FieldSpec("contact", np.float64, 0, None, "hours/week", "recent leader contact (moving average)"),
-    FieldSpec("lmx", np.float64, 0, 1, _U, "quality of the leader-member exchange (LMX-7 = 7 + 28 lmx)"),
-    FieldSpec("stage", np.int8, 0, 2, "stage", "0 stranger, 1 acquaintance, 2 partnership"),
-    FieldSpec("in_group", np.bool_, None, None, "flag", "in the leader's in-group, as the leader sees it"),
-    FieldSpec("expectation", np.float64, 0, 1, _U, "what the member expects from the leader"),
-    FieldSpec("clarity", np.float64, 0, 1, _U, "how clear the deal is: what is offered and expected"),
-    FieldSpec("autonomy", np.float64, 0, 1, _U, "latitude felt (granted and believed genuine)"),
-    FieldSpec("psych_safety", np.float64, 0, 1, _U, "psychological safety to take interpersonal risks"),
-    FieldSpec("creativity", np.float64, 0, 1, _U, "current creative engagement"),
-    FieldSpec("engagement", np.float64, 0, 1, _U, "engagement and affective commitment"),
-    FieldSpec("fairness", np.float64, 0, 1, _U, "perceived fairness of treatment relative to teammates"),
-    FieldSpec("turnover_intention", np.float64, 0, 1, _U, "intention to quit"),
+              "the leader's persistent bias in seeing this member (liking + idiosyncrasy)", settable=True),
+    FieldSpec("perceived_competence", np.float64, 0, 1, _U, "leader's view of the member's competence", settable=True),
+    FieldSpec("perceived_loyalty", np.float64, 0, 1, _U, "leader's view of the member's loyalty/extra effort",
+              settable=True),
+    FieldSpec("contact", np.float64, 0, None, "hours/week", "recent leader contact (moving average)", settable=True),
+    FieldSpec("lmx", np.float64, 0, 1, _U, "quality of the leader-member exchange (LMX-7 = 7 + 28 lmx)", settable=True),
+    FieldSpec("stage", np.int8, 0, 2, "stage", "0 stranger, 1 acquaintance, 2 partnership", settable=True),
+    FieldSpec("in_group", np.bool_, None, None, "flag", "in the leader's in-group, as the leader sees it",
+              settable=True),
+    FieldSpec("expectation", np.float64, 0, 1, _U, "what the member expects from the leader", settable=True),
+    FieldSpec("clarity", np.float64, 0, 1, _U, "how clear the deal is: what is offered and expected", settable=True),
+    FieldSpec("autonomy", np.float64, 0, 1, _U, "latitude felt (granted and believed genuine)", settable=True),
+    FieldSpec("psych_safety", np.float64, 0, 1, _U, "psychological safety to take interpersonal risks", settable=True),
+    FieldSpec("creativity", np.float64, 0, 1, _U, "current creative engagement", settable=True),
+    FieldSpec("engagement", np.float64, 0, 1, _U, "engagement and affective commitment", settable=True),
+    FieldSpec("fairness", np.float64, 0, 1, _U, "perceived fairness of treatment relative to teammates", settable=True),
+    FieldSpec("turnover_intention", np.float64, 0, 1, _U, "intention to quit", settable=True),
     FieldSpec("performance", np.float64, 0, None, "output units/week", "this week's output (1 = full routine)"),
     FieldSpec("performance_avg", np.float64, 0, None, "output units/week",
               "recent performance (13-week moving average): who counts as a high performer"),
@@ -122,9 +170,21 @@ class MemberState:
         return np.arange(start, start + extra)
 
 
+LEADER_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("policy", np.int32, 0, None, "index", "index into the model's policy table (set by policy name)"),
+    FieldSpec("policy_since_week", np.int32, None, None, "week", "week the current policy was adopted"),
+    FieldSpec("hours_per_week", np.float64, 0, None, "hours/week", "time budget for exchanges with the team",
+              settable=True),
+    FieldSpec("similarity_trait", np.float64, 0, 1, "position on a circle",
+              "the leader's trait; members' similarity to the leader is derived from it at hiring"),
+    FieldSpec("leader_id", np.int64, 0, None, "id", "unique id of the person in the leader role"),
+    FieldSpec("start_week", np.int32, None, None, "week", "week the current leader took over"),
+)
+
+
 @dataclass
 class LeaderState:
-    """One entry per team (each team has exactly one leader)."""
+    """One entry per team (each team has exactly one leader); see ``LEADER_FIELDS``."""
 
     policy: np.ndarray            # int index into the model's policy table
     policy_since_week: np.ndarray  # week the current policy was adopted

@@ -46,7 +46,7 @@ def test_scenario_is_described_and_starts_with_its_policy(name):
     assert s.title and s.description and s.watch
     model = _model(name, weeks=5)
     assert model.policies_in_use == [s.policy]
-    assert model.scenario is s
+    assert model.preset is s
 
 
 @pytest.mark.parametrize("name", ["default", "leader_training", "deal_with_everyone"])

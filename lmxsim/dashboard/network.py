@@ -101,7 +101,7 @@ def expected_growth(model) -> int:
     from lmxsim.scenarios import GrowTeams, HiringWave
 
     extra = 0
-    for event in model.scenario.events:
+    for event in model.preset.events:
         if isinstance(event, GrowTeams):
             extra += max(0, event.to_size - model.params.team_size)
         elif isinstance(event, HiringWave):

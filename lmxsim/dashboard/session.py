@@ -14,9 +14,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-import mesa
 import numpy as np
 
+from lmxsim.compat import release_model
 from lmxsim.model import LMXModel
 from lmxsim.policies import policy_class
 from lmxsim.scenarios import SCENARIOS, SwitchPolicy
@@ -247,7 +247,7 @@ class Simulation:
         """
         self.closed = True
         for run in self.runs:
-            mesa.Agent._ids.pop(run.model, None)
+            release_model(run.model)
 
     @property
     def week(self) -> int:

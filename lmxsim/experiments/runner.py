@@ -27,10 +27,10 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-import mesa
 import numpy as np
 import pandas as pd
 
+from lmxsim.compat import release_model
 from lmxsim.errors import LMXInputError
 from lmxsim.experiments.design import design_points
 from lmxsim.experiments.spec import ExperimentSpec
@@ -91,7 +91,7 @@ def execute(task: RunTask) -> tuple[dict, pd.DataFrame | None]:
     if task.weekly:
         weekly = frame
         weekly.insert(0, "run_id", task.run_id)
-    mesa.Agent._ids.pop(model, None)  # Mesa 3.3.1 keeps every model alive otherwise
+    release_model(model)  # Mesa 3.3.1 keeps every model alive otherwise
     return row, weekly
 
 
