@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lmxsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:  # Ctrl-C: one line (an experiment run says what is stored)
-        print(f"lmxsim: {exc or 'interrupted'}", file=sys.stderr)
+        print(f"lmxsim: {str(exc) or 'interrupted'}", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

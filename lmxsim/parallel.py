@@ -12,6 +12,9 @@ loaded, about 190 MB) would wait for work forever. Every worker therefore runs
   worker as soon as it changes (the worker was re-parented: its parent is gone);
 * ignores ``SIGINT``: Ctrl-C in a terminal reaches every process of the foreground group,
   and the main process alone decides what an interruption means (no worker tracebacks).
+  A worker still starting up (importing numpy and Mesa) cannot ignore it yet, so workers
+  are started with ``SIGINT`` blocked (the blocked-signal mask is inherited) and the
+  initializer discards a pending one before unblocking it.
 
 Workers are started with the ``spawn`` method (importing Mesa makes it the default anyway),
 so a script using the pool needs an ``if __name__ == "__main__":`` guard.
@@ -33,10 +36,33 @@ PR_SET_PDEATHSIG = 1          # from <linux/prctl.h>
 WATCHDOG_INTERVAL_S = 0.5     # how often a worker checks that its parent is alive
 
 
+class _Pool(ProcessPoolExecutor):
+    """A process pool whose workers are started with ``SIGINT`` blocked."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        # workers are started inside submit(); map() submits too
+        with _sigint_blocked():
+            return super().submit(fn, *args, **kwargs)
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A ``ProcessPoolExecutor`` of ``workers`` spawned processes that die with this process."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init, initargs=(os.getpid(),))
+    return _Pool(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                 initializer=_worker_init, initargs=(os.getpid(),))
+
+
+@contextmanager
+def _sigint_blocked():
+    """Block ``SIGINT`` in this thread inside the block; one that arrives meanwhile is
+    delivered right after (nothing is lost)."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextmanager
@@ -83,7 +109,9 @@ def terminate(pool: ProcessPoolExecutor) -> None:
 
 def _worker_init(parent_pid: int) -> None:
     """Runs first in every worker: die with the parent, leave Ctrl-C to the parent."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # also discards a SIGINT pending since start-up
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent_linux()
     if os.getppid() != parent_pid:  # the parent died before we could ask to be told
         os._exit(1)
