@@ -314,12 +314,15 @@ def cmd_experiment(args) -> int:
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise LMXInputError("--workers", workers, "an integer >= 1")
-    n = len(experiments.plan(spec))
-    print(f"experiment {spec.name}: {n} runs ({spec.replications} replications x {len(spec.policies)} policies x "
-          f"{n // (spec.replications * len(spec.policies))} design points), {spec.weeks} weeks -> {args.out}")
+
+    def started(n: int, stored: int) -> None:  # once --out is checked and locked
+        print(f"experiment {spec.name}: {n} runs ({spec.replications} replications x {len(spec.policies)} policies "
+              f"x {n // (spec.replications * len(spec.policies))} design points), {spec.weeks} weeks -> {args.out}"
+              + (f" (resuming: {stored} stored)" if stored else ""), flush=True)
+
     try:
         runs = experiments.run(spec, out=args.out, executor=executor, workers=workers, progress=not args.quiet,
-                               flush_every=args.flush_every, engine=engine)
+                               flush_every=args.flush_every, engine=engine, on_start=started)
     except StoreWriteError as exc:
         print(f"lmxsim: error: {exc}", file=sys.stderr)
         return EXIT_WRITE_FAILED

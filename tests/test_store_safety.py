@@ -138,13 +138,14 @@ def test_a_store_written_by_an_older_lmxsim_is_not_resumed(tmp_path):
 def test_a_second_process_on_the_same_directory_is_refused_with_one_line(tmp_path):
     spec = spec_file(tmp_path, SLOW)
     out = tmp_path / "out"
-    procs = [subprocess.Popen(cli_cmd(spec, out, "--workers", "1"), stdout=subprocess.DEVNULL,
+    procs = [subprocess.Popen(cli_cmd(spec, out, "--workers", "1"), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=ENV) for _ in range(2)]
-    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
-    codes = sorted(code for code, _ in results)
+    results = [(p.returncode, *p.communicate(timeout=300)) for p in procs]
+    results = [(p.returncode, o, e) for p, (_, o, e) in zip(procs, results)]
+    codes = sorted(code for code, _, _ in results)
     assert codes == [0, 2], results
-    refused = next(err for code, err in results if code == 2)
-    assert len(refused.strip().splitlines()) == 1, refused
+    refused_out, refused = next((out_, err) for code, out_, err in results if code == 2)
+    assert len(refused.strip().splitlines()) == 1 and refused_out == "", (refused_out, refused)
     assert refused.startswith("lmxsim: error: --out=") and "another lmxsim process is writing there" in refused
     runs = pd.read_parquet(out / "runs")
     assert sorted(runs.run_id) == list(range(N_SLOW))     # each run computed and stored once

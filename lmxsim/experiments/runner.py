@@ -31,6 +31,7 @@ import time
 from concurrent.futures import Executor, as_completed
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from typing import Callable
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -122,7 +123,8 @@ def _now() -> str:
 
 
 def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor | None = None, workers: int = 1,
-        progress: bool = True, flush_every: int | None = None, engine: str | None = None) -> pd.DataFrame:
+        progress: bool = True, flush_every: int | None = None, engine: str | None = None,
+        on_start: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Run ``spec`` and return one row per run (sorted by ``run_id``), typed by the store schema.
 
     Args:
@@ -132,6 +134,9 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
             default: a local process pool of ``workers`` processes (inline when ``workers == 1``).
         progress: show a progress bar (runs done, rate, time left) on stderr.
         flush_every: write a result part after this many finished runs (default: about 2% of the runs).
+        engine: how the runs are executed, as the manifest records it (default: from ``executor``).
+        on_start: called once ``out`` is checked and locked, before the first run, with the
+            number of runs and the number already stored.
 
     Raises:
         LMXInputError: ``out`` belongs to something else or another lmxsim process is writing there.
@@ -152,10 +157,12 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
         }, expected=len(tasks))
     todo = [t for t in tasks if t.run_id not in done]
     flush_every = flush_every or max(1, min(200, len(tasks) // 50))
-    rows = []
-    pending_rows, pending_weekly = [], []
-    bar = _progress(len(tasks), len(done), progress)
+    rows, pending_rows, pending_weekly = [], [], []
+    bar = None
     try:
+        if on_start is not None:
+            on_start(len(tasks), len(done))
+        bar = _progress(len(tasks), len(done), progress)
         with local_pool(workers) if executor is None else nullcontext(executor) as pool:
             last_flush = time.monotonic()
             for row, series in _results(pool, todo):

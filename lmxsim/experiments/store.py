@@ -257,6 +257,8 @@ class ResultStore:
         try:
             self._check()                              # again, now that nobody else can write
             self._tidy()
+            done = self.completed_ids()
+            self.n_stored = len(done)
             if self.manifest_path.exists():
                 self.manifest = json.loads(self.manifest_path.read_text())
                 self.manifest.setdefault("resumed", []).append(_now())
@@ -270,8 +272,6 @@ class ResultStore:
             self._write_json(self.manifest_path, self.manifest)
             for kind in KINDS if self.spec.weekly else ("runs",):
                 self._mkdir(self.dir / kind)
-            done = self.completed_ids()
-            self.n_stored = len(done)
             return done
         except BaseException:
             self.close()
