@@ -47,8 +47,15 @@ class _Pool(ProcessPoolExecutor):
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A ``ProcessPoolExecutor`` of ``workers`` spawned processes that die with this process."""
-    return _Pool(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+    pool = _Pool(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                  initializer=_worker_init, initargs=(os.getpid(),))
+    # When workers are terminated (Ctrl-C) the pool closes its end of the task pipe and may
+    # still flush queued tasks into it: a broken pipe then is expected, not an error to print.
+    # (Read when the queue's feeder thread starts, at the first submit.)
+    call_queue = getattr(pool, "_call_queue", None)
+    if call_queue is not None and hasattr(call_queue, "_ignore_epipe"):
+        call_queue._ignore_epipe = True
+    return pool
 
 
 @contextmanager
@@ -93,6 +100,12 @@ def local_pool(workers: int, option: str = "--workers"):
 
 def terminate(pool: ProcessPoolExecutor) -> None:
     """Cancel the queued work of ``pool`` and end its worker processes now."""
+    # The pool's threads may then write into pipes whose readers are gone. Python ignores
+    # SIGPIPE (a write fails with EPIPE, handled above); its default action, which a caller
+    # may have restored, would kill this process before it could report what it stored.
+    if (hasattr(signal, "SIGPIPE") and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGPIPE) == signal.SIG_DFL):
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in processes:
