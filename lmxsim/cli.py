@@ -2,7 +2,9 @@
 
 Bad input - an unknown policy or scenario, a parameter out of range, an unwritable
 output directory - prints one line naming the field, the value and what is allowed, and
-exits with code 2 without writing anything.
+exits with code 2 without writing anything. Ctrl-C prints one line and exits with 130
+(``experiment run`` first stores the runs already finished); an experiment whose result
+directory cannot be written (a full disk) prints one line and exits with 1, resumable.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import argparse
 import os
 import sys
 import textwrap
-from contextlib import contextmanager
 
 from lmxsim import params as params_mod
 from lmxsim.errors import LMXInputError
+from lmxsim.parallel import local_pool
 
 EXIT_BAD_INPUT = 2
+EXIT_WRITE_FAILED = 1   # the result directory could not be written (e.g. disk full); re-run to resume
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a process ended by SIGINT
 
 
 class _Parser(argparse.ArgumentParser):
@@ -272,19 +276,6 @@ def parameters_markdown() -> str:
     return "\n".join(rows)
 
 
-@contextmanager
-def _local_pool(workers: int):
-    """A process pool of ``workers`` processes, shut down afterwards (``None``: run in this process)."""
-    if workers < 1:
-        raise LMXInputError("--workers", workers, "an integer >= 1")
-    if workers == 1:
-        yield None
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield pool
-
-
 def cmd_compare(args) -> int:
     from lmxsim.compare import compare, format_table
     from lmxsim.output import check_writable, staged_output
@@ -295,7 +286,7 @@ def cmd_compare(args) -> int:
         overrides["weeks"] = args.weeks
     policies = [p.strip() for p in args.policies.split(",") if p.strip()] if args.policies else None
     check_writable(args.out)
-    with _local_pool(args.workers) as executor:
+    with local_pool(args.workers) as executor:
         c = compare(policies, scenario=args.scenario, seeds=args.seeds, root_seed=args.root_seed,
                     overrides=overrides, executor=executor, progress=not args.quiet)
     with staged_output(args.out) as stage:
@@ -321,7 +312,7 @@ def cmd_validate(args) -> int:
         raise LMXInputError("--reliability", args.reliability, "a number in [0.1, 1.0]")
     overrides = parse_sets(args.set)
     check_writable(args.out)
-    with _local_pool(args.workers) as executor:
+    with local_pool(args.workers) as executor:
         facts = run_validation(seeds=args.seeds, members=args.members, reliability=args.reliability,
                                overrides=overrides, executor=executor, progress=not args.quiet)
     table = facts_table(facts)
@@ -337,6 +328,7 @@ def cmd_experiment(args) -> int:
     import os
 
     from lmxsim import experiments
+    from lmxsim.experiments.store import StoreWriteError
 
     action = args.experiment_command
     if action is None:
@@ -381,12 +373,18 @@ def cmd_experiment(args) -> int:
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise LMXInputError("--workers", workers, "an integer >= 1")
-    n = len(experiments.plan(spec))
-    print(f"experiment {spec.name}: {n} runs ({spec.replications} replications x {len(spec.policies)} policies x "
-          f"{n // (spec.replications * len(spec.policies))} design points), {spec.weeks} weeks -> {args.out}")
+
+    def started(n: int, stored: int) -> None:  # once --out is checked and locked
+        print(f"experiment {spec.name}: {n} runs ({spec.replications} replications x {len(spec.policies)} policies "
+              f"x {n // (spec.replications * len(spec.policies))} design points), {spec.weeks} weeks -> {args.out}"
+              + (f" (resuming: {stored} stored)" if stored else ""), flush=True)
+
     try:
         runs = experiments.run(spec, out=args.out, executor=executor, workers=workers, progress=not args.quiet,
-                               flush_every=args.flush_every, engine=engine)
+                               flush_every=args.flush_every, engine=engine, on_start=started)
+    except StoreWriteError as exc:
+        print(f"lmxsim: error: {exc}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
     finally:
         if client is not None:
             client.close()
@@ -435,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return _quiet_broken_pipe()
+    except KeyboardInterrupt as exc:  # Ctrl-C: one line (an experiment run says what is stored)
+        print(f"lmxsim: {str(exc) or 'interrupted'}", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _quiet_broken_pipe() -> int:

@@ -131,6 +131,7 @@ def test_policies_and_design_points_share_the_seed_of_their_replication():
         by_rep.setdefault(t.replicate, set()).add(t.seed)
     assert all(len(seeds) == 1 for seeds in by_rep.values())
     assert len({next(iter(s)) for s in by_rep.values()}) == 3
+    assert all(0 <= t.seed < 2**63 for t in tasks)  # a signed 64-bit integer in every tool
     assert tasks == experiments.plan(tiny_spec())  # the plan is deterministic
 
 
@@ -165,7 +166,7 @@ def test_dask_local_cluster_gives_identical_numbers(reference):
 def test_streamed_results_equal_in_memory_results_and_rerun_is_a_no_op(tmp_path, reference):
     out = tmp_path / "exp"
     stored = experiments.run(tiny_spec(), out=out, progress=False, flush_every=2)
-    pd.testing.assert_frame_equal(reference, stored, check_dtype=False)
+    pd.testing.assert_frame_equal(reference, stored)  # the same column types in memory and on disk
     manifest = read_manifest(out)
     assert manifest["status"] == "complete" and manifest["runs_stored"] == len(reference)
     assert manifest["spec_hash"] == tiny_spec().digest()
@@ -181,6 +182,26 @@ def test_a_different_spec_on_the_same_directory_is_refused(tmp_path):
     experiments.run(tiny_spec(), out=out, progress=False)
     with pytest.raises(LMXInputError, match="different specification"):
         experiments.run(tiny_spec(root_seed=12), out=out, progress=False)
+
+
+def test_a_directory_holding_other_files_is_refused_and_left_untouched(tmp_path):
+    out = tmp_path / "exp"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(LMXInputError, match="holds other files: notes.txt"):
+        experiments.run(tiny_spec(), out=out, progress=False)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_a_directory_left_before_its_manifest_was_written_is_resumed(tmp_path):
+    out = tmp_path / "exp"
+    (out / ".staging").mkdir(parents=True)
+    (out / ".staging" / "manifest.json.1234abcd.tmp").write_text('{"half')
+    (out / ".lock").touch()
+    (out / "runs").mkdir()
+    stored = experiments.run(tiny_spec(), out=out, progress=False)
+    assert len(stored) == 12 and read_manifest(out)["status"] == "complete"
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "manifest.json", "runs"]
 
 
 def test_killed_run_resumes_to_every_run_exactly_once_and_equals_an_uninterrupted_run(tmp_path, reference):
@@ -211,7 +232,8 @@ def test_killed_run_resumes_to_every_run_exactly_once_and_equals_an_uninterrupte
     result = load_parts(out)
     assert sorted(result.run_id) == list(range(total))  # every run exactly once
     uninterrupted = experiments.run(experiments.load_spec(path), progress=False)
-    pd.testing.assert_frame_equal(uninterrupted, result, check_dtype=False)
+    pd.testing.assert_frame_equal(uninterrupted, result)
+    assert not list(out.rglob("*.tmp")) and not (out / ".staging").exists()
 
 
 # ----------------------------------------------------------------------------- analysis

@@ -8,14 +8,18 @@ Python use mirrors ``lmxsim experiment``::
     summary, differences, figures = experiments.summarize("results/span")
 
 Any ``concurrent.futures.Executor`` works, e.g. a Dask cluster's
-``client.get_executor()``; the numbers do not depend on the executor.
+``client.get_executor()``; the numbers do not depend on the executor. A stored experiment
+has one column schema (:func:`store_schema`); a full disk raises :class:`StoreWriteError`
+and Ctrl-C :class:`RunInterrupted`, and the same call then resumes.
 """
 
 from lmxsim.experiments.analysis import load_experiment, sensitivity, summarize
 from lmxsim.experiments.design import design_points
-from lmxsim.experiments.runner import dask_executor, execute, plan, run
+from lmxsim.experiments.runner import RunInterrupted, dask_executor, execute, plan, run
 from lmxsim.experiments.shipped import catalogue, shipped_names
 from lmxsim.experiments.spec import ExperimentSpec, load_spec, parse_spec
+from lmxsim.experiments.store import StoreWriteError, store_schema
 
 __all__ = ["ExperimentSpec", "load_spec", "parse_spec", "design_points", "plan", "execute", "run",
-           "dask_executor", "summarize", "sensitivity", "load_experiment", "catalogue", "shipped_names"]
+           "dask_executor", "summarize", "sensitivity", "load_experiment", "catalogue", "shipped_names",
+           "store_schema", "StoreWriteError", "RunInterrupted"]

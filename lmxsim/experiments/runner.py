@@ -4,25 +4,34 @@ Every run is one (design point, replication, policy). Its seed comes from
 ``numpy.random.SeedSequence(root_seed)``: one child sequence per replication, shared by
 every policy and design point, so replication r meets the same organisation and the same
 people wherever it runs (common random numbers): differences between policies, and
-between levels of a factor, are paired comparisons with less noise. A run's result depends only on
-its task, so the numbers are identical whatever the number of workers or the engine - one
-process, a local process pool, or a Dask cluster.
+between levels of a factor, are paired comparisons with less noise. The seed is the
+child's first 64-bit word shifted right by one bit, an integer in ``[0, 2**63)``, so it is
+an ordinary signed 64-bit integer in every tool that reads the results (see
+:data:`SEED_SCHEME`). A run's result depends only on its task, so the numbers are
+identical whatever the number of workers or the engine - one process, a local process
+pool (:mod:`lmxsim.parallel`), or a Dask cluster.
 
 Results stream to ``DIR/runs/part-*.parquet`` (and ``DIR/weekly/`` for weekly series) as
-runs finish; each part is written to a temporary name and renamed, so a killed run leaves
-only whole parts. Re-running the same command on the same directory skips the runs
+runs finish, every part with the one schema of :func:`lmxsim.experiments.store.store_schema`.
+Each file is staged, flushed and renamed, so a killed run, or one stopped by a full disk,
+leaves only whole parts. Re-running the same command on the same directory skips the runs
 already stored and finishes the rest; a different specification on the same directory is
-refused. ``DIR/manifest.json`` records the specification, its hash, versions, the seed
-plan, and start and end times.
+refused, and so is a second process while one is writing there. Ctrl-C stores the runs
+already finished and raises :class:`RunInterrupted`. ``DIR/manifest.json`` records the
+specification, its hash, versions, the seed plan, the column types, and start and end times.
 """
 
 from __future__ import annotations
 
 import platform
+import signal
 import sys
+import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from typing import Callable
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -34,12 +43,15 @@ from lmxsim.compat import release_model
 from lmxsim.errors import LMXInputError
 from lmxsim.experiments.design import design_points
 from lmxsim.experiments.spec import ExperimentSpec
-from lmxsim.experiments.store import ResultStore
+from lmxsim.experiments.store import ResultStore, StoreWriteError, rows_table
 from lmxsim.model import LMXModel
 from lmxsim.outcomes import COHORT_OUTCOMES, CohortTracker, run_summary
+from lmxsim.parallel import local_pool
 
-SEED_SCHEME = ("numpy.random.SeedSequence(root_seed).spawn(replications); every run of replication r uses child r, "
-               "whatever its policy and design point (common random numbers: paired comparisons)")
+SEED_SCHEME = ("numpy.random.SeedSequence(root_seed).spawn(replications); every run of replication r uses the seed "
+               "child_r.generate_state(1, uint64)[0] >> 1, a 63-bit integer in [0, 2**63) stored as int64 "
+               "everywhere (Parquet, pandas, DuckDB, R's arrow), whatever its policy and design point "
+               "(common random numbers: paired comparisons)")
 
 
 @dataclass(frozen=True)
@@ -60,7 +72,8 @@ def plan(spec: ExperimentSpec) -> list[RunTask]:
     """Every run of the experiment, in a fixed order (``run_id`` 0, 1, ...)."""
     points = design_points(spec)
     children = np.random.SeedSequence(spec.root_seed).spawn(spec.replications)
-    seeds = [int(c.generate_state(1, dtype=np.uint64)[0]) for c in children]
+    # 63 bits: a seed fits a signed 64-bit column in every tool that reads the store
+    seeds = [int(c.generate_state(1, dtype=np.uint64)[0]) >> 1 for c in children]
     tasks = []
     for i, point in enumerate(points):
         scenario = point.get("scenario", spec.scenario)
@@ -110,8 +123,9 @@ def _now() -> str:
 
 
 def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor | None = None, workers: int = 1,
-        progress: bool = True, flush_every: int | None = None, engine: str | None = None) -> pd.DataFrame:
-    """Run ``spec`` and return one row per run (sorted by ``run_id``).
+        progress: bool = True, flush_every: int | None = None, engine: str | None = None,
+        on_start: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run ``spec`` and return one row per run (sorted by ``run_id``), typed by the store schema.
 
     Args:
         spec: a validated specification (see :func:`lmxsim.experiments.load_spec`).
@@ -120,51 +134,97 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
             default: a local process pool of ``workers`` processes (inline when ``workers == 1``).
         progress: show a progress bar (runs done, rate, time left) on stderr.
         flush_every: write a result part after this many finished runs (default: about 2% of the runs).
+        engine: how the runs are executed, as the manifest records it (default: from ``executor``).
+        on_start: called once ``out`` is checked and locked, before the first run, with the
+            number of runs and the number already stored.
+
+    Raises:
+        LMXInputError: ``out`` belongs to something else or another lmxsim process is writing there.
+        StoreWriteError: ``out`` could not be written (e.g. the disk is full); the runs stored
+            so far stay, and the same call resumes.
+        RunInterrupted: Ctrl-C (``KeyboardInterrupt``) while results go to ``out``; the runs
+            finished so far are stored first.
     """
     tasks = plan(spec)
     store = ResultStore(out, spec) if out is not None else None
-    done = store.completed_ids() if store else set()
-    todo = [t for t in tasks if t.run_id not in done]
+    done: set[int] = set()
     if store:
-        store.start(manifest_extra={
+        done = store.open(manifest_extra={
             "seed_plan": {"root_seed": spec.root_seed, "scheme": SEED_SCHEME, "n_points": len(design_points(spec)),
                           "n_runs": len(tasks)},
             "versions": versions(),
             "engine": engine or (type(executor).__name__ if executor else f"process pool, {workers} workers"),
-        })
+        }, expected=len(tasks))
+    todo = [t for t in tasks if t.run_id not in done]
     flush_every = flush_every or max(1, min(200, len(tasks) // 50))
-    own = executor is None and workers > 1
-    if own:
-        executor = ProcessPoolExecutor(max_workers=workers)
-    rows, weekly = [], []
-    bar = _progress(len(tasks), len(done), progress)
+    rows, pending_rows, pending_weekly = [], [], []
+    bar = None
     try:
-        pending_rows, pending_weekly = [], []
-        last_flush = time.monotonic()
-        for row, series in _results(executor, todo):
-            pending_rows.append(row)
-            if series is not None:
-                pending_weekly.append(series)
-            if bar is not None:
-                bar.update(1)
-            if store and (len(pending_rows) >= flush_every or time.monotonic() - last_flush > 30):
+        if on_start is not None:
+            on_start(len(tasks), len(done))
+        bar = _progress(len(tasks), len(done), progress)
+        with local_pool(workers) if executor is None else nullcontext(executor) as pool:
+            last_flush = time.monotonic()
+            for row, series in _results(pool, todo):
+                pending_rows.append(row)
+                if series is not None:
+                    pending_weekly.append(series)
+                if bar is not None:
+                    bar.update(1)
+                if store is None:
+                    rows.extend(pending_rows)
+                    pending_rows, pending_weekly = [], []
+                elif len(pending_rows) >= flush_every or time.monotonic() - last_flush > 30:
+                    store.write_part(pending_rows, pending_weekly)
+                    pending_rows, pending_weekly, last_flush = [], [], time.monotonic()
+        if store:
+            if pending_rows:
                 store.write_part(pending_rows, pending_weekly)
-                pending_rows, pending_weekly, last_flush = [], [], time.monotonic()
-            elif not store:
-                rows.extend(pending_rows)
-                weekly.extend(pending_weekly)
                 pending_rows, pending_weekly = [], []
-        if store and pending_rows:
-            store.write_part(pending_rows, pending_weekly)
+            store.finish()
+    except KeyboardInterrupt:
+        if store is None:
+            raise
+        with _sigint_ignored():  # a second Ctrl-C must not cut the final writes short
+            if pending_rows:
+                try:
+                    store.write_part(pending_rows, pending_weekly)
+                except StoreWriteError:
+                    pass
+            store.finish(status=f"interrupted ({store.n_stored} of {len(tasks)} runs)", best_effort=True)
+        raise RunInterrupted(store.n_stored, len(tasks)) from None
+    except StoreWriteError:
+        store.finish(status=f"stopped: could not write ({store.n_stored} of {len(tasks)} runs)", best_effort=True)
+        raise
     finally:
         if bar is not None:
             bar.close()
-        if own:
-            executor.shutdown(cancel_futures=True)
+        if store:
+            store.close()
     if store:
-        store.finish(expected=len(tasks))
         return store.load()
-    return pd.DataFrame(rows).sort_values("run_id").reset_index(drop=True)
+    return rows_table(spec, sorted(rows, key=lambda r: r["run_id"])).to_pandas()
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a stored run; the message says how many runs are stored."""
+
+    def __init__(self, stored: int, total: int):
+        self.stored, self.total = stored, total
+        super().__init__(f"interrupted; {stored} of {total} runs stored; re-run the same command to resume")
+
+
+@contextmanager
+def _sigint_ignored():
+    """Ignore SIGINT inside the block (only possible in the main thread; elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _results(executor: Executor | None, todo: list[RunTask]):
