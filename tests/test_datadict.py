@@ -19,11 +19,6 @@ from lmxsim.reporters import MODEL_REPORTERS
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Declared store columns that lmxsim/experiments/runner.py and store.py (owned elsewhere) do not
-# write as declared yet: `scenario` is missing unless it is a design factor, `seed` is written as
-# uint64 instead of int64. Their name and type are not checked; empty this set once the store
-# writes them, and the test is strict for every column.
-PENDING_STORE_COLUMNS = {"scenario", "seed"}
 
 
 def check_file(frame: pd.DataFrame, key: str, where: str, pending=frozenset(), factor_types=True, **expand) -> None:
@@ -127,18 +122,29 @@ def _spec(extra: dict, **experiment):
     return parse_spec(data)
 
 
+def assert_documented(schema, kind: str) -> None:
+    """Every field of a stored Parquet part carries the dictionary's meaning and unit."""
+    for field in schema:
+        declared = datadict.arrow_field(field.name, kind)
+        assert field.metadata == declared.metadata, field.name
+        assert field.metadata[b"description"] and field.metadata[b"unit"]
+        assert field.type == declared.type, f"{field.name}: stored {field.type}, declared {declared.type}"
+
+
 def test_experiment_store_and_summaries_have_the_declared_columns(tmp_path):
     spec = _spec({"factors": {"team_size": [4, 5], "promise_reliability": [0.5, 0.9]}}, weekly=True)
     out = tmp_path / "exp"
     experiments.run(spec, out=out, progress=False)
     factors = list(spec.factor_names)
     for part in (out / "runs").glob("part-*.parquet"):
-        check_file(pq.read_table(part).to_pandas(), "experiment/runs", part.name, pending=PENDING_STORE_COLUMNS,
+        check_file(pq.read_table(part).to_pandas(), "experiment/runs", part.name,
                    factors=factors, outcomes=list(spec.outcomes))
+        assert_documented(pq.read_schema(part), "runs")
     weekly = list((out / "weekly").glob("part-*.parquet"))
     assert weekly
     for part in weekly:
         check_file(pq.read_table(part).to_pandas(), "experiment/weekly", part.name)
+        assert_documented(pq.read_schema(part), "weekly")
     experiments.summarize(out)
     s = out / "summary"
     check_file(pd.read_csv(s / "summary.csv"), "experiment/summary.csv", "summary.csv", factors=factors)

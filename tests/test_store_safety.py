@@ -91,7 +91,7 @@ def test_every_tool_reads_a_store_of_many_parts_and_a_stored_seed_reproduces_its
     schema = ResultStore(out, spec).schema("runs")
     assert [(f.name, str(f.type)) for f in schema] == [
         ("run_id", "int64"), ("point_id", "int64"), ("replicate", "int64"), ("policy", "string"),
-        ("seed", "int64"), ("team_size", "int64"), ("innovation_per_member_year", "double"),
+        ("seed", "int64"), ("scenario", "string"), ("team_size", "int64"), ("innovation_per_member_year", "double"),
         ("annual_turnover", "double"), ("mean_lmx", "double")]
     for kind in ("runs", "weekly"):
         for part in (out / kind).iterdir():

@@ -99,7 +99,8 @@ def execute(task: RunTask) -> tuple[dict, pd.DataFrame | None]:
     if cohort is not None:
         summary.update(cohort.outcomes())
     row = {"run_id": task.run_id, "point_id": task.point_id, "replicate": task.replicate, "policy": task.policy,
-           "seed": task.seed, **dict(task.point), **{k: summary[k] for k in task.outcomes}}
+           "seed": task.seed, "scenario": task.scenario,
+           **{k: v for k, v in task.point if k != "scenario"}, **{k: summary[k] for k in task.outcomes}}
     weekly = None
     if task.weekly:
         weekly = frame

@@ -13,7 +13,9 @@ Arrow schema :func:`store_schema` derives from the specification, also written i
 ``manifest.json`` under ``"schema"``. So ``pandas.read_parquet(DIR/runs)``,
 ``pyarrow.dataset.dataset(DIR/runs)``, DuckDB (``SELECT * FROM 'DIR/runs/*.parquet'``)
 and R's arrow read a store as one table, and a stored ``seed`` (int64, in ``[0, 2**63)``)
-reproduces its run.
+reproduces its run. Each field carries its meaning and unit from the data dictionary
+(:mod:`lmxsim.datadict`, ``docs/data_dictionary.md``) as Parquet field metadata
+(``description``, ``unit``), so a file read without lmxsim still explains its columns.
 
 =================== ======= =====================================================
 column              type    meaning
@@ -23,8 +25,9 @@ point_id            int64   design point
 replicate           int64   replication (every policy and point of it shares the seed)
 policy              string  leadership policy
 seed                int64   the run's seed, in [0, 2**63)
-*factor*            int64 / double / string: one column per design factor, typed by its
-                    parameter's type in :mod:`lmxsim.params` (``scenario``: string)
+scenario            string  scenario preset of the run (the spec's, or the point's level)
+*factor*            int64 / double: one column per parameter varied by the design, typed
+                    by its parameter's type in :mod:`lmxsim.params`
 *outcome*           double  one column per outcome of the specification
 =================== ======= =====================================================
 
@@ -116,20 +119,27 @@ def store_schema(spec, kind: str = "runs") -> pa.Schema:
         declared = {f.name: f.type for f in dataclasses.fields(Params)}
         fields = [pa.field("run_id", pa.int64(), nullable=False), pa.field("point_id", pa.int64(), nullable=False),
                   pa.field("replicate", pa.int64(), nullable=False), pa.field("policy", pa.string(), nullable=False),
-                  pa.field("seed", pa.int64(), nullable=False)]
-        for factor in spec.factor_names:
-            kind_of = pa.string() if factor == "scenario" else _arrow_type(declared[factor])
-            fields.append(pa.field(factor, kind_of, nullable=False))
+                  pa.field("seed", pa.int64(), nullable=False), pa.field("scenario", pa.string(), nullable=False)]
+        fields += [pa.field(factor, _arrow_type(declared[factor]), nullable=False)
+                   for factor in spec.factor_names if factor != "scenario"]
         fields += [pa.field(o, pa.float64()) for o in spec.outcomes]
-        return pa.schema(fields)
+        return _documented(pa.schema(fields), kind)
     if kind == "weekly":
         from lmxsim.reporters import MODEL_REPORTERS
 
         fields = [pa.field("run_id", pa.int64(), nullable=False), pa.field("week", pa.int64(), nullable=False)]
         fields += [pa.field(name, _arrow_type(f.__annotations__.get("return", "float")))
                    for name, f in MODEL_REPORTERS.items()]
-        return pa.schema(fields)
+        return _documented(pa.schema(fields), kind)
     raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+
+
+def _documented(schema: pa.Schema, kind: str) -> pa.Schema:
+    """``schema`` with each field's meaning and unit from the data dictionary as Parquet field
+    metadata (``description``, ``unit``): the file explains itself to any tool that reads it."""
+    from lmxsim import datadict
+
+    return pa.schema([f.with_metadata(datadict.arrow_field(f.name, kind).metadata) for f in schema])
 
 
 def schema_description(schema: pa.Schema) -> list[dict]:
