@@ -17,6 +17,8 @@ then the week's data are collected.
 from __future__ import annotations
 
 import inspect
+import math
+import numbers
 from collections import deque
 
 import mesa
@@ -27,10 +29,11 @@ from lmxsim import organisation
 from lmxsim.agents import LeaderAgent, MemberAgent
 from lmxsim.errors import LMXInputError
 from lmxsim.panel import Panel
-from lmxsim.params import Params, names as param_names
+from lmxsim.params import Params, check_overrides, names as param_names
 from lmxsim.people import circle_similarity, hire, start_dyad
 from lmxsim.policies import Decisions, PolicyView, get_policy
 from lmxsim.reporters import MODEL_REPORTERS
+from lmxsim.resources import check_fits, model_bytes
 from lmxsim.scenarios import get_scenario, shares_to_teams, validate_events
 from lmxsim.state import LeaderState, MemberState
 from lmxsim.submodels.attitudes import update_attitudes
@@ -70,14 +73,12 @@ class LMXModel(mesa.Model):
         self.rng = _Generator(self.rng.bit_generator)  # the same stream; a faster rng.random(n)
         self.seed = seed
         self.scenario = get_scenario(scenario)
-        unknown = sorted(set(params) - set(param_names()))
-        if unknown:
-            raise LMXInputError(unknown[0], params[unknown[0]], "a known parameter (see `lmxsim list`)")
-        self.params = Params(**{**self.scenario.overrides, **params})
+        self.params = Params(**{**self.scenario.overrides, **check_overrides(params)})
         validate_events(self.scenario, self.params)
         if isinstance(panel_every, bool) or not isinstance(panel_every, int) or panel_every < 0:
             raise LMXInputError("panel_every", panel_every, "an integer >= 0 (weeks; 0 = no panel)")
         p = self.params
+        _check_memory(p, self.scenario, panel_every, member_agents)
         self.week = 0
         self.n_teams = p.n_teams
         self.week_stats: dict[str, float] = {}
@@ -133,14 +134,22 @@ class LMXModel(mesa.Model):
 
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
+        # Mesa has already counted this step; until the policies have decided, the week can
+        # be undone, so that a policy that raises (or returns unusable decisions) leaves the
+        # model exactly as it was and the next step() is this same week again
+        undo = self._undo_point()
         self.week = self.steps
         self.week_stats = {}
         # occupancy changes only in quit_and_refill: check the cache once for phases 1-7a
         self.occupancy()
         self._occupancy_trusted = True
         try:
-            perceive(self)
-            decisions = self._decide()
+            try:
+                perceive(self)
+                decisions = self._decide()
+            except BaseException:
+                self._undo(undo)
+                raise
             exchange(self, decisions)
             work(self, decisions)
             innovate(self, decisions)
@@ -165,6 +174,21 @@ class LMXModel(mesa.Model):
         self.panel.collect(self)
         if self.week >= self.params.weeks:
             self.running = False
+
+    def _undo_point(self) -> tuple:
+        """What the week changes before its decisions: the counters, the week's statistics,
+        the leaders' views of members (perception) and the random generator's state."""
+        m = self.members
+        return (self.steps - 1, self.week, self.week_stats, m.perceived_competence.copy(),
+                m.perceived_loyalty.copy(), self.rng.bit_generator.state)
+
+    def _undo(self, point: tuple) -> None:
+        """Return to ``point`` (see :meth:`_undo_point`)."""
+        m = self.members
+        self.steps, self.week, self.week_stats, competence, loyalty, rng_state = point
+        m.perceived_competence[:] = competence
+        m.perceived_loyalty[:] = loyalty
+        self.rng.bit_generator.state = rng_state
 
     def run(self, weeks: int | None = None) -> "LMXModel":
         """Run ``weeks`` more weeks (default: up to the horizon ``params.weeks``)."""
@@ -228,10 +252,13 @@ class LMXModel(mesa.Model):
         """Ask each policy in use for its decisions; each member gets their own leader's."""
         view = self._view()
         in_use = self._policies_in_use()
+        n = self.members.capacity
         parts = [(i, self._policies[i].decide(view)) for i in in_use]
         for i, d in parts:
-            d.check(self._policies[i].name)
-        n = self.members.capacity
+            if not isinstance(d, Decisions):
+                raise LMXInputError(f"policy {self._policies[i].name!r}: decide()", f"a {type(d).__name__}",
+                                    "a lmxsim.policies.Decisions object")
+            d.check(self._policies[i].name, n)
         if len(parts) == 1:
             d = parts[0][1]
             return _broadcast(d, n, _constant(d.time_use, self.n_teams), _constant(d.reward_contingency, n))
@@ -586,19 +613,44 @@ def _constant(value: float, n: int) -> np.ndarray:
     return a
 
 
-def _as_seed(seed) -> int:
-    """Seeds are integers; a numeric string (from a text box) is accepted, anything else refused."""
-    try:
-        if isinstance(seed, bool):
-            raise ValueError
-        value = int(str(seed).strip()) if isinstance(seed, str) else int(seed)
-        if value != seed and not isinstance(seed, str):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise LMXInputError("seed", seed, "a whole number >= 0") from None
-    if value < 0:
-        raise LMXInputError("seed", seed, "a whole number >= 0")
+MAX_SEED = 2**64 - 1   # the largest seed numpy's SeedSequence children give (uint64)
+
+
+def _as_seed(seed, field: str = "seed") -> int:
+    """The one check of a seed: a whole number in [0, 2**64 - 1].
+
+    Integers, whole floats (``3.0``) and numeric strings (from a text box or the command
+    line, e.g. ``" 42 "``) are accepted; booleans, fractions, NaN, infinities, negative or
+    too large numbers and other text are refused with :class:`LMXInputError` naming ``field``.
+    """
+    allowed = f"a whole number in [0, {MAX_SEED}] (2**64 - 1)"
+    if isinstance(seed, (bool, np.bool_)):
+        raise LMXInputError(field, seed, allowed)
+    if isinstance(seed, str):
+        try:
+            value = int(seed.strip())
+        except ValueError:
+            raise LMXInputError(field, seed, allowed) from None
+    elif isinstance(seed, numbers.Integral):
+        value = int(seed)
+    elif isinstance(seed, numbers.Real) and math.isfinite(seed) and float(seed).is_integer():
+        value = int(seed)
+    else:
+        raise LMXInputError(field, seed, allowed)
+    if not 0 <= value <= MAX_SEED:
+        raise LMXInputError(field, seed, allowed)
     return value
+
+
+def _check_memory(p: Params, scenario, panel_every: int, member_agents: bool) -> None:
+    """Refuse an organisation (or a member panel) too large for this machine's memory."""
+    needed = model_bytes(p, scenario, panel_every, member_agents)
+    panel = needed - model_bytes(p, scenario, 0, member_agents)
+    if panel > needed / 2:
+        check_fits("panel_every", panel_every, needed, "a member panel that fits in memory "
+                                                       "(a larger panel_every, or 0 for none)")
+    check_fits("n_teams x team_size", f"{p.n_teams} x {p.team_size}", needed,
+               "an organisation that fits in memory")
 
 
 def _signature() -> inspect.Signature:

@@ -193,10 +193,7 @@ class Params:
 
     def replace(self, **overrides: Any) -> "Params":
         """A copy with some values changed (validated)."""
-        unknown = sorted(set(overrides) - set(names()))
-        if unknown:
-            raise LMXInputError(unknown[0], overrides[unknown[0]], "a known parameter (see `lmxsim list`)")
-        return dataclasses.replace(self, **overrides)
+        return dataclasses.replace(self, **check_overrides(overrides))
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -215,6 +212,21 @@ def _check(name: str, value: Any, f: dataclasses.Field) -> None:
         raise LMXInputError(name, value, allowed)
     if not (low <= value <= high):
         raise LMXInputError(name, value, allowed)
+
+
+def check_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Check a partial set of parameter values (names and ranges) without building ``Params``.
+
+    The one check for every place that collects overrides before a model exists (``--set``,
+    ``LMXModel(**params)``, an experiment's ``[fixed]``): an unknown name or a value out of
+    its declared range raises :class:`LMXInputError` naming that parameter.
+    """
+    fields = {f.name: f for f in dataclasses.fields(Params)}
+    for name, value in overrides.items():
+        if name not in fields:
+            raise LMXInputError(name, value, "a known parameter (see `lmxsim list`)")
+        _check(name, value, fields[name])
+    return dict(overrides)
 
 
 def names() -> list[str]:
