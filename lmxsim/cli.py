@@ -433,9 +433,9 @@ def _check_validation_size(args, overrides: dict) -> None:
     p = params_mod.Params(**{**overrides, "n_teams": n_teams})
     one = model_bytes(p, get_scenario("default"), panel_every=1)          # the panel run of one seed
     kept = n_teams * team_size * (p.weeks // SURVEY_EVERY) * BYTES_PER_PANEL_ROW + 3 * (p.weeks + 1) * BYTES_PER_WEEKLY_ROW
-    check_fits("--members" if one > args.seeds * kept else "--seeds",
-               args.members if one > args.seeds * kept else args.seeds,
-               one + args.seeds * kept, f"a validation that fits in memory ({args.seeds} seeds x {args.members} members)")
+    check_fits("--members", args.members, one, "an organisation (and its weekly panel) that fits in memory")
+    check_fits("--seeds", args.seeds, one + args.seeds * kept,
+               f"a validation that fits in memory ({args.seeds} seeds x {args.members} members)")
 
 
 def cmd_experiment(args) -> int:

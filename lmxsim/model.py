@@ -77,6 +77,8 @@ class LMXModel(mesa.Model):
         validate_events(self.scenario, self.params)
         if isinstance(panel_every, bool) or not isinstance(panel_every, int) or panel_every < 0:
             raise LMXInputError("panel_every", panel_every, "an integer >= 0 (weeks; 0 = no panel)")
+        if not isinstance(member_agents, (bool, np.bool_)):
+            raise LMXInputError("member_agents", member_agents, "True or False")
         p = self.params
         _check_memory(p, self.scenario, panel_every, member_agents)
         self.week = 0
@@ -192,6 +194,9 @@ class LMXModel(mesa.Model):
 
     def run(self, weeks: int | None = None) -> "LMXModel":
         """Run ``weeks`` more weeks (default: up to the horizon ``params.weeks``)."""
+        if weeks is not None and (isinstance(weeks, (bool, np.bool_)) or not isinstance(weeks, numbers.Integral)
+                                  or weeks < 0):
+            raise LMXInputError("weeks", weeks, "a whole number of weeks >= 0 (None: up to the horizon)")
         todo = self.params.weeks - self.week if weeks is None else weeks
         for _ in range(max(0, todo)):
             self.step()
@@ -223,9 +228,14 @@ class LMXModel(mesa.Model):
                 len(teams) and (teams.min() < 0 or teams.max() >= self.n_teams)):
             raise LMXInputError("teams", teams.tolist(), f"team indices in [0, {self.n_teams - 1}]")
         idx = self._policy_index(name)
+        before = (self.leaders.policy.copy(), self.leaders.policy_since_week.copy())
         self.leaders.policy[teams] = idx
         self.leaders.policy_since_week[teams] = self.week + 1
-        self._review()
+        try:
+            self._review()
+        except BaseException:  # the new policy's in_group() failed: keep the old leaders
+            self.leaders.policy[:], self.leaders.policy_since_week[:] = before
+            raise
 
     def _policies_in_use(self) -> np.ndarray:
         """``np.unique(leaders.policy)``, without the sort when every leader has the same policy."""
@@ -281,9 +291,16 @@ class LMXModel(mesa.Model):
         view = self._view()
         policy_of = self.leaders.policy[self.members.team]
         in_group = np.zeros(self.members.capacity, dtype=bool)
+        n = self.members.capacity
         for i in self._policies_in_use():
             sel = policy_of == i
-            in_group[sel] = self._policies[i].in_group(view)[sel]
+            chosen = self._policies[i].in_group(view)
+            if not (isinstance(chosen, np.ndarray) and chosen.shape == (n,) and chosen.dtype == bool):
+                shown = f"shape {chosen.shape}, dtype {chosen.dtype}" if isinstance(chosen, np.ndarray) else \
+                    f"a {type(chosen).__name__}"
+                raise LMXInputError(f"policy {self._policies[i].name!r}: in_group()", shown,
+                                    f"a boolean numpy array of {n} values (one per member position)")
+            in_group[sel] = chosen[sel]
         self.members.in_group = in_group & self.members.occupied
 
     # ------------------------------------------------------------------ ties
@@ -644,13 +661,10 @@ def _as_seed(seed, field: str = "seed") -> int:
 
 def _check_memory(p: Params, scenario, panel_every: int, member_agents: bool) -> None:
     """Refuse an organisation (or a member panel) too large for this machine's memory."""
-    needed = model_bytes(p, scenario, panel_every, member_agents)
-    panel = needed - model_bytes(p, scenario, 0, member_agents)
-    if panel > needed / 2:
-        check_fits("panel_every", panel_every, needed, "a member panel that fits in memory "
-                                                       "(a larger panel_every, or 0 for none)")
-    check_fits("n_teams x team_size", f"{p.n_teams} x {p.team_size}", needed,
+    check_fits("n_teams x team_size", f"{p.n_teams} x {p.team_size}", model_bytes(p, scenario, 0, member_agents),
                "an organisation that fits in memory")
+    check_fits("panel_every", panel_every, model_bytes(p, scenario, panel_every, member_agents),
+               "a member panel that fits in memory (a larger panel_every, or 0 for none)")
 
 
 def _signature() -> inspect.Signature:

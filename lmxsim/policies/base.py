@@ -233,7 +233,7 @@ def unregister(name: str) -> None:
 
 def get_policy(name: str) -> Policy:
     """A fresh instance of the policy registered as ``name``."""
-    if name not in _REGISTRY:
+    if not isinstance(name, str) or name not in _REGISTRY:
         raise LMXInputError("policy", name, "one of " + ", ".join(sorted(_REGISTRY)))
     return _REGISTRY[name]()
 
