@@ -210,6 +210,7 @@ SPEC_CASES = [
     ("fixed wrong type", EXPERIMENT + '[fixed]\nteam_size = "ten"\n', "fixed.team_size"),
     ("factor level out of range", EXPERIMENT + "[factors]\ntrust_gain = [0.1, 7.0]\n", "factors.trust_gain"),
     ("factor empty", EXPERIMENT + "[factors]\ntrust_gain = []\n", "factors.trust_gain"),
+    ("factor level twice", EXPERIMENT + "[factors]\ntrust_gain = [0.1, 0.1]\n", "factors.trust_gain"),
     ("growing team factor above target", EXPERIMENT.replace("weeks = 2", 'weeks = 2\nscenario = "growing_team"')
      + "[factors]\nteam_size = [8, 24]\n", "factors.team_size"),
     ("growing team as a scenario factor", EXPERIMENT + "[fixed]\nn_teams = 1\n[factors]\nteam_size = [8, 30]\n"

@@ -179,6 +179,8 @@ def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
                 _fail(where, f"factors.{key}", values, "a parameter not also in [fixed]")
             if not isinstance(values, list) or not values:
                 _fail(where, f"factors.{key}", values, "a non-empty list of values")
+            if len({repr(v) for v in values}) != len(values):
+                _fail(where, f"factors.{key}", values, "a list of distinct values (each level at most once)")
             factors[key] = values
     if "design" in data:
         design = data["design"]
