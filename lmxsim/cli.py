@@ -360,7 +360,7 @@ def cmd_compare(args) -> int:
     if args.weeks is not None:
         overrides["weeks"] = args.weeks
     policies = args.policies  # a list, checked by check_options
-    _check_batch_memory(args, policies, overrides)
+    _check_compare_size(args, policies, overrides)
     check_writable(args.out)
     with _local_pool(args.workers) as executor:
         c = compare(policies, scenario=args.scenario, seeds=args.seeds, root_seed=args.root_seed,
@@ -395,14 +395,15 @@ def cmd_validate(args) -> int:
     return 0 if all(f.passed for f in facts) else 1
 
 
-def _check_batch_memory(args, policies: list[str] | None, overrides: dict) -> None:
-    """``compare`` keeps every run's weekly rows in memory: refuse more seeds than fit."""
+def _check_compare_size(args, policies: list[str] | None, overrides: dict) -> None:
+    """``compare`` keeps every run's weekly rows in memory: refuse more seeds than fit
+    (and seeds beyond 2**64 - 1)."""
     from lmxsim.model import MAX_SEED
     from lmxsim.policies import policy_names
     from lmxsim.resources import BYTES_PER_RUN_RESULT, BYTES_PER_WEEKLY_ROW, check_fits
     from lmxsim.scenarios import get_scenario
 
-    weeks = overrides.get("weeks", get_scenario(args.scenario).overrides.get("weeks", params_mod.Params().weeks))
+    weeks = params_mod.Params(**{**get_scenario(args.scenario).overrides, **overrides}).weeks
     if args.root_seed + args.seeds - 1 > MAX_SEED:
         raise LMXInputError("--root-seed", args.root_seed, f"at most {MAX_SEED - args.seeds + 1} with --seeds "
                                                            f"{args.seeds} (seeds are whole numbers < 2**64)")

@@ -245,15 +245,14 @@ def _check_values(spec: ExperimentSpec, where: str) -> None:
     from lmxsim.experiments.design import design_points, n_design_points
 
     scenarios = [get_scenario(name) for name in spec.factors.get("scenario", [spec.scenario])]
-    check = check_overrides
-    _relabel(where, spec, lambda: check({**spec.fixed, "weeks": spec.weeks}))
+    _relabel(where, spec, lambda: check_overrides({**spec.fixed, "weeks": spec.weeks}))
     for key, values in spec.factors.items():
         if key != "scenario":
             for v in values:
-                _relabel(where, spec, lambda: check({key: v}))
+                _relabel(where, spec, lambda: check_overrides({key: v}))
     for key, (low, high) in spec.ranges.items():
         for v in (low, high):
-            _relabel(where, spec, lambda: check({key: int(round(v)) if _is_int(key) else v}))
+            _relabel(where, spec, lambda: check_overrides({key: int(round(v)) if _is_int(key) else v}))
 
     n_points = n_design_points(spec)
     n_runs = n_points * spec.replications * len(spec.policies)
