@@ -10,7 +10,10 @@ directory cannot be written (a full disk) prints one line and exits with 1, resu
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import re
+import socket
 import sys
 import textwrap
 
@@ -39,7 +42,118 @@ def parse_sets(items: list[str] | None) -> dict:
         name, _, text = item.partition("=")
         name = name.strip()
         out[name] = params_mod.coerce(name, text.strip())
-    return out
+    return params_mod.check_overrides(out)
+
+
+# ---------------------------------------------------------------- option checks
+# Every option is checked here, once, after parsing and before any command runs: a value
+# argparse accepted (an int, a string) must also be in range and of the right form.
+MAX_WORKERS = 1024
+
+
+def _at_least(low: int, high: int | None = None):
+    def check(option: str, value):
+        if not (low <= value and (high is None or value <= high)):
+            span = f">= {low}" if high is None else f"in [{low}, {high}]"
+            raise LMXInputError(option, value, f"an integer {span}")
+        return value
+    return check
+
+
+def _seed_option(option: str, value):
+    from lmxsim.model import _as_seed
+
+    return _as_seed(value, field=option)
+
+
+def _path_option(option: str, value: str):
+    from lmxsim.output import check_path_form
+
+    return check_path_form(option, value)
+
+
+def _reliability(option: str, value: float):
+    if not 0.1 <= value <= 1.0:  # also refuses nan
+        raise LMXInputError(option, value, "a number in [0.1, 1.0]")
+    return value
+
+
+def _policy_list(option: str, text: str):
+    names = [p.strip() for p in text.split(",")]
+    if not all(names):
+        raise LMXInputError(option, text, "a comma-separated list of policy names without empty items, "
+                                          "e.g. reactive_in_crowd,proactive_deal (see `lmxsim list policies`)")
+    return names
+
+
+_HOSTNAME = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)"
+                       r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?")
+
+
+def _is_host(host: str) -> bool:
+    """An IP address, or a host name whose labels are not all digits (999.1.1.1 is no address)."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    return bool(_HOSTNAME.fullmatch(host)) and not all(label.isdigit() for label in host.rstrip(".").split("."))
+
+
+def _listen_host(option: str, host: str):
+    """An address of this computer the dashboard can listen on."""
+    allowed = "an IPv4 address or host name of this computer, e.g. 127.0.0.1 or 0.0.0.0"
+    if not _is_host(host):
+        raise LMXInputError(option, host, allowed)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, 0))
+        except OSError as exc:
+            raise LMXInputError(option, host, f"{allowed} ({exc.strerror or exc})") from None
+    return host
+
+
+_DASK_ADDRESS = re.compile(r"(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^:/\s]+):(?P<port>\d{1,5})")
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def _dask_address(option: str, text: str):
+    """The form of a Dask scheduler address, checked before any connection is tried."""
+    allowed = "a Dask scheduler address SCHEME://HOST:PORT or HOST:PORT, e.g. tcp://10.0.0.5:8786"
+    match = _DASK_ADDRESS.fullmatch(text.strip())
+    if (not match or (match["scheme"] or "tcp") not in DASK_SCHEMES or not _is_host(match["host"])
+            or not 1 <= int(match["port"]) <= 65535):
+        raise LMXInputError(option, text, allowed)
+    return text.strip()
+
+
+# destination -> (option as typed, check); a check returns the (normalised) value or raises
+OPTION_CHECKS = {
+    "seed": ("--seed", _seed_option),
+    "root_seed": ("--root-seed", _seed_option),
+    "seeds": ("--seeds", _at_least(2)),
+    "members": ("--members", _at_least(10)),
+    "workers": ("--workers", _at_least(1, MAX_WORKERS)),
+    "panel_every": ("--panel-every", _at_least(0)),
+    "flush_every": ("--flush-every", _at_least(1)),
+    "dask_local": ("--dask-local", _at_least(1, MAX_WORKERS)),
+    "reliability": ("--reliability", _reliability),
+    "policies": ("--policies", _policy_list),
+    "out": ("--out", _path_option),
+    "spec": ("SPEC", _path_option),
+    "dir": ("DIR", _path_option),
+    "dask": ("--dask", _dask_address),
+    "host": ("--host", _listen_host),
+    "port": ("--port", _at_least(0, 65535)),
+}
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Check every option given (or defaulted) against :data:`OPTION_CHECKS`, in place."""
+    for dest, (option, check) in OPTION_CHECKS.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            setattr(args, dest, check(option, value))
 
 
 def _add_model_options(p: argparse.ArgumentParser, weeks_default: int | None = None) -> None:
@@ -182,8 +296,6 @@ def cmd_run(args) -> int:
     overrides = parse_sets(args.set)
     if args.weeks is not None:
         overrides["weeks"] = args.weeks
-    if args.panel_every < 0:
-        raise LMXInputError("--panel-every", args.panel_every, "an integer >= 0 (0 = no panel)")
     check_writable(args.out)
     model = LMXModel(policy=args.policy, scenario=args.scenario, seed=args.seed,
                      panel_every=args.panel_every, **overrides)
@@ -284,7 +396,8 @@ def cmd_compare(args) -> int:
     overrides = parse_sets(args.set)
     if args.weeks is not None:
         overrides["weeks"] = args.weeks
-    policies = [p.strip() for p in args.policies.split(",") if p.strip()] if args.policies else None
+    policies = args.policies  # a list, checked by check_options
+    _check_compare_size(args, policies, overrides)
     check_writable(args.out)
     with local_pool(args.workers) as executor:
         c = compare(policies, scenario=args.scenario, seeds=args.seeds, root_seed=args.root_seed,
@@ -304,13 +417,8 @@ def cmd_validate(args) -> int:
     from lmxsim.output import check_writable, staged_output
     from lmxsim.validation import facts_table, format_facts, run_validation, validation_figures
 
-    if args.seeds < 2:
-        raise LMXInputError("--seeds", args.seeds, "an integer >= 2")
-    if args.members < 10:
-        raise LMXInputError("--members", args.members, "an integer >= 10")
-    if args.reliability is not None and not 0.1 <= args.reliability <= 1.0:
-        raise LMXInputError("--reliability", args.reliability, "a number in [0.1, 1.0]")
     overrides = parse_sets(args.set)
+    _check_validation_size(args, overrides)
     check_writable(args.out)
     with local_pool(args.workers) as executor:
         facts = run_validation(seeds=args.seeds, members=args.members, reliability=args.reliability,
@@ -322,6 +430,50 @@ def cmd_validate(args) -> int:
     print(format_facts(facts, args.seeds, args.members, args.reliability))
     print(f"wrote {args.out}/validation.csv and figures")
     return 0 if all(f.passed for f in facts) else 1
+
+
+def _check_compare_size(args, policies: list[str] | None, overrides: dict) -> None:
+    """``compare`` keeps every run's weekly rows in memory: refuse more seeds than fit
+    (and seeds beyond 2**64 - 1)."""
+    from lmxsim.model import MAX_SEED
+    from lmxsim.policies import policy_names
+    from lmxsim.resources import BYTES_PER_RUN_RESULT, BYTES_PER_WEEKLY_ROW, check_fits
+    from lmxsim.scenarios import get_scenario
+
+    weeks = params_mod.Params(**{**get_scenario(args.scenario).overrides, **overrides}).weeks
+    if args.root_seed + args.seeds - 1 > MAX_SEED:
+        raise LMXInputError("--root-seed", args.root_seed, f"at most {MAX_SEED - args.seeds + 1} with --seeds "
+                                                           f"{args.seeds} (seeds are whole numbers < 2**64)")
+    runs = len(policies or policy_names()) * args.seeds
+    # the rows as the DataCollector keeps them, then once more as one concatenated frame
+    check_fits("--seeds", args.seeds, runs * (BYTES_PER_RUN_RESULT + 2 * (weeks + 1) * BYTES_PER_WEEKLY_ROW),
+               f"as many seeds as fit in memory ({runs:,} runs of {weeks} weeks)")
+
+
+def _check_validation_size(args, overrides: dict) -> None:
+    """``validate`` sizes the organisation from --members over the default horizon; refuse what
+    would be ignored (``--set n_teams/weeks``) and what does not fit in memory."""
+    from lmxsim.resources import BYTES_PER_PANEL_ROW, BYTES_PER_WEEKLY_ROW, check_fits, model_bytes
+    from lmxsim.scenarios import get_scenario
+    from lmxsim.validation import SURVEY_EVERY
+
+    for fixed in ("n_teams", "weeks"):
+        if fixed in overrides:
+            raise LMXInputError(f"--set {fixed}", overrides[fixed],
+                                "a parameter validate does not fix itself (it sets n_teams from --members "
+                                "and runs the default horizon)")
+    team_size = overrides.get("team_size", params_mod.Params().team_size)
+    n_teams = max(1, round(args.members / team_size))
+    limit = params_mod.Params.__dataclass_fields__["n_teams"].metadata["high"]
+    if n_teams > limit:
+        raise LMXInputError("--members", args.members, f"at most {limit * team_size} members "
+                                                       f"({limit} teams of team_size={team_size})")
+    p = params_mod.Params(**{**overrides, "n_teams": n_teams})
+    one = model_bytes(p, get_scenario("default"), panel_every=1)          # the panel run of one seed
+    kept = n_teams * team_size * (p.weeks // SURVEY_EVERY) * BYTES_PER_PANEL_ROW + 3 * (p.weeks + 1) * BYTES_PER_WEEKLY_ROW
+    check_fits("--members", args.members, one, "an organisation (and its weekly panel) that fits in memory")
+    check_fits("--seeds", args.seeds, one + args.seeds * kept,
+               f"a validation that fits in memory ({args.seeds} seeds x {args.members} members)")
 
 
 def cmd_experiment(args) -> int:
@@ -427,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        check_options(args)
         return COMMANDS[args.command](args)
     except LMXInputError as exc:
         print(f"lmxsim: error: {exc}", file=sys.stderr)

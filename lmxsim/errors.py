@@ -21,3 +21,8 @@ class LMXInputError(ValueError):
         self.value = value
         self.allowed = allowed
         super().__init__(f"{field}={value!r} is not allowed: {allowed}")
+
+    def __reduce__(self):
+        # the default pickles ``self.args`` (one message) and calls __init__ with it, which
+        # needs three arguments: errors raised in worker processes must survive the trip back
+        return (type(self), (self.field, self.value, self.allowed))

@@ -17,6 +17,8 @@ then the week's data are collected.
 from __future__ import annotations
 
 import inspect
+import math
+import numbers
 from collections import deque
 
 import mesa
@@ -28,10 +30,11 @@ from lmxsim.agents import LeaderAgent, MemberAgent
 from lmxsim.compat import is_mesa_scenario, scenario_parameters
 from lmxsim.errors import LMXInputError
 from lmxsim.panel import Panel
-from lmxsim.params import Params, names as param_names
+from lmxsim.params import Params, check_overrides, names as param_names
 from lmxsim.people import circle_similarity, hire, start_dyad
 from lmxsim.policies import Decisions, PolicyView, get_policy
 from lmxsim.reporters import MODEL_REPORTERS
+from lmxsim.resources import check_fits, model_bytes
 from lmxsim.scenarios import SCENARIOS, get_scenario, shares_to_teams, validate_events
 from lmxsim.state import LeaderState, MemberState
 from lmxsim.submodels.attitudes import update_attitudes
@@ -101,14 +104,14 @@ class LMXModel(mesa.Model):
         self.rng = _Generator(self.rng.bit_generator)  # the same stream; a faster rng.random(n)
         self.seed = seed if seed is not None else (rng if isinstance(rng, int) else None)
         self.preset = get_scenario(preset_name)
-        unknown = sorted(set(kwargs) - set(param_names()))
-        if unknown:
-            raise LMXInputError(unknown[0], kwargs[unknown[0]], "a known parameter (see `lmxsim list`)")
-        self.params = Params(**{**self.preset.overrides, **kwargs})
+        self.params = Params(**{**self.preset.overrides, **check_overrides(kwargs)})
         validate_events(self.preset, self.params)
         if isinstance(panel_every, bool) or not isinstance(panel_every, int) or panel_every < 0:
             raise LMXInputError("panel_every", panel_every, "an integer >= 0 (weeks; 0 = no panel)")
+        if not isinstance(member_agents, (bool, np.bool_)):
+            raise LMXInputError("member_agents", member_agents, "True or False")
         p = self.params
+        _check_memory(p, self.preset, panel_every, member_agents)
         self.week = 0
         self.n_teams = p.n_teams
         self.week_stats: dict[str, float] = {}
@@ -164,14 +167,22 @@ class LMXModel(mesa.Model):
 
     # ------------------------------------------------------------------ schedule
     def step(self) -> None:
+        # Mesa has already counted this step; until the policies have decided, the week can
+        # be undone, so that a policy that raises (or returns unusable decisions) leaves the
+        # model exactly as it was and the next step() is this same week again
+        undo = self._undo_point()
         self.week = self.steps
         self.week_stats = {}
         # occupancy changes only in quit_and_refill: check the cache once for phases 1-7a
         self.occupancy()
         self._occupancy_trusted = True
         try:
-            perceive(self)
-            decisions = self._decide()
+            try:
+                perceive(self)
+                decisions = self._decide()
+            except BaseException:
+                self._undo(undo)
+                raise
             exchange(self, decisions)
             work(self, decisions)
             innovate(self, decisions)
@@ -197,8 +208,26 @@ class LMXModel(mesa.Model):
         if self.week >= self.params.weeks:
             self.running = False
 
+    def _undo_point(self) -> tuple:
+        """What the week changes before its decisions: the counters, the week's statistics,
+        the leaders' views of members (perception) and the random generator's state."""
+        m = self.members
+        return (self.steps - 1, self.week, self.week_stats, m.perceived_competence.copy(),
+                m.perceived_loyalty.copy(), self.rng.bit_generator.state)
+
+    def _undo(self, point: tuple) -> None:
+        """Return to ``point`` (see :meth:`_undo_point`)."""
+        m = self.members
+        self.steps, self.week, self.week_stats, competence, loyalty, rng_state = point
+        m.perceived_competence[:] = competence
+        m.perceived_loyalty[:] = loyalty
+        self.rng.bit_generator.state = rng_state
+
     def run(self, weeks: int | None = None) -> "LMXModel":
         """Run ``weeks`` more weeks (default: up to the horizon ``params.weeks``)."""
+        if weeks is not None and (isinstance(weeks, (bool, np.bool_)) or not isinstance(weeks, numbers.Integral)
+                                  or weeks < 0):
+            raise LMXInputError("weeks", weeks, "a whole number of weeks >= 0 (None: up to the horizon)")
         todo = self.params.weeks - self.week if weeks is None else weeks
         for _ in range(max(0, todo)):
             self.step()
@@ -230,9 +259,14 @@ class LMXModel(mesa.Model):
                 len(teams) and (teams.min() < 0 or teams.max() >= self.n_teams)):
             raise LMXInputError("teams", teams.tolist(), f"team indices in [0, {self.n_teams - 1}]")
         idx = self._policy_index(name)
+        before = (self.leaders.policy.copy(), self.leaders.policy_since_week.copy())
         self.leaders.policy[teams] = idx
         self.leaders.policy_since_week[teams] = self.week + 1
-        self._review()
+        try:
+            self._review()
+        except BaseException:  # the new policy's in_group() failed: keep the old leaders
+            self.leaders.policy[:], self.leaders.policy_since_week[:] = before
+            raise
 
     def _policies_in_use(self) -> np.ndarray:
         """``np.unique(leaders.policy)``, without the sort when every leader has the same policy."""
@@ -259,10 +293,13 @@ class LMXModel(mesa.Model):
         """Ask each policy in use for its decisions; each member gets their own leader's."""
         view = self._view()
         in_use = self._policies_in_use()
+        n = self.members.capacity
         parts = [(i, self._policies[i].decide(view)) for i in in_use]
         for i, d in parts:
-            d.check(self._policies[i].name)
-        n = self.members.capacity
+            if not isinstance(d, Decisions):
+                raise LMXInputError(f"policy {self._policies[i].name!r}: decide()", f"a {type(d).__name__}",
+                                    "a lmxsim.policies.Decisions object")
+            d.check(self._policies[i].name, n)
         if len(parts) == 1:
             d = parts[0][1]
             return _broadcast(d, n, _constant(d.time_use, self.n_teams), _constant(d.reward_contingency, n))
@@ -285,9 +322,16 @@ class LMXModel(mesa.Model):
         view = self._view()
         policy_of = self.leaders.policy[self.members.team]
         in_group = np.zeros(self.members.capacity, dtype=bool)
+        n = self.members.capacity
         for i in self._policies_in_use():
             sel = policy_of == i
-            in_group[sel] = self._policies[i].in_group(view)[sel]
+            chosen = self._policies[i].in_group(view)
+            if not (isinstance(chosen, np.ndarray) and chosen.shape == (n,) and chosen.dtype == bool):
+                shown = f"shape {chosen.shape}, dtype {chosen.dtype}" if isinstance(chosen, np.ndarray) else \
+                    f"a {type(chosen).__name__}"
+                raise LMXInputError(f"policy {self._policies[i].name!r}: in_group()", shown,
+                                    f"a boolean numpy array of {n} values (one per member position)")
+            in_group[sel] = chosen[sel]
         self.members.in_group = in_group & self.members.occupied
 
     # ------------------------------------------------------------------ ties
@@ -625,18 +669,32 @@ def _constant(value: float, n: int) -> np.ndarray:
     return a
 
 
-def _as_seed(seed) -> int:
-    """Seeds are integers; a numeric string (from a text box) is accepted, anything else refused."""
-    try:
-        if isinstance(seed, bool):
-            raise ValueError
-        value = int(str(seed).strip()) if isinstance(seed, str) else int(seed)
-        if value != seed and not isinstance(seed, str):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise LMXInputError("seed", seed, "a whole number >= 0") from None
-    if value < 0:
-        raise LMXInputError("seed", seed, "a whole number >= 0")
+MAX_SEED = 2**64 - 1   # the largest seed numpy's SeedSequence children give (uint64)
+
+
+def _as_seed(seed, field: str = "seed") -> int:
+    """The one check of a seed: a whole number in [0, 2**64 - 1].
+
+    Integers, whole floats (``3.0``) and numeric strings (from a text box or the command
+    line, e.g. ``" 42 "``) are accepted; booleans, fractions, NaN, infinities, negative or
+    too large numbers and other text are refused with :class:`LMXInputError` naming ``field``.
+    """
+    allowed = f"a whole number in [0, {MAX_SEED}] (2**64 - 1)"
+    if isinstance(seed, (bool, np.bool_)):
+        raise LMXInputError(field, seed, allowed)
+    if isinstance(seed, str):
+        try:
+            value = int(seed.strip())
+        except ValueError:
+            raise LMXInputError(field, seed, allowed) from None
+    elif isinstance(seed, numbers.Integral):
+        value = int(seed)
+    elif isinstance(seed, numbers.Real) and math.isfinite(seed) and float(seed).is_integer():
+        value = int(seed)
+    else:
+        raise LMXInputError(field, seed, allowed)
+    if not 0 <= value <= MAX_SEED:
+        raise LMXInputError(field, seed, allowed)
     return value
 
 
@@ -685,6 +743,14 @@ def _as_rng(rng):
         return _as_seed(rng)
     except LMXInputError:
         raise LMXInputError("rng", rng, _RNG_ALLOWED) from None
+
+
+def _check_memory(p: Params, scenario, panel_every: int, member_agents: bool) -> None:
+    """Refuse an organisation (or a member panel) too large for this machine's memory."""
+    check_fits("n_teams x team_size", f"{p.n_teams} x {p.team_size}", model_bytes(p, scenario, 0, member_agents),
+               "an organisation that fits in memory")
+    check_fits("panel_every", panel_every, model_bytes(p, scenario, panel_every, member_agents),
+               "a member panel that fits in memory (a larger panel_every, or 0 for none)")
 
 
 def _signature() -> inspect.Signature:

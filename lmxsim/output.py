@@ -16,9 +16,20 @@ from pathlib import Path
 from lmxsim.errors import LMXInputError
 
 
+def check_path_form(field: str, path: str | os.PathLike) -> str | os.PathLike:
+    """The form of a path the user typed: not empty (``""`` would mean the current folder,
+    silently) and without NUL characters, which no file system accepts."""
+    text = os.fspath(path)
+    if not str(text).strip():
+        raise LMXInputError(field, text, "a path (an empty one would mean the current folder); use . for that")
+    if "\x00" in str(text):
+        raise LMXInputError(field, text, "a path without NUL characters")
+    return path
+
+
 def check_writable(out: str | os.PathLike) -> Path:
     """Fail early, with the standard error, if ``out`` cannot be created or written."""
-    out = Path(out)
+    out = Path(check_path_form("--out", out))
     if out.exists() and not out.is_dir():
         raise LMXInputError("--out", str(out), "a directory path (a file of that name exists)")
     parent = out if out.exists() else _existing_parent(out)

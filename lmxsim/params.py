@@ -194,32 +194,52 @@ class Params:
             value = getattr(self, f.name)
             _check(f.name, value, f)
             # numpy scalars (e.g. from a sweep built with np.linspace) become plain Python numbers
-            object.__setattr__(self, f.name, int(value) if f.type in (int, "int") else float(value))
+            kind = int if f.type in (int, "int") else float
+            if type(value) is not kind:
+                object.__setattr__(self, f.name, kind(value))
 
     def replace(self, **overrides: Any) -> "Params":
         """A copy with some values changed (validated)."""
-        unknown = sorted(set(overrides) - set(names()))
-        if unknown:
-            raise LMXInputError(unknown[0], overrides[unknown[0]], "a known parameter (see `lmxsim list`)")
-        return dataclasses.replace(self, **overrides)
+        return dataclasses.replace(self, **check_overrides(overrides))
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
 
-def _check(name: str, value: Any, f: dataclasses.Field) -> None:
+def _allowed(f: dataclasses.Field) -> str:
     meta = f.metadata
-    low, high = meta["low"], meta["high"]
-    allowed = f"{'an integer' if f.type in (int, 'int') else 'a number'} in [{low}, {high}] {meta['unit']}"
-    if isinstance(value, (bool, np.bool_)):
-        raise LMXInputError(name, value, allowed)
+    kind = "an integer" if f.type in (int, "int") else "a number"
+    return f"{kind} in [{meta['low']}, {meta['high']}] {meta['unit']}"
+
+
+def _check(name: str, value: Any, f: dataclasses.Field) -> None:
+    """The one check of a parameter value: its type (integer or finite number, never a
+    boolean) and its declared range; raises :class:`LMXInputError` naming ``name``."""
+    meta = f.metadata
+    kind = type(value)
     if f.type in (int, "int"):
-        if not isinstance(value, numbers.Integral):
-            raise LMXInputError(name, value, allowed)
-    elif not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise LMXInputError(name, value, allowed)
-    if not (low <= value <= high):
-        raise LMXInputError(name, value, allowed)
+        ok = kind is int or (isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)))
+    else:
+        ok = ((kind is float or kind is int or (isinstance(value, numbers.Real)
+                                                 and not isinstance(value, (bool, np.bool_))))
+              and math.isfinite(value))
+    if not (ok and meta["low"] <= value <= meta["high"]):
+        raise LMXInputError(name, value, _allowed(f))
+
+
+def check_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Check a partial set of parameter values (names and ranges) without building ``Params``.
+
+    The one check for every place that collects overrides before a model exists (``--set``,
+    ``LMXModel(**params)``, an experiment's ``[fixed]``): an unknown name or a value out of
+    its declared range raises :class:`LMXInputError` naming that parameter.
+    """
+    fields = {f.name: f for f in dataclasses.fields(Params)}
+    for name, value in overrides.items():
+        if name not in fields:
+            raise LMXInputError(name, value, "a known parameter (see `lmxsim list`)")
+        _check(name, value, fields[name])
+    return dict(overrides)
 
 
 def names() -> list[str]:
@@ -250,6 +270,4 @@ def coerce(name: str, text: str) -> Any:
             return int(as_float)
         return float(text)
     except ValueError:
-        meta = f.metadata
-        kind = "an integer" if f.type in (int, "int") else "a number"
-        raise LMXInputError(name, text, f"{kind} in [{meta['low']}, {meta['high']}] {meta['unit']}") from None
+        raise LMXInputError(name, text, _allowed(f)) from None

@@ -195,7 +195,8 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
 
 
 def get_scenario(name: str) -> Scenario:
-    if name not in SCENARIOS:
+    """The scenario called ``name``; anything else raises :class:`LMXInputError` listing the names."""
+    if not isinstance(name, str) or name not in SCENARIOS:
         raise LMXInputError("scenario", name, "one of " + ", ".join(SCENARIOS))
     return SCENARIOS[name]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 
 import numpy as np
 
@@ -39,6 +40,19 @@ def sample_matrix(spec: ExperimentSpec) -> np.ndarray:
         from SALib.sample import morris
         return morris.sample(problem, spec.samples, num_levels=spec.levels, seed=seed)
     raise ValueError(f"not a sampling design: {spec.method}")
+
+
+def n_design_points(spec: ExperimentSpec) -> int:
+    """How many design points :func:`design_points` gives, computed without drawing them.
+
+    Full factorial: the product of the numbers of levels; ``lhs``: ``samples``; Saltelli's
+    ``sobol`` (first-order and total indices): ``samples * (D + 2)``; ``morris``:
+    ``samples`` trajectories of ``D + 1`` points (``D`` = number of ranges).
+    """
+    if spec.method == "factorial":
+        return math.prod(len(v) for v in spec.factors.values())
+    d = len(spec.ranges)
+    return {"lhs": spec.samples, "sobol": spec.samples * (d + 2), "morris": spec.samples * (d + 1)}[spec.method]
 
 
 def design_points(spec: ExperimentSpec) -> list[dict]:

@@ -42,9 +42,10 @@ from typing import Any
 
 from lmxsim.errors import LMXInputError
 from lmxsim.outcomes import OUTCOMES
-from lmxsim.params import Params, names as param_names
+from lmxsim.params import Params, check_overrides, names as param_names
 from lmxsim.policies import policy_names
-from lmxsim.scenarios import get_scenario, validate_events
+from lmxsim.resources import BYTES_PER_DESIGN_VALUE, BYTES_PER_RUN_RESULT, BYTES_PER_WEEKLY_ROW, check_fits, model_bytes
+from lmxsim.scenarios import get_scenario, scenario_names, validate_events
 
 DESIGN_METHODS = ("factorial", "lhs", "sobol", "morris")
 EXPERIMENT_KEYS = {"name", "purpose", "scenario", "policies", "replications", "weeks", "root_seed", "outcomes",
@@ -111,7 +112,16 @@ def load_spec(path: str | Path) -> ExperimentSpec:
                             "experiment: " + ", ".join(shipped.shipped_names()))
     path = found
     try:
-        data = tomllib.loads(path.read_text())
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LMXInputError("SPEC", str(path), f"a UTF-8 text file in TOML (byte {exc.start} is not UTF-8; "
+                                               "is it a binary file?)") from None
+    except OSError as exc:
+        raise LMXInputError("SPEC", str(path), f"a readable .toml file ({exc.strerror})") from None
+    if "\x00" in text:
+        raise LMXInputError("SPEC", str(path), "a text file in TOML (it contains NUL bytes: a binary file?)")
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LMXInputError(str(path), "(file)", f"valid TOML ({exc})") from None
     return parse_spec(data, where=str(path))
@@ -133,18 +143,9 @@ def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
     if not name.strip() or not purpose.strip():
         _fail(where, "experiment.name/purpose", "", "non-empty strings")
     scenario = _expect(where, "experiment.scenario", exp.get("scenario", "default"), str, "a scenario name")
-    try:
-        sc = get_scenario(scenario)
-    except LMXInputError as exc:
-        _fail(where, "experiment.scenario", scenario, exc.allowed)
-    policies = exp.get("policies", policy_names())
-    if not isinstance(policies, list) or not policies or not all(isinstance(p, str) for p in policies):
-        _fail(where, "experiment.policies", policies, "a non-empty list of policy names")
-    for p in policies:
-        if p not in policy_names():
-            _fail(where, "experiment.policies", p, "one of " + ", ".join(policy_names()))
-    if len(set(policies)) != len(policies):
-        _fail(where, "experiment.policies", policies, "each policy at most once")
+    _names(where, "experiment.scenario", [scenario], scenario_names(), "a scenario name")
+    policies = _names(where, "experiment.policies", exp.get("policies", policy_names()), policy_names(),
+                      "a non-empty list of policy names")
     replications = _expect(where, "experiment.replications", exp.get("replications", 10), int, "an integer >= 1")
     if replications < 1:
         _fail(where, "experiment.replications", replications, "an integer >= 1")
@@ -152,12 +153,8 @@ def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
     root_seed = _expect(where, "experiment.root_seed", exp.get("root_seed", 0), int, "an integer >= 0")
     if root_seed < 0:
         _fail(where, "experiment.root_seed", root_seed, "an integer >= 0")
-    outcomes = exp.get("outcomes", list(OUTCOMES))
-    if not isinstance(outcomes, list) or not outcomes:
-        _fail(where, "experiment.outcomes", outcomes, "a non-empty list of outcome names")
-    for o in outcomes:
-        if o not in OUTCOMES:
-            _fail(where, "experiment.outcomes", o, "one of " + ", ".join(OUTCOMES))
+    outcomes = _names(where, "experiment.outcomes", exp.get("outcomes", list(OUTCOMES)), list(OUTCOMES),
+                      "a non-empty list of outcome names")
     weekly = _expect(where, "experiment.weekly", exp.get("weekly", False), bool, "true or false")
 
     fixed = data.get("fixed", {})
@@ -178,14 +175,8 @@ def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
             _fail(where, "factors", data["factors"], "a table of PARAM = [values]")
         for key, values in data["factors"].items():
             if key == "scenario":  # scenarios can be compared as a factor
-                if not isinstance(values, list) or not values:
-                    _fail(where, "factors.scenario", values, "a non-empty list of scenario names")
-                for v in values:
-                    try:
-                        get_scenario(v)
-                    except LMXInputError as exc:
-                        _fail(where, "factors.scenario", v, exc.allowed)
-                factors[key] = values
+                factors[key] = _names(where, "factors.scenario", values, scenario_names(),
+                                      "a non-empty list of scenario names")
                 continue
             if key not in known:
                 _fail(where, f"factors.{key}", values, "a known parameter (see `lmxsim list parameters`)")
@@ -193,6 +184,8 @@ def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
                 _fail(where, f"factors.{key}", values, "a parameter not also in [fixed]")
             if not isinstance(values, list) or not values:
                 _fail(where, f"factors.{key}", values, "a non-empty list of values")
+            if len({repr(v) for v in values}) != len(values):
+                _fail(where, f"factors.{key}", values, "a list of distinct values (each level at most once)")
             factors[key] = values
     if "design" in data:
         design = data["design"]
@@ -208,6 +201,8 @@ def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
         if samples < 2:
             _fail(where, "design.samples", samples, "an integer >= 2")
         levels = _expect(where, "design.levels", design.get("levels", 4), int, "an even integer >= 2")
+        if levels < 2 or levels % 2:
+            _fail(where, "design.levels", levels, "an even integer >= 2")
         raw = design.get("ranges")
         if not isinstance(raw, dict) or not raw:
             _fail(where, "design.ranges", raw, "a table of PARAM = [low, high] with at least one parameter")
@@ -228,40 +223,85 @@ def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
                           replications=replications, weeks=weeks, root_seed=root_seed, outcomes=tuple(outcomes),
                           weekly=weekly, fixed=dict(fixed), factors=factors, method=method, samples=samples,
                           ranges=ranges, levels=levels, source=where)
-    _check_values(spec, sc, where)
+    _check_values(spec, where)
     return spec
 
 
-def _check_values(spec: ExperimentSpec, scenario, where: str) -> None:
-    """Every value a run will use must be a valid parameter value: check the extremes now."""
-    for other in spec.factors.get("scenario", []):
-        _check_scenario_values(spec, get_scenario(other), where)
-    _check_scenario_values(spec, scenario, where)
+def _names(where: str, key: str, values, known: list[str], allowed: str) -> list[str]:
+    """A non-empty list of distinct names, each one of ``known`` (policies, scenarios, outcomes)."""
+    if not isinstance(values, list) or not values:
+        _fail(where, key, values, allowed)
+    for v in values:
+        if not isinstance(v, str) or v not in known:
+            _fail(where, key, v, "one of " + ", ".join(known))
+    if len(set(values)) != len(values):
+        _fail(where, key, values, "each name at most once")
+    return values
 
 
-def _check_scenario_values(spec: ExperimentSpec, scenario, where: str) -> None:
-    base = {**scenario.overrides, **spec.fixed, "weeks": spec.weeks}
-    try:
-        Params(**base)
-    except LMXInputError as exc:
-        section = "experiment" if exc.field == "weeks" else "fixed"
-        _fail(where, f"{section}.{exc.field}", exc.value, exc.allowed)
+def _check_values(spec: ExperimentSpec, where: str) -> None:
+    """Every run the specification asks for must be possible; check it all before anything runs.
+
+    First the values on their own (each [fixed] value, each factor level, each range bound),
+    then the size of the whole experiment against this machine's memory, then EVERY design
+    point in every scenario it runs in: its parameters together, the scenario's constraints
+    (:func:`lmxsim.scenarios.validate_events`) and the memory of one of its models.
+    """
+    from lmxsim.experiments.design import design_points, n_design_points
+
+    scenarios = [get_scenario(name) for name in spec.factors.get("scenario", [spec.scenario])]
+    _relabel(where, spec, lambda: check_overrides({**spec.fixed, "weeks": spec.weeks}))
     for key, values in spec.factors.items():
-        if key == "scenario":
-            continue
-        for v in values:
-            try:
-                Params(**{**base, key: v})
-            except LMXInputError as exc:
-                _fail(where, f"factors.{key}", v, exc.allowed)
+        if key != "scenario":
+            for v in values:
+                _relabel(where, spec, lambda: check_overrides({key: v}))
     for key, (low, high) in spec.ranges.items():
-        is_int = dict((f.name, f.type) for f in dataclasses.fields(Params))[key] in (int, "int")
         for v in (low, high):
-            try:
-                Params(**{**base, key: int(round(v)) if is_int else v})
-            except LMXInputError as exc:
-                _fail(where, f"design.ranges.{key}", v, exc.allowed)
+            _relabel(where, spec, lambda: check_overrides({key: int(round(v)) if _is_int(key) else v}))
+
+    n_points = n_design_points(spec)
+    n_runs = n_points * spec.replications * len(spec.policies)
+    needed = n_runs * (BYTES_PER_RUN_RESULT + (spec.weeks + 1) * BYTES_PER_WEEKLY_ROW * spec.weekly)
+    needed += n_points * max(1, len(spec.ranges)) * BYTES_PER_DESIGN_VALUE
+    if spec.replications > n_points:
+        key, value = "experiment.replications", spec.replications
+    elif spec.method == "factorial":
+        key, value = "factors", f"{n_points} design points"
+    else:
+        key, value = "design.samples", spec.samples
+    check_fits(f"{where}: {key}", value, needed, f"an experiment that fits in memory ({n_runs:,} runs)")
+
+    for point in design_points(spec):
+        for scenario in scenarios:
+            if point.get("scenario", scenario.name) != scenario.name:
+                continue
+            values = {k: v for k, v in point.items() if k != "scenario"}
+            params = _relabel(where, spec, lambda: Params(**{**scenario.overrides, **spec.fixed, **values,
+                                                              "weeks": spec.weeks}), point)
+            _relabel(where, spec, lambda: validate_events(scenario, params), point)
+            check_fits(f"{where}: design point {point}", f"{params.n_teams} x {params.team_size}",
+                       model_bytes(params, scenario), "an organisation that fits in memory")
+
+
+def _relabel(where: str, spec: ExperimentSpec, check, point: dict | None = None):
+    """Run ``check``; an LMXInputError about a parameter is re-raised naming the spec key that set it."""
     try:
-        validate_events(scenario, Params(**base))
+        return check()
     except LMXInputError as exc:
-        _fail(where, f"fixed.{exc.field}", exc.value, exc.allowed)
+        name = exc.field
+        if name == "weeks":
+            key = "experiment.weeks"
+        elif name in spec.factors:
+            key = f"factors.{name}"
+        elif name in spec.ranges:
+            key = f"design.ranges.{name}"
+        elif name in spec.fixed:
+            key = f"fixed.{name}"
+        else:
+            key = f"{name} (set by the scenario)"
+        at = f" (design point {point})" if point else ""
+        _fail(where, key, exc.value, exc.allowed + at)
+
+
+def _is_int(name: str) -> bool:
+    return {f.name: f.type for f in dataclasses.fields(Params)}[name] in (int, "int")

@@ -111,20 +111,61 @@ class Decisions:
         return cls(time_weight=np.ones(n), offer=np.zeros(n), latitude=np.full(n, latitude),
                    assignment_priority=assignment_priority, **kw)
 
-    def check(self, policy_name: str) -> None:
-        """Refuse decisions outside their ranges, naming the policy and the field."""
-        for name in ("offer", "latitude", "bonus", "peer_leadership"):
-            values = np.asarray(getattr(self, name), dtype=float)
-            if values.size and not (np.isfinite(values).all() and values.min() >= 0.0 and values.max() <= 1.0):
-                raise ValueError(f"policy {policy_name!r} returned {name} outside [0, 1] "
-                                 f"(min {values.min():.3g}, max {values.max():.3g})")
-        weights = np.asarray(self.time_weight, dtype=float)
-        if not (np.isfinite(weights).all() and weights.min() >= 0.0):
-            raise ValueError(f"policy {policy_name!r} returned a time_weight that is negative or not finite")
-        if not np.isfinite(np.asarray(self.assignment_priority, dtype=float)).all():
-            raise ValueError(f"policy {policy_name!r} returned an assignment_priority that is not finite")
-        if not (0.0 <= self.time_use <= 1.0 and 0.0 <= self.reward_contingency <= 1.0):
-            raise ValueError(f"policy {policy_name!r} returned time_use or reward_contingency outside [0, 1]")
+    def check(self, policy_name: str, n: int) -> None:
+        """Refuse decisions the model cannot use, naming the policy and the field.
+
+        Every per-member field must be a single number or one number per member position
+        (``n`` of them), finite and inside the range given in the class docstring;
+        ``time_use`` and ``reward_contingency`` must be single numbers in [0, 1].
+        Raises :class:`~lmxsim.errors.LMXInputError` with field ``policy 'NAME': FIELD``.
+        """
+        for name, (low, high) in _PER_MEMBER_RANGES.items():
+            _check_numbers(policy_name, name, getattr(self, name), low, high, n)
+        for name in ("time_use", "reward_contingency"):
+            _check_numbers(policy_name, name, getattr(self, name), 0.0, 1.0, None)
+
+
+# per-member fields of Decisions and their allowed [low, high]
+_PER_MEMBER_RANGES = {
+    "time_weight": (0.0, np.inf),
+    "offer": (0.0, 1.0),
+    "latitude": (0.0, 1.0),
+    "assignment_priority": (-np.inf, np.inf),
+    "bonus": (0.0, 1.0),
+    "peer_leadership": (0.0, 1.0),
+}
+
+
+def _check_numbers(policy_name: str, name: str, raw, low: float, high: float, n: int | None) -> None:
+    """One field of a policy's decisions: numbers, the right shape, finite, in ``[low, high]``.
+
+    ``n`` is the number of member positions (a scalar is always allowed); ``None`` means the
+    field must be a single number.
+    """
+    shape = "a number" if n is None else f"a number or an array of {n} numbers (one per member position)"
+    span = f"finite, >= {low:g}" if high == np.inf else ("finite" if low == -np.inf else f"in [{low:g}, {high:g}]")
+    field = f"policy {policy_name!r}: {name}"
+    allowed = f"{shape}, {span}"
+    if raw is None or isinstance(raw, (str, bytes)):
+        raise LMXInputError(field, raw, allowed)
+    try:
+        values = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError):
+        raise LMXInputError(field, f"{type(raw).__name__} {_short(raw)}", allowed) from None
+    if values.ndim > (0 if n is None else 1) or (values.ndim == 1 and len(values) != n):
+        raise LMXInputError(field, f"shape {values.shape}", allowed)
+    if values.size == 0:
+        return
+    if not np.isfinite(values).all():
+        raise LMXInputError(field, f"{int((~np.isfinite(values)).sum())} non-finite value(s)", allowed)
+    lo, hi = float(values.min()), float(values.max())
+    if lo < low or hi > high:
+        raise LMXInputError(field, f"min {lo:.3g}, max {hi:.3g}", allowed)
+
+
+def _short(value, width: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 class Policy:
@@ -150,15 +191,40 @@ class Policy:
 _REGISTRY: dict[str, type[Policy]] = {}
 
 
-def register(cls: type[Policy]) -> type[Policy]:
-    """Class decorator: make a policy available by its ``name``."""
-    if not cls.name or not cls.name.isidentifier():
-        raise ValueError(f"policy class {cls.__name__} needs a `name` that is a Python identifier")
+def register(cls: type[Policy] | None = None, *, replace: bool = False):
+    """Class decorator: make a policy available by its ``name``.
+
+    Use as ``@register`` or ``@register(replace=True)``, or call ``register(cls)``. A name
+    already taken is refused - a built-in policy cannot be replaced by accident - unless
+    ``replace=True``, or unless the class is the one already registered or a new definition
+    of it (same module and qualified name: re-running a notebook cell that defines it).
+    Raises :class:`~lmxsim.errors.LMXInputError` naming the class attribute at fault.
+    """
+    if cls is None:
+        return lambda c: register(c, replace=replace)
+    if not isinstance(cls, type) or not issubclass(cls, Policy):
+        raise LMXInputError("register", cls, "a subclass of lmxsim.policies.Policy")
+    name = cls.name
+    if not isinstance(name, str) or not name.isidentifier():
+        raise LMXInputError(f"policy class {cls.__name__}: name", name, "a Python identifier, e.g. 'coach'")
+    if not isinstance(cls.classifier, dict):
+        raise LMXInputError(f"policy {name!r}: classifier", cls.classifier, "a dict with the keys "
+                            + ", ".join(CLASSIFIER_KEYS))
     missing = [k for k in CLASSIFIER_KEYS if k not in cls.classifier]
     if missing:
-        raise ValueError(f"policy {cls.name!r}: classifier lacks {missing}")
-    _REGISTRY[cls.name] = cls
+        raise LMXInputError(f"policy {name!r}: classifier", sorted(cls.classifier),
+                            f"a dict with every key of {', '.join(CLASSIFIER_KEYS)} (lacks {missing})")
+    old = _REGISTRY.get(name)
+    if old is not None and not replace and _identity(old) != _identity(cls):
+        kind = "built-in" if old.__module__.startswith("lmxsim.policies.") else "registered"
+        raise LMXInputError("policy name", name, f"a name not yet taken ({kind} policy "
+                            f"{old.__module__}.{old.__qualname__} has it; register(cls, replace=True) replaces it)")
+    _REGISTRY[name] = cls
     return cls
+
+
+def _identity(cls: type) -> tuple[str, str]:
+    return cls.__module__, cls.__qualname__
 
 
 def unregister(name: str) -> None:
@@ -167,7 +233,7 @@ def unregister(name: str) -> None:
 
 def get_policy(name: str) -> Policy:
     """A fresh instance of the policy registered as ``name``."""
-    if name not in _REGISTRY:
+    if not isinstance(name, str) or name not in _REGISTRY:
         raise LMXInputError("policy", name, "one of " + ", ".join(sorted(_REGISTRY)))
     return _REGISTRY[name]()
 
