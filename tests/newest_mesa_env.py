@@ -74,8 +74,9 @@ def _source_copy(into: Path) -> Path:
     """What ``pip install .`` needs, copied out of the checkout (a build never writes
     ``build/`` into the checkout, and never picks up files left there by an older build)."""
     src = into / "lmxsim-src"
-    shutil.copytree(ROOT / "lmxsim", src / "lmxsim", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
+    for folder in ("lmxsim", "docs"):   # docs/ is installed as lmxsim/docs (pyproject's package-dir)
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
         shutil.copy2(ROOT / name, src / name)
     return src
 
