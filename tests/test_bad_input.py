@@ -419,7 +419,7 @@ def _policy_class(name, decide, fail_week=None):
 
 @pytest.mark.parametrize("case,decide,field", BAD_DECISIONS, ids=[c[0] for c in BAD_DECISIONS])
 def test_bad_policy_output_names_the_policy_and_the_field(case, decide, field):
-    policies.register(_policy_class("test_broken", decide), replace=True)
+    policies.register(_policy_class("test_broken", decide))
     try:
         model = LMXModel(policy="test_broken", seed=2, n_teams=2, team_size=3, weeks=5, panel_every=0)
         with pytest.raises(LMXInputError) as info:
@@ -487,7 +487,7 @@ def _state(model):
 
 @pytest.mark.parametrize("how", ["raises", "returns NaN"])
 def test_a_week_whose_policy_fails_is_undone_and_the_run_then_equals_an_uninterrupted_run(how):
-    policies.register(_Flaky, replace=True)
+    policies.register(_Flaky)
     kw = dict(policy="test_flaky", seed=11, n_teams=3, team_size=5, weeks=12, panel_every=1)
     try:
         _Flaky.fail_at = _Flaky.bad_output_at = None
