@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 import numpy as np
 from hypothesis import strategies as st
@@ -126,3 +133,39 @@ def run_with_stderr_on_a_terminal(args: list[str]) -> tuple[int, str]:
         chunks.append(data)
     os.close(master)
     return proc.wait(timeout=120), b"".join(chunks).decode(errors="replace")
+
+
+@contextlib.contextmanager
+def dashboard_server(startup_s: float = 60.0):
+    """A real ``lmxsim dashboard`` process on a free 127.0.0.1 port, answering; stopped afterwards.
+
+    Yields the ``subprocess.Popen`` with ``.url`` and ``.port`` set. The first line the command
+    prints must name the URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "lmxsim.cli", "dashboard", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "MPLBACKEND": "Agg"})
+    proc.url, proc.port = f"http://127.0.0.1:{port}", port
+    try:
+        first_line = proc.stdout.readline()
+        assert proc.url in first_line, f"the command should print its URL first, got {first_line!r}"
+        deadline = time.monotonic() + startup_s
+        while True:
+            try:
+                with urllib.request.urlopen(proc.url, timeout=5) as response:
+                    assert response.status == 200
+                break
+            except OSError:
+                assert proc.poll() is None, "the dashboard server exited: " + proc.stdout.read()
+                assert time.monotonic() < deadline, f"the dashboard did not answer within {startup_s:.0f} s"
+                time.sleep(0.2)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

@@ -8,16 +8,11 @@ Screenshots are kept in ``test-artifacts/`` for people to look at.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import dashboard_server
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
@@ -29,40 +24,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 TIMEOUT_MS = 60_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def dashboard_url():
-    port = _free_port()
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    server = subprocess.Popen([sys.executable, "-m", "lmxsim.cli", "dashboard", "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        first_line = server.stdout.readline()
-        assert url in first_line, f"the command should print its URL first, got {first_line!r}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    assert response.status == 200
-                break
-            except OSError:
-                assert server.poll() is None, "the dashboard server exited: " + server.stdout.read()
-                assert time.monotonic() < deadline, "the dashboard did not answer within 60 s"
-                time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+    with dashboard_server() as server:
+        yield server.url
 
 
 @pytest.fixture
@@ -172,7 +137,7 @@ def test_a_workshop_session_in_the_browser(page):
     seed = page.get_by_label("Seed (whole number)")
     seed.fill("twelve")
     seed.press("Enter")
-    page.wait_for_selector("text=a whole number >= 0")
+    page.wait_for_selector("text=is not allowed — a whole number in")
     assert page.get_by_role("button", name="Step").is_disabled()
     page.screenshot(path=ARTIFACTS / "dashboard-6-bad-seed.png")
     seed.fill("12")

@@ -11,7 +11,6 @@ first write to a socket whose peer had gone killed the server (exit 141, no mess
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import struct
@@ -21,18 +20,13 @@ import time
 import urllib.request
 
 import pytest
+from helpers import dashboard_server
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # the largest asset of the page (about 2 MB): a response long enough to be cut part-way
 BIG_ASSET = "/_solara/cdn/@widgetti/solara-vuetify-app@10.1.1/dist/solara-vuetify-app8.min.js"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -43,30 +37,8 @@ def _get(url: str) -> tuple[int, bytes]:
 @pytest.fixture
 def server():
     """A fresh dashboard process per test (a crash in one test cannot hide in another)."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "lmxsim.cli", "dashboard", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "MPLBACKEND": "Agg"})
-    proc.url = f"http://127.0.0.1:{port}"
-    proc.port = port
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _get(proc.url)[0] == 200:
-                    break
-            except OSError:
-                assert proc.poll() is None, "the dashboard did not start: " + proc.stdout.read()
-                assert time.monotonic() < deadline, "the dashboard did not answer within 60 s"
-                time.sleep(0.2)
+    with dashboard_server() as proc:
         yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def assert_still_serving(server) -> None:
