@@ -558,3 +558,17 @@ def test_installed_command_gives_one_line_and_writes_nothing(argv, field, tmp_pa
     result = _lmxsim(*argv, cwd=tmp_path)
     _assert_one_line_error(result.returncode, result.stderr, field)
     assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("action", ["summarize", "sensitivity"])
+@pytest.mark.parametrize("content", [b"{not json", b"\xff\xfe\x00binary", b"[1, 2, 3]"],
+                         ids=["bad json", "not text", "not an object"])
+def test_a_corrupt_manifest_is_one_line(tmp_path, capsys, action, content):
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "manifest.json").write_bytes(content)
+    before = tree(tmp_path)
+    code, _, stderr = run_cli(["experiment", action, str(store)], capsys)
+    _assert_one_line_error(code, stderr, "DIR")
+    assert "manifest.json" in stderr
+    assert tree(tmp_path) == before

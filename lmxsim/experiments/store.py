@@ -442,4 +442,12 @@ def read_manifest(directory) -> dict:
     path = Path(directory) / "manifest.json"
     if not path.exists():
         raise LMXInputError("DIR", str(directory), "a directory written by `lmxsim experiment run` (no manifest.json)")
-    return json.loads(path.read_text())
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # ValueError covers bad JSON and bad UTF-8
+        raise LMXInputError("DIR", str(directory), f"a directory written by `lmxsim experiment run` "
+                                                   f"(manifest.json is unreadable: {exc})") from None
+    if not isinstance(manifest, dict):
+        raise LMXInputError("DIR", str(directory), "a directory written by `lmxsim experiment run` "
+                                                   "(manifest.json is not a JSON object)")
+    return manifest
