@@ -513,9 +513,7 @@ def cmd_experiment(args) -> int:
             print(f"  {row.policy:<20} {row.outcome:<32} most influential: {row.parameter} ({key} {getattr(row, key):.2f})")
         print(f"wrote {out}/sensitivity.csv and sensitivity.png")
         return 0
-    spec = experiments.load_spec(args.spec)
-    if args.flush_every is not None and args.flush_every < 1:
-        raise LMXInputError("--flush-every", args.flush_every, "an integer >= 1")
+    spec = experiments.load_spec(args.spec)   # the options themselves were checked by check_options
     client = None
     executor = None
     engine = None
@@ -523,8 +521,6 @@ def cmd_experiment(args) -> int:
         client, executor = experiments.dask_executor(args.dask, args.dask_local)
         engine = f"dask {args.dask or f'LocalCluster({args.dask_local})'}"
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
-    if workers < 1:
-        raise LMXInputError("--workers", workers, "an integer >= 1")
 
     def started(n: int, stored: int) -> None:  # once --out is checked and locked
         print(f"experiment {spec.name}: {n} runs ({spec.replications} replications x {len(spec.policies)} policies "
