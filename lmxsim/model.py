@@ -35,7 +35,7 @@ from lmxsim.people import circle_similarity, hire, start_dyad
 from lmxsim.policies import Decisions, PolicyView, get_policy
 from lmxsim.reporters import MODEL_REPORTERS
 from lmxsim.resources import check_fits, model_bytes
-from lmxsim.scenarios import SCENARIOS, get_scenario, shares_to_teams, validate_events
+from lmxsim.scenarios import get_scenario, shares_to_teams, validate_events
 from lmxsim.state import LeaderState, MemberState
 from lmxsim.submodels.attitudes import update_attitudes
 from lmxsim.submodels.exchange import break_promises, exchange
@@ -91,7 +91,7 @@ class LMXModel(mesa.Model):
         if is_mesa_scenario(scenario):
             mesa_scenario, scenario = scenario, None
             policy, preset, rng, kwargs = _from_mesa_scenario(mesa_scenario, policy, preset, rng, kwargs)
-        preset_name = _preset_name(scenario, preset)
+        preset = _preset(scenario, preset)
         if seed is not None and rng is not None:
             raise LMXInputError("rng", rng, "either seed or rng, not both (as in Mesa)")
         if seed is not None:
@@ -103,7 +103,7 @@ class LMXModel(mesa.Model):
             self.scenario = mesa_scenario   # Mesa's own attribute (Mesa >= 3.4)
         self.rng = _Generator(self.rng.bit_generator)  # the same stream; a faster rng.random(n)
         self.seed = seed if seed is not None else (rng if isinstance(rng, int) else None)
-        self.preset = get_scenario(preset_name)
+        self.preset = preset
         self.params = Params(**{**self.preset.overrides, **check_overrides(kwargs)})
         validate_events(self.preset, self.params)
         if isinstance(panel_every, bool) or not isinstance(panel_every, int) or panel_every < 0:
@@ -698,16 +698,13 @@ def _as_seed(seed, field: str = "seed") -> int:
     return value
 
 
-def _preset_name(scenario, preset) -> str:
-    """The preset named by ``scenario=`` or ``preset=`` (default ``"default"``); checked."""
+def _preset(scenario, preset):
+    """The preset named by ``scenario=`` or ``preset=`` (default ``"default"``)."""
     if scenario is not None and preset is not None and scenario != preset:
         raise LMXInputError("preset", preset, f"the same preset as scenario={scenario!r}, or only one of the two")
-    field, name = ("preset", preset) if preset is not None else ("scenario", scenario)
-    if name is None:
-        return "default"
-    if not isinstance(name, str) or name not in SCENARIOS:
-        raise LMXInputError(field, name, "one of " + ", ".join(SCENARIOS))
-    return name
+    if preset is not None:
+        return get_scenario(preset, "preset")
+    return get_scenario("default" if scenario is None else scenario)
 
 
 _FROM_MESA_SCENARIO = ("policy", "preset")

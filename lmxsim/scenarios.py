@@ -194,10 +194,11 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
 )}
 
 
-def get_scenario(name: str) -> Scenario:
-    """The scenario called ``name``; anything else raises :class:`LMXInputError` listing the names."""
+def get_scenario(name: str, field: str = "scenario") -> Scenario:
+    """The scenario called ``name``; anything else raises :class:`LMXInputError` listing the
+    names (``field``: the argument or option that gave it)."""
     if not isinstance(name, str) or name not in SCENARIOS:
-        raise LMXInputError("scenario", name, "one of " + ", ".join(SCENARIOS))
+        raise LMXInputError(field, name, "one of " + ", ".join(SCENARIOS))
     return SCENARIOS[name]
 
 

@@ -399,8 +399,7 @@ class ResultStore:
 
     # ------------------------------------------------------------------ reading
     def _parts(self, kind: str = "runs") -> list[Path]:
-        folder = self.dir / kind
-        return sorted(folder.glob("part-*.parquet")) if folder.exists() else []
+        return part_files(self.dir, kind)
 
     def completed_ids(self) -> set[int]:
         ids: set[int] = set()
@@ -423,10 +422,15 @@ def _lock_exclusive(fd: int) -> None:
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
+def part_files(directory, kind: str = "runs") -> list[Path]:
+    """The stored Parquet parts of ``kind`` ("runs" or "weekly"), in name order."""
+    folder = Path(directory) / kind
+    return sorted(folder.glob("part-*.parquet")) if folder.exists() else []
+
+
 def load_parts(directory, kind: str = "runs") -> pd.DataFrame:
     """All stored rows of ``kind`` ("runs" or "weekly"), sorted, one row per run (and week)."""
-    folder = Path(directory) / kind
-    parts = sorted(folder.glob("part-*.parquet")) if folder.exists() else []
+    parts = part_files(directory, kind)
     if not parts:
         return pd.DataFrame()
     tables = [pq.read_table(p) for p in parts]
