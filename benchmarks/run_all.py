@@ -282,8 +282,12 @@ def child_phases(cfg: dict) -> dict:
     for name in ("perceive", "exchange", "work", "innovate", "compare_and_spread", "update_attitudes",
                  "quit_and_refill"):
         setattr(M, name, timed(name, getattr(M, name)))
-    M.LMXModel._decide = timed("decide (policy)", M.LMXModel._decide)
-    M.LMXModel._review = timed("review (quarterly)", M.LMXModel._review)
+    if hasattr(M, "decide"):   # this engine: the phase functions of lmxsim.submodels.decide
+        M.decide = timed("decide (policy)", M.decide)
+        M.review = timed("review (quarterly)", M.review)
+    else:                      # a baseline checkout from before: model methods
+        M.LMXModel._decide = timed("decide (policy)", M.LMXModel._decide)
+        M.LMXModel._review = timed("review (quarterly)", M.LMXModel._review)
 
     class TimedGenerator:
         """Forwards to the model's Generator (same draws, same order) and times each call."""

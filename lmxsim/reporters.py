@@ -11,22 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from lmxsim.datadict import reports
-from lmxsim.teams import team_sd
 
 TURNOVER_WINDOW_WEEKS = 13
 
 
-def _occ(model):
-    return model.members.occupied
-
-
 def _mean(model, values) -> float:
     """Mean over occupied positions (NaN in an empty organisation)."""
-    idx = model.occupancy().idx
-    if not len(idx):
-        return float("nan")
-    # == float(values[occupied].mean()): the same pairwise sum, divided by the count
-    return float(np.add.reduce(values.take(idx)) / len(idx))
+    idx = model.workforce.idx
+    return float(values[idx].mean()) if len(idx) else float("nan")
 
 
 @reports("ideas/week", "int64")
@@ -68,7 +60,7 @@ def hires(model) -> int:
 @reports("people", "int64")
 def headcount(model) -> int:
     """Members employed at the end of the week (occupied positions)."""
-    return len(model.occupancy().idx)
+    return len(model.workforce.idx)
 
 
 @reports("positions", "int64")
@@ -93,21 +85,17 @@ def mean_lmx(model) -> float:
 @reports("0-1 scale (sd)", "float64")
 def lmx_sd_within_team(model) -> float:
     """Mean over teams of the standard deviation of LMX within the team (differentiation)."""
-    m = model.members
-    occ = model.occupancy()
-    sd = team_sd(m.team, m.lmx, occ.f, model.n_teams, counts=occ.heads, blocks=m.blocks(model.n_teams))
-    staffed = occ.heads > 1
+    here = model.workforce
+    sd = here.team_sd(model.members.lmx)
+    staffed = here.heads > 1
     return float(sd[staffed].mean()) if staffed.any() else 0.0
 
 
 @reports("share", "float64")
 def in_group_share(model) -> float:
     """Share of current members in their leader's in-group, as the leader sees it."""
-    idx = model.occupancy().idx
-    if not len(idx):
-        return float("nan")
-    # a sum of zeros and ones is exact in any order
-    return float(np.count_nonzero(model.members.in_group[idx]) / len(idx))
+    idx = model.workforce.idx
+    return float(model.members.in_group[idx].mean()) if len(idx) else float("nan")
 
 
 @reports("0-1 scale", "float64")

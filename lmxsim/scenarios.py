@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lmxsim import interventions
 from lmxsim.errors import LMXInputError
 
 
@@ -40,7 +41,7 @@ class SwitchPolicy(Event):
     share_of_teams: float = 1.0
 
     def apply(self, model) -> None:
-        model.set_policy(self.policy, teams=model.first_teams(self.share_of_teams))
+        model.set_policy(self.policy, teams=shares_to_teams(model.n_teams, self.share_of_teams))
 
     def describe(self) -> str:
         return f"week {self.week}: leaders of {self.share_of_teams:.0%} of teams switch to {self.policy}"
@@ -66,7 +67,7 @@ class NewLeader(Event):
     share_of_teams: float = 1.0
 
     def apply(self, model) -> None:
-        model.replace_leaders(model.first_teams(self.share_of_teams))
+        interventions.replace_leaders(model, shares_to_teams(model.n_teams, self.share_of_teams))
 
     def describe(self) -> str:
         return f"week {self.week}: a new leader takes over {self.share_of_teams:.0%} of teams"
@@ -77,7 +78,7 @@ class BrokenPromiseShock(Event):
     """A promise to every member is broken at once (e.g. a cancelled project, a frozen raise)."""
 
     def apply(self, model) -> None:
-        model.break_promises(model.members.occupied.copy())
+        interventions.break_promises(model, model.members.occupied.copy())
 
     def describe(self) -> str:
         return f"week {self.week}: every member sees a promise broken"
@@ -97,7 +98,7 @@ class GrowTeams(Event):
         span = max(1, self.until_week - self.week)
         start = model.params.team_size
         target = round(start + (self.to_size - start) * min(1.0, (model.week - self.week) / span))
-        model.grow_teams(target)
+        interventions.grow_teams(model, target)
 
     def describe(self) -> str:
         return f"weeks {self.week}-{self.until_week}: teams grow to {self.to_size} positions"
@@ -111,7 +112,7 @@ class HiringWave(Event):
     competence_shift: float = -0.15
 
     def apply(self, model) -> None:
-        model.hire_wave(self.extra_per_team, self.competence_shift)
+        interventions.hire_wave(model, self.extra_per_team, self.competence_shift)
 
     def describe(self) -> str:
         return f"week {self.week}: +{self.extra_per_team} graduates per team"

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from lmxsim.errors import LMXInputError
-from lmxsim.teams import blocks_of
 
 STRANGER, ACQUAINTANCE, PARTNER = 0, 1, 2
 STAGE_NAMES = ("stranger", "acquaintance", "partnership")
@@ -138,20 +137,6 @@ class MemberState:
             setattr(self, f.name, np.zeros(capacity, dtype=f.dtype))
         self.person_id[:] = -1
         self.refill_week[:] = -1
-        self._blocks: tuple | None = None
-
-    def blocks(self, n_teams: int) -> tuple[int, int] | None:
-        """``(n_teams, team_size)`` while positions are laid out team by team in equal
-        blocks (see :mod:`lmxsim.teams`), else ``None``. Cached; call
-        :meth:`layout_changed` after writing to ``team``."""
-        key = (n_teams, self.capacity)
-        if self._blocks is None or self._blocks[0] != key:
-            self._blocks = (key, blocks_of(self.team, n_teams))
-        return self._blocks[1]
-
-    def layout_changed(self) -> None:
-        """Forget the cached team layout (positions added or ``team`` rewritten)."""
-        self._blocks = None
 
     @property
     def capacity(self) -> int:
@@ -166,7 +151,6 @@ class MemberState:
             if f.name in ("person_id", "refill_week"):
                 new[:] = -1
             setattr(self, f.name, np.concatenate([old, new]))
-        self.layout_changed()
         return np.arange(start, start + extra)
 
 

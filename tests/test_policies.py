@@ -9,6 +9,7 @@ from helpers import REQUIRED_MODEL_COLUMNS, member_field_violations
 import lmxsim.policies as policies
 from lmxsim import LMXInputError, LMXModel
 from lmxsim.policies import CLASSIFIER_KEYS, Decisions, Policy, policies_where, policy_class, policy_names
+from lmxsim.submodels.decide import policy_view, review
 
 SMALL = dict(n_teams=4, team_size=6, weeks=30, panel_every=0)
 BUILT_IN = ["reactive_in_crowd", "proactive_deal", "equal_split", "transactional", "similarity_bias",
@@ -46,7 +47,7 @@ def test_policy_decisions_respect_the_decision_contract(name):
     """Each decision is one value per position (or a scalar), within [0, 1] except time weights >= 0."""
     model = LMXModel(policy=name, seed=4, **SMALL)
     model.run(14)  # past a review, so in-groups and reviews are in play
-    view = model._view()
+    view = policy_view(model, model.take_stock())
     d = policy_class(name)().decide(view)
     n = model.members.capacity
     for field in ("time_weight", "offer", "latitude", "assignment_priority", "bonus", "peer_leadership"):
@@ -72,13 +73,13 @@ def test_reactive_in_group_never_exceeds_leader_capacity_and_requires_proof():
     model = LMXModel(policy="reactive_in_crowd", seed=6, **SMALL)
     for _ in range(SMALL["weeks"]):
         model.step()
-        view = model._view()
+        view = policy_view(model, model.take_stock())
         m = model.members
         per_team = np.bincount(m.team[m.in_group], minlength=model.n_teams)
         assert np.all(per_team <= view.in_group_capacity)
     # right after a review the in-group is exactly chosen among the proven
-    model._review()
-    view = model._view()
+    review(model, model.take_stock())
+    view = policy_view(model, model.take_stock())
     assert np.all(view.perceived_score[model.members.in_group] >= model.params.in_group_threshold)
 
 
@@ -252,7 +253,7 @@ def test_switching_teams_back_and_forth_keeps_one_entry_per_policy():
         model.set_policy("proactive_deal" if week % 2 == 0 else "reactive_in_crowd", teams=[week % 4])
         model.step()
     assert set(model.policies_in_use) <= {"proactive_deal", "reactive_in_crowd"}
-    assert len(model._policies) == 2
+    assert len(model.policy_table) == 2
 
 
 @pytest.mark.parametrize("teams", [[-1], [4], [0, 99]])

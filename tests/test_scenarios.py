@@ -9,6 +9,7 @@ from helpers import REQUIRED_MODEL_COLUMNS, member_field_violations
 from lmxsim import LMXInputError, LMXModel
 from lmxsim.scenarios import SCENARIOS, get_scenario, scenario_names
 from lmxsim.state import STRANGER
+from lmxsim.submodels.decide import review
 
 ORG = dict(n_teams=3, team_size=6, panel_every=0)
 BUILT_IN = ["default", "in_crowd_trap", "deal_with_everyone", "leader_training", "remote_team", "budget_cut",
@@ -145,7 +146,7 @@ def test_new_leader_resets_every_dyad_at_week_78():
     # is the new leader's own choice (reviewing again changes nothing), otherwise it is empty
     if model.is_review_week:
         chosen = m.in_group.copy()
-        model._review()
+        review(model, model.take_stock())
         assert np.array_equal(model.members.in_group, chosen)
     else:
         assert not np.any(m.in_group)

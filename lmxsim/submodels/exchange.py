@@ -44,7 +44,6 @@ from __future__ import annotations
 import numpy as np
 
 from lmxsim.state import ACQUAINTANCE, PARTNER, STRANGER
-from lmxsim.teams import per_member, team_sum, top_k_in_team
 
 EXPECTATION_ADAPTATION = 0.02  # per week, towards what is delivered
 LATITUDE_ADJUSTMENT = 0.2      # per week, felt autonomy towards latitude granted
@@ -53,47 +52,101 @@ AFFECT_WEIGHT = 0.35           # share of LMX that is interpersonal affect (Lide
 SCAR_DEPTH = 0.2               # share of the remaining scar-free trust capacity a violation scars
 
 
-def _any(values) -> bool:
-    """``np.any(values)``; for a zero-stride (broadcast scalar) array, from its one value."""
-    if isinstance(values, np.ndarray) and values.ndim == 1 and values.strides == (0,) and len(values):
-        return bool(values[0])
-    return bool(np.any(values))
+def exchange(model, here, d) -> None:
+    """Phase 3: the week's exchange between each leader and each member, rule by rule."""
+    m, p = model.members, model.params
+    m.hours = leader_hours(here, model.leaders.hours_per_week * d.time_use_team, d.time_weight)
+    effective = m.hours * p.contact_efficiency
+    if np.any(d.peer_leadership):
+        effective = effective + peer_support_hours(m, p, here, d.peer_leadership)
+    m.support = support(effective, model.hours_scale[m.stage], here.present)
+    m.contact = contact(m.contact, m.hours, p.contact_efficiency)
+    m.assignment = here.top_k(d.assignment_priority, p.assignments_per_team)
+    m.bonus = d.bonus * here.present
+    m.autonomy = felt_autonomy(m.autonomy, d.latitude, m.trust, p.empowerment_genuineness)
+    delivered = delivered_value(m.support, d.latitude, m.assignment)
+    offered = np.flatnonzero(d.offer > 0)
+    m.expectation = expectation(m.expectation, delivered, d.offer, offered, p)
+    m.clarity = clarity(m.clarity, d.offer, offered, model.clarity_decay)
+    keep_and_break_promises(model, here, delivered)
+    m.trust = benevolence(m.trust, delivered, p.trust_drift, here.present)
+    m.lmx = lmx(m, delivered, model.lmx_rate[m.stage], here.present)
+    m.stage = stage(m, model.week - m.dyad_start_week, p.onboarding_weeks)
 
 
-def _varies_or_positive(values) -> bool:
-    """False only for a zero-stride (broadcast scalar) array whose one value is not > 0."""
-    if isinstance(values, np.ndarray) and values.ndim == 1 and values.strides == (0,) and len(values):
-        return bool(values[0] > 0)
-    return True
+def leader_hours(here, budget_per_team: np.ndarray, time_weight: np.ndarray) -> np.ndarray:
+    """hours = leader budget * time_weight / (team total of time_weight over members present)"""
+    weight = time_weight * here.present
+    total = here.per_member(here.team_total(weight))
+    share = np.divide(weight, total, out=np.zeros(len(here)), where=total > 0)
+    return share * here.per_member(budget_per_team)
 
 
-def allocate_hours(model, d) -> np.ndarray:
-    """Leader hours per member position this week."""
-    m = model.members
-    blocks = m.blocks(model.n_teams)
-    weight = d.time_weight * model.occupancy().f
-    total = per_member(team_sum(m.team, weight, model.n_teams), m.team, blocks)
-    budget = per_member(model.leaders.hours_per_week * d.time_use_team, m.team, blocks)
-    has_time = total > 0
-    if has_time.all():
-        share = np.divide(weight, total, out=total)
-    else:
-        share = np.divide(weight, total, out=np.zeros(m.capacity), where=has_time)
-    share *= budget
-    return share
-
-
-def peer_support_hours(model, d) -> np.ndarray:
-    """Support members draw from collaborators (distributed leadership).
+def peer_support_hours(m, p, here, peer_leadership) -> np.ndarray:
+    """Support members draw from collaborators (distributed leadership):
+    peer_leadership * peer_hours * contact_efficiency * mean over collaborators of (competence * citizenship).
 
     Help is given as citizenship and is as good as the helper's competence, so a team of
     disengaged or inexperienced peers has little to give; like leader contact it is
     discounted by ``contact_efficiency`` (remote work).
     """
-    m, p = model.members, model.params
-    if not _any(d.peer_leadership):
-        return np.zeros(m.capacity)
-    return d.peer_leadership * p.peer_hours * p.contact_efficiency * model.neighbour_mean(m.competence * m.citizenship)
+    return peer_leadership * p.peer_hours * p.contact_efficiency * here.neighbour_mean(m.competence * m.citizenship)
+
+
+def support(effective_hours, hours_scale, present) -> np.ndarray:
+    """support = 1 - exp(-effective hours / h_stage)"""
+    return (1.0 - np.exp(-effective_hours / hours_scale)) * present
+
+
+def contact(previous, hours, contact_efficiency) -> np.ndarray:
+    """contact = 0.75 contact + 0.25 * hours * contact_efficiency"""
+    return CONTACT_MEMORY * previous + (1 - CONTACT_MEMORY) * hours * contact_efficiency
+
+
+def felt_autonomy(autonomy, latitude, trust, genuineness) -> np.ndarray:
+    """autonomy += 0.2 (latitude * genuineness * trust - autonomy)
+
+    Latitude is used only as far as the empowerment feels genuine, and it feels genuine
+    only to a member who trusts the leader."""
+    return autonomy + (genuineness * trust * latitude - autonomy) * LATITUDE_ADJUSTMENT
+
+
+def delivered_value(support, latitude, assignment) -> np.ndarray:
+    """delivered = 0.5 support + 0.3 latitude + 0.2 assignment"""
+    return 0.5 * support + 0.3 * latitude + 0.2 * assignment
+
+
+def expectation(expected, delivered, offer, offered, p) -> np.ndarray:
+    """With an offer: max(expectation, contract + offer (offer_expectation - contract));
+    without: expectation += 0.02 (max(delivered, contract) - expectation)."""
+    adapted = expected + (np.maximum(delivered, p.contract_expectation) - expected) * EXPECTATION_ADAPTATION
+    promised = p.contract_expectation + offer[offered] * (p.offer_expectation - p.contract_expectation)
+    adapted[offered] = np.maximum(expected[offered], promised)
+    return adapted
+
+
+def clarity(previous, offer, offered, decay) -> np.ndarray:
+    """clarity = max(clarity, offer) with an offer; else it fades (half-life clarity_half_life_weeks)."""
+    faded = previous * decay
+    faded[offered] = np.maximum(previous[offered], offer[offered])
+    return faded
+
+
+def keep_and_break_promises(model, here, delivered) -> None:
+    """A promise falls due with probability promise_event_rate and is kept with probability
+    promise_reliability * min(1, delivered / expectation). Kept: trust += trust_gain (1 - scar)
+    (1 - trust). Broken: see :func:`break_promises`. The scar halves every scar_half_life_weeks."""
+    m, p, rng = model.members, model.params, model.rng
+    n = len(here)
+    due = np.flatnonzero(here.occupied & (rng.random(n) < p.promise_event_rate))
+    fulfilment = np.minimum(1.0, delivered[due] / np.maximum(m.expectation[due], 1e-9))
+    kept = rng.random(n)[due] < p.promise_reliability * fulfilment
+    keep, broke = due[kept], due[~kept]
+    m.scar = m.scar * model.scar_decay
+    gain = p.trust_gain * (1.0 - m.scar[keep]) * (1.0 - m.trust[keep])
+    m.trust[keep] += gain
+    loss = _break(m, p, broke)
+    model.record_promise_totals(gain, 0.0 - loss)
 
 
 def break_promises(model, who: np.ndarray) -> np.ndarray:
@@ -102,116 +155,39 @@ def break_promises(model, who: np.ndarray) -> np.ndarray:
     becomes less clear. Returns the trust lost per position."""
     idx = np.flatnonzero(who)
     loss = np.zeros(model.members.capacity)
-    loss[idx] = _break(model, idx)
+    loss[idx] = _break(model.members, model.params, idx)
     return loss
 
 
-def _break(model, idx: np.ndarray) -> np.ndarray:
-    """:func:`break_promises` for the positions ``idx``; returns their trust losses."""
-    m, p = model.members, model.params
+def _break(m, p, idx: np.ndarray) -> np.ndarray:
+    """trust -= min(1, trust_gain * trust_loss_ratio) trust; scar += 0.2 (1 - scar); clarity *= 0.8"""
     loss = min(1.0, p.trust_gain * p.trust_loss_ratio) * m.trust[idx]
     m.trust[idx] -= loss
-    scar = m.scar[idx]
-    m.scar[idx] = scar + SCAR_DEPTH * (1.0 - scar)
+    m.scar[idx] = m.scar[idx] + SCAR_DEPTH * (1.0 - m.scar[idx])
     m.clarity[idx] = m.clarity[idx] * (1.0 - SCAR_DEPTH)
     return loss
 
 
-def exchange(model, d) -> None:
-    m, p, rng = model.members, model.params, model.rng
-    occ = model.occupancy()
-    occf = occ.f
-    n = m.capacity
-    stage = m.stage.astype(np.intp)
+def benevolence(trust, delivered, trust_drift, present) -> np.ndarray:
+    """trust += trust_drift (delivered - trust): care shown week by week (Mayer, Davis & Schoorman 1995)"""
+    return trust + (delivered - trust) * trust_drift * present
 
-    # time and support
-    hours = m.hours = allocate_hours(model, d)
-    x = hours * p.contact_efficiency
-    peers = _any(d.peer_leadership)
-    if peers:
-        x += peer_support_hours(model, d)
-    # support = (1 - exp(-effective / h_stage)) * occupied
-    np.negative(x, out=x)
-    np.divide(x, model.hours_scale[stage], out=x)
-    np.exp(x, out=x)
-    np.subtract(1.0, x, out=x)
-    if peers:  # without peer support a vacant desk has 0 hours and so support 1 - exp(-0) == 0 already
-        x *= occf
-    m.support = support = x
-    tmp = (1 - CONTACT_MEMORY) * hours
-    tmp *= p.contact_efficiency
-    m.contact *= CONTACT_MEMORY
-    m.contact += tmp
 
-    # scarce important assignments
-    m.assignment = top_k_in_team(m.team, d.assignment_priority, occ.occupied, p.assignments_per_team,
-                                 blocks=m.blocks(model.n_teams))
-    m.bonus = d.bonus * occf
+def lmx(m, delivered, rate, present) -> np.ndarray:
+    """lmx += rate_stage (0.65 sqrt(delivered * brought) + 0.35 liking - lmx), where the member
+    brings 0.5 citizenship + 0.25 trust + 0.25 perceived competence."""
+    brought = 0.5 * m.citizenship + 0.25 * m.trust + 0.25 * m.perceived_competence
+    target = np.sqrt(brought * delivered) * (1.0 - AFFECT_WEIGHT) + AFFECT_WEIGHT * m.liking
+    return m.lmx + (target - m.lmx) * rate * present
 
-    # felt autonomy: latitude granted, used only as far as the empowerment feels genuine -
-    # and it feels genuine only to a member who trusts the leader
-    np.multiply(p.empowerment_genuineness, m.trust, out=tmp)     # felt genuine
-    tmp *= d.latitude
-    tmp -= m.autonomy
-    tmp *= LATITUDE_ADJUSTMENT
-    m.autonomy += tmp
 
-    # expectations and promises
-    delivered = 0.5 * support
-    np.multiply(0.3, d.latitude, out=tmp)
-    delivered += tmp
-    np.multiply(0.2, m.assignment, out=tmp)
-    delivered += tmp
-    offered = np.flatnonzero(d.offer > 0) if _varies_or_positive(d.offer) else np.empty(0, dtype=np.intp)
-    offer = d.offer[offered]
-    promised = p.contract_expectation + offer * (p.offer_expectation - p.contract_expectation)
-    adapted = np.maximum(delivered, p.contract_expectation)
-    adapted -= m.expectation
-    adapted *= EXPECTATION_ADAPTATION
-    adapted += m.expectation
-    adapted[offered] = np.maximum(m.expectation[offered], promised)
-    m.expectation = adapted
-    # an explicit offer makes the deal clear; clarity fades without renewal
-    clarity = m.clarity * model.clarity_decay
-    clarity[offered] = np.maximum(m.clarity[offered], offer)
-    m.clarity = clarity
-
-    due = np.flatnonzero(occ.occupied & (rng.random(n) < p.promise_event_rate))
-    fulfilment = np.minimum(1.0, delivered[due] / np.maximum(m.expectation[due], 1e-9))
-    kept = rng.random(n)[due] < p.promise_reliability * fulfilment
-    keep, broke = due[kept], due[~kept]
-    m.scar *= model.scar_decay
-    gain = p.trust_gain * (1.0 - m.scar[keep]) * (1.0 - m.trust[keep])
-    m.trust[keep] += gain
-    loss = _break(model, broke)
-    model.record_promise_totals(gain, 0.0 - loss)
-    # benevolence: care shown week by week moves trust slowly (Mayer, Davis & Schoorman 1995)
-    np.subtract(delivered, m.trust, out=tmp)
-    tmp *= p.trust_drift
-    tmp *= occf
-    m.trust += tmp
-
-    # LMX: reciprocal exchange of what each side brings
-    target = 0.5 * m.citizenship                 # what the member brings ...
-    np.multiply(0.25, m.trust, out=tmp)
-    target += tmp
-    np.multiply(0.25, m.perceived_competence, out=tmp)
-    target += tmp
-    target *= delivered                          # ... and the leader: their geometric mean
-    np.sqrt(target, out=target)
-    target *= (1.0 - AFFECT_WEIGHT)
-    np.multiply(AFFECT_WEIGHT, m.liking, out=tmp)
-    target += tmp
-    target -= m.lmx
-    target *= model.lmx_rate[stage]
-    target *= occf
-    m.lmx += target
-
-    # relationship stage
-    tenure = model.week - m.dyad_start_week
-    up1 = (m.stage == STRANGER) & (tenure > p.onboarding_weeks) & (m.lmx >= 0.35)
+def stage(m, dyad_weeks, onboarding_weeks) -> np.ndarray:
+    """stranger -> acquaintance after onboarding once lmx >= 0.35; acquaintance -> partnership
+    when lmx >= 0.65 and trust >= 0.6; partnership -> acquaintance when lmx < 0.5 or trust < 0.4."""
+    up1 = (m.stage == STRANGER) & (dyad_weeks > onboarding_weeks) & (m.lmx >= 0.35)
     up2 = (m.stage == ACQUAINTANCE) & (m.lmx >= 0.65) & (m.trust >= 0.6)
     down = (m.stage == PARTNER) & ((m.lmx < 0.5) | (m.trust < 0.4))
-    m.stage[up1] = ACQUAINTANCE
-    m.stage[up2] = PARTNER
-    m.stage[down] = ACQUAINTANCE
+    stage = m.stage.copy()
+    stage[up1 | down] = ACQUAINTANCE
+    stage[up2] = PARTNER
+    return stage

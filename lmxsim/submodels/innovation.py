@@ -26,67 +26,58 @@ SUCCESS_VISIBILITY = 0.05  # leader's competence view gap closed per success
 TOLERANCE_SAFETY = 0.03    # safety gap closed per tolerated failure
 
 
-def innovate(model, d) -> None:
+def innovate(model, here, d) -> None:
+    """Phase 5: creativity moves, ideas arise, some are tried, some succeed."""
     m, p, rng = model.members, model.params, model.rng
-    occ = model.occupancy()
-    occf = occ.f
-    # target = creativity_trait * (0.3 autonomy + 0.3 safety + 0.4 engagement (1 - crowding))
-    target = 0.3 * m.autonomy
-    tmp = np.multiply(0.3, m.psych_safety)
-    target += tmp
-    np.multiply(0.4, m.engagement, out=tmp)
-    if m.bonus.any():  # else crowding is 0 and (1 - crowding) is exactly 1
-        crowding = p.crowding_out * m.bonus * d.reward_contingency
-        np.subtract(1.0, crowding, out=crowding)
-        tmp *= crowding
-    target += tmp
-    target *= m.creativity_trait
-    target -= m.creativity
-    target *= p.attitude_rate
-    target *= occf
-    m.creativity += target
-    # inspiration from collaborators' successes last week (nothing to add if there were none)
-    successes = m.successes_this_week > 0
-    if successes.any():
-        inspired = model.neighbour_mean_of_flags(successes)
-        inspired *= p.inspiration
-        np.minimum(inspired, 1.0, out=inspired)
-        np.subtract(1.0, m.creativity, out=tmp)
-        inspired *= tmp
-        inspired *= occf
-        m.creativity += inspired
-
-    # rate = idea_rate * creativity * (0.25 + 0.75 autonomy)
-    rate = np.multiply(0.75, m.autonomy, out=tmp)
-    rate += 0.25
-    np.multiply(p.idea_rate, m.creativity, out=target)
-    target *= rate
-    target *= occf
-    ideas = rng.poisson(target)
+    target = creativity_target(m, p, d.reward_contingency)
+    m.creativity = m.creativity + (target - m.creativity) * p.attitude_rate * here.present
+    m.creativity = inspire(m.creativity, here.neighbour_mean(m.successes_this_week > 0), p.inspiration, here.present)
+    ideas = rng.poisson(idea_rate(m, p) * here.present)
     # the risky steps only concern the few members with an idea this week
     who = np.flatnonzero(ideas)
     tried = rng.binomial(ideas[who], m.psych_safety[who])
-    p_success = p.idea_success * (0.3 + 0.7 * m.competence[who]) * (0.3 + 0.7 * m.support[who])
-    success_w = rng.binomial(tried, p_success)
-    failures = tried - success_w
+    successes = rng.binomial(tried, success_probability(m, p, who))
+    failures = tried - successes
     punished = rng.binomial(failures, 1.0 - p.failure_tolerance)
-    tolerated = failures - punished
-    success = np.zeros(m.capacity, dtype=np.int64)
-    success[who] = success_w
-
-    s = m.psych_safety[who] * (1.0 - p.failure_punishment) ** punished
-    m.psych_safety[who] = s + (1.0 - s) * (1.0 - (1.0 - TOLERANCE_SAFETY) ** tolerated)
-    m.engagement[who] += (1.0 - m.engagement[who]) * (1.0 - (1.0 - SUCCESS_ENGAGEMENT) ** success_w)
-    pc = m.perceived_competence[who]
-    m.perceived_competence[who] = pc + (1.0 - pc) * (1.0 - (1.0 - SUCCESS_VISIBILITY) ** success_w)
-
+    m.psych_safety[who] = safety_after_failures(m.psych_safety[who], punished, failures - punished, p)
+    m.engagement[who] = closer_to_one(m.engagement[who], SUCCESS_ENGAGEMENT, successes)
+    m.perceived_competence[who] = closer_to_one(m.perceived_competence[who], SUCCESS_VISIBILITY, successes)
     m.ideas[who] += ideas[who]
-    m.successful_ideas[who] += success_w
-    m.successes_this_week = success.astype(np.int32)
+    m.successful_ideas[who] += successes
+    m.successes_this_week = np.zeros(len(here), dtype=np.int32)
+    m.successes_this_week[who] = successes
     model.week_stats["ideas_tried"] = int(tried.sum())
-    if success_w.any():  # summed over every position: the same pairwise sum as before
-        value = np.add(0.5, m.competence, out=tmp)
-        value *= success
-        model.week_stats["innovation_value"] = float(value.sum())
-    else:
-        model.week_stats["innovation_value"] = 0.0
+    model.week_stats["successes"] = int(successes.sum())
+    model.week_stats["innovation_value"] = float(((0.5 + m.competence) * m.successes_this_week).sum())
+
+
+def creativity_target(m, p, reward_contingency) -> np.ndarray:
+    """target = creativity_trait (0.3 autonomy + 0.3 safety + 0.4 engagement (1 - crowding)),
+    crowding = crowding_out * bonus * reward_contingency"""
+    crowding = p.crowding_out * m.bonus * reward_contingency
+    return (0.3 * m.autonomy + 0.3 * m.psych_safety + 0.4 * m.engagement * (1.0 - crowding)) * m.creativity_trait
+
+
+def inspire(creativity, share_succeeding, inspiration, present) -> np.ndarray:
+    """creativity += min(1, inspiration * share of collaborators who succeeded last week) (1 - creativity)"""
+    return creativity + np.minimum(share_succeeding * inspiration, 1.0) * (1.0 - creativity) * present
+
+
+def idea_rate(m, p) -> np.ndarray:
+    """rate = idea_rate * creativity * (0.25 + 0.75 autonomy)"""
+    return p.idea_rate * m.creativity * (0.75 * m.autonomy + 0.25)
+
+
+def success_probability(m, p, who) -> np.ndarray:
+    """p = idea_success (0.3 + 0.7 competence) (0.3 + 0.7 support)"""
+    return p.idea_success * (0.3 + 0.7 * m.competence[who]) * (0.3 + 0.7 * m.support[who])
+
+
+def closer_to_one(value, step, events) -> np.ndarray:
+    """``events`` times: value += step (1 - value)"""
+    return value + (1.0 - value) * (1.0 - (1.0 - step) ** events)
+
+
+def safety_after_failures(safety, punished, tolerated, p) -> np.ndarray:
+    """Each punished failure: safety *= 1 - failure_punishment; each tolerated one closes 3% of the gap to 1."""
+    return closer_to_one(safety * (1.0 - p.failure_punishment) ** punished, TOLERANCE_SAFETY, tolerated)

@@ -18,22 +18,25 @@ import numpy as np
 
 
 def observation_sd(contact: np.ndarray, perception_noise: float) -> np.ndarray:
+    """sd = perception_noise / sqrt(contact + 0.1)"""
     return perception_noise / np.sqrt(contact + 0.1)
 
 
-def perceive(model) -> None:
+def observe(true_value, rater_bias, sd, noise) -> np.ndarray:
+    """observation = clip(true value + rater_bias + sd * noise, 0, 1)"""
+    return np.clip(true_value + rater_bias + noise * sd, 0.0, 1.0)
+
+
+def update_view(view, observation, gain) -> np.ndarray:
+    """view += perception_gain * (observation - view)   (members present only)"""
+    return view + (observation - view) * gain
+
+
+def perceive(model, here) -> None:
     m, p, rng = model.members, model.params, model.rng
-    n = m.capacity
-    sd = m.contact + 0.1
-    np.sqrt(sd, out=sd)
-    np.divide(p.perception_noise, sd, out=sd)      # observation_sd(m.contact, p.perception_noise)
-    gain = p.perception_gain * model.occupancy().f
-    for true_value, view in ((m.competence, m.perceived_competence), (m.citizenship, m.perceived_loyalty)):
-        obs = true_value + m.rater_bias
-        noise = rng.standard_normal(n)
-        noise *= sd
-        obs += noise
-        np.clip(obs, 0.0, 1.0, out=obs)
-        obs -= view
-        obs *= gain
-        view += obs
+    sd = observation_sd(m.contact, p.perception_noise)
+    gain = p.perception_gain * here.present
+    seen = observe(m.competence, m.rater_bias, sd, rng.standard_normal(len(here)))
+    m.perceived_competence = update_view(m.perceived_competence, seen, gain)
+    seen = observe(m.citizenship, m.rater_bias, sd, rng.standard_normal(len(here)))
+    m.perceived_loyalty = update_view(m.perceived_loyalty, seen, gain)

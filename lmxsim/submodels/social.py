@@ -12,32 +12,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from lmxsim.teams import per_member, team_mean
 
-
-def compare_and_spread(model) -> None:
+def compare_and_spread(model, here) -> None:
+    """Phase 6: fairness from comparison with teammates; psychological safety, then its spread."""
     m, p = model.members, model.params
-    occ = model.occupancy()
-    occf = occ.f
-    mean = team_mean(m.team, m.lmx, occf, model.n_teams, counts=occ.heads)
-    x = per_member(mean, m.team, m.blocks(model.n_teams))
-    x -= m.lmx
-    np.maximum(0.0, x, out=x)
-    x *= p.comparison_sensitivity
-    np.subtract(1.0, x, out=x)            # fairness target
-    x -= m.fairness
-    x *= p.attitude_rate
-    x *= occf
-    m.fairness += x
+    target = fairness_target(m.lmx, here.per_member(here.team_mean(m.lmx)), p.comparison_sensitivity)
+    m.fairness = m.fairness + (target - m.fairness) * p.attitude_rate * here.present
+    target = safety_target(m.trust, p.failure_tolerance)
+    m.psych_safety = m.psych_safety + (target - m.psych_safety) * p.attitude_rate * here.present
+    colleagues = here.neighbour_mean(m.psych_safety, default=m.psych_safety)
+    m.psych_safety = m.psych_safety + (colleagues - m.psych_safety) * p.safety_diffusion * here.present
 
-    np.multiply(0.6, m.trust, out=x)
-    x += 0.4 * p.failure_tolerance        # safety target
-    x -= m.psych_safety
-    x *= p.attitude_rate
-    x *= occf
-    m.psych_safety += x
-    neighbours = model.neighbour_mean(m.psych_safety, default=m.psych_safety)
-    neighbours -= m.psych_safety
-    neighbours *= p.safety_diffusion
-    neighbours *= occf
-    m.psych_safety += neighbours
+
+def fairness_target(lmx, team_mean_lmx, sensitivity) -> np.ndarray:
+    """fairness target = 1 - comparison_sensitivity * max(0, team mean LMX - own LMX)"""
+    return 1.0 - np.maximum(0.0, team_mean_lmx - lmx) * sensitivity
+
+
+def safety_target(trust, failure_tolerance) -> np.ndarray:
+    """safety target = 0.6 trust + 0.4 failure_tolerance"""
+    return 0.6 * trust + 0.4 * failure_tolerance

@@ -16,34 +16,26 @@ from lmxsim.people import hire
 
 
 def weekly_base_hazard(annual_rate: float) -> float:
+    """h0 = -ln(1 - annual rate) / 52"""
     return -np.log1p(-annual_rate) / 52.0
 
 
-def quit_probability(model) -> np.ndarray:
-    m, p = model.members, model.params
-    hazard = m.turnover_intention - 0.5
-    hazard *= p.quit_sensitivity
-    np.exp(hazard, out=hazard)
-    hazard *= weekly_base_hazard(p.annual_base_turnover)
-    hazard[m.hire_week > model.week - 52] *= p.first_year_hazard   # tenure < 52 weeks (x * 1.0 == x)
-    np.negative(hazard, out=hazard)
-    np.exp(hazard, out=hazard)
-    prob = np.subtract(1.0, hazard, out=hazard)
-    prob *= model.occupancy().f
-    return prob
+def quit_probability(m, p, week: int, present) -> np.ndarray:
+    """1 - exp(-h0 exp(quit_sensitivity (turnover_intention - 0.5)) f), f = first_year_hazard in year one"""
+    first_year = np.where(m.hire_week > week - 52, p.first_year_hazard, 1.0)
+    hazard = np.exp((m.turnover_intention - 0.5) * p.quit_sensitivity) * weekly_base_hazard(p.annual_base_turnover)
+    return (1.0 - np.exp(-(hazard * first_year))) * present
 
 
-def quit_and_refill(model) -> None:
+def quit_and_refill(model, here) -> None:
+    """Phase 7b: some quit (their desks fall vacant for hiring_lag_weeks); due vacancies are refilled."""
     m, p, rng = model.members, model.params, model.rng
-    leaving = rng.random(m.capacity) < quit_probability(model)
-    leavers = np.flatnonzero(leaving)
+    leavers = np.flatnonzero(rng.random(len(here)) < quit_probability(m, p, model.week, here.present))
     model.record_leavers(leavers)
     m.occupied[leavers] = False
     m.person_id[leavers] = -1
     m.in_group[leavers] = False
     m.refill_week[leavers] = model.week + p.hiring_lag_weeks
-
     due = np.flatnonzero((m.refill_week >= 0) & (m.refill_week <= model.week) & ~m.occupied)
     hire(model, due, tenure_weeks=np.zeros(len(due), dtype=np.int32))
-    model.week_stats["quits"] = len(leavers)
-    model.week_stats["hires"] = len(due)
+    model.record_turnover(quits=len(leavers), hires=len(due))

@@ -18,85 +18,55 @@ from __future__ import annotations
 
 import numpy as np
 
-from lmxsim.teams import per_member
-
-
 PERFORMANCE_MEMORY = 1.0 / 13.0  # weight of this week in the recent-performance average
 
 
-def citizenship(m, idx=slice(None)) -> np.ndarray:
-    """Effort beyond the contract: the member's return on the exchange and their disposition."""
-    return m.engagement[idx] * (0.25 + 0.15 * m.lmx[idx] + 0.45 * m.conscientiousness[idx] + 0.15 * m.clarity[idx])
-
-
-def line_of_sight(model, d) -> np.ndarray:
-    """How directly a member's own effort moves their reward: 1 for an individual bonus,
-    1/headcount of the team for a purely team-based one (free riding; Kandel & Lazear 1992)."""
-    m = model.members
-    heads = per_member(model.occupancy().heads, m.team, m.blocks(model.n_teams))
-    np.maximum(heads, 1.0, out=heads)
-    np.divide(1.0 - d.reward_contingency, heads, out=heads)
-    heads += d.reward_contingency
-    return heads
-
-
-def work(model, d) -> None:
+def work(model, here, d) -> None:
+    """Phase 4: effort, performance and competence growth."""
     m, p, rng = model.members, model.params, model.rng
-    occf = model.occupancy().f
-    n = m.capacity
-    # citizenship: the member's return on the exchange and their disposition
-    cit = 0.15 * m.lmx
-    cit += 0.25
-    tmp = np.multiply(0.45, m.conscientiousness)
-    cit += tmp
-    np.multiply(0.15, m.clarity, out=tmp)
-    cit += tmp
-    cit *= m.engagement
-    cit *= occf
-    m.citizenship = cit
-    # effort = routine + (1 - routine) * citizenship
-    if m.bonus.any():
-        routine = (1.0 - p.base_effort) * p.bonus_effort_gain * m.bonus
-        routine *= line_of_sight(model, d)
-        routine = np.add(p.base_effort, routine, out=routine)
-        effort = np.subtract(1.0, routine)
-        effort *= cit
-        effort += routine
-    else:  # no bonus anywhere: routine effort is base_effort for everyone (x + 0 == x)
-        effort = (1.0 - p.base_effort) * cit
-        effort += p.base_effort
-    s = p.performance_noise
-    noise = rng.standard_normal(n)
-    noise *= s
-    noise -= 0.5 * s * s
-    np.exp(noise, out=noise)
-    # performance = competence * effort * (1 + boost * assignment) * (1 - overreach) * noise
-    perf = effort
-    np.multiply(m.competence, effort, out=perf)
-    np.multiply(p.assignment_boost, m.assignment, out=tmp)
-    tmp += 1.0
-    perf *= tmp
-    np.subtract(m.autonomy, m.competence, out=tmp)
-    np.maximum(0.0, tmp, out=tmp)
-    tmp *= p.overreach_penalty
-    np.subtract(1.0, tmp, out=tmp)
-    perf *= tmp
-    perf *= noise
-    perf *= occf
-    m.performance = perf
-    np.subtract(perf, m.performance_avg, out=tmp)
-    tmp *= PERFORMANCE_MEMORY
-    tmp *= occf
-    m.performance_avg += tmp
-    # growth = learning_rate * (0.6 support + 0.4 assignment) * (1 - competence)
-    growth = noise
-    np.multiply(0.6, m.support, out=growth)
-    np.multiply(0.4, m.assignment, out=tmp)
-    growth += tmp
-    growth *= p.learning_rate
-    np.subtract(1.0, m.competence, out=tmp)
-    growth *= tmp
-    np.multiply(p.forgetting_rate, m.competence, out=tmp)
-    growth -= tmp
-    growth *= occf
-    m.competence += growth
+    m.citizenship = citizenship(m) * here.present
+    routine = routine_effort(p, m.bonus, line_of_sight(here, d.reward_contingency))
+    noise = performance_noise(rng.standard_normal(len(here)), p.performance_noise)
+    m.performance = performance(m, p, effort(routine, m.citizenship), noise) * here.present
+    m.performance_avg = m.performance_avg + (m.performance - m.performance_avg) * PERFORMANCE_MEMORY * here.present
+    m.competence = m.competence + competence_growth(m, p) * here.present
+
+
+def citizenship(m, idx=slice(None)) -> np.ndarray:
+    """citizenship = engagement (0.25 + 0.15 lmx + 0.45 conscientiousness + 0.15 clarity)"""
+    return (0.15 * m.lmx[idx] + 0.25 + 0.45 * m.conscientiousness[idx] + 0.15 * m.clarity[idx]) * m.engagement[idx]
+
+
+def line_of_sight(here, reward_contingency) -> np.ndarray:
+    """How directly a member's own effort moves their reward: 1 for an individual bonus,
+    1/headcount of the team for a purely team-based one (free riding; Kandel & Lazear 1992):
+    contingency + (1 - contingency) / max(1, heads)."""
+    return (1.0 - reward_contingency) / np.maximum(here.per_member(here.heads), 1.0) + reward_contingency
+
+
+def routine_effort(p, bonus, sight) -> np.ndarray:
+    """routine = base_effort + (1 - base_effort) * bonus_effort_gain * bonus * line of sight"""
+    return p.base_effort + (1.0 - p.base_effort) * p.bonus_effort_gain * bonus * sight
+
+
+def effort(routine, citizenship) -> np.ndarray:
+    """effort = routine + (1 - routine) * citizenship"""
+    return (1.0 - routine) * citizenship + routine
+
+
+def performance_noise(z, sd) -> np.ndarray:
+    """log-normal noise with mean 1: exp(sd z - sd^2 / 2)"""
+    return np.exp(z * sd - 0.5 * sd * sd)
+
+
+def performance(m, p, effort, noise) -> np.ndarray:
+    """performance = competence * effort * (1 + assignment_boost * assignment) * (1 - overreach) * noise,
+    overreach = overreach_penalty * max(0, autonomy - competence)"""
+    overreach = p.overreach_penalty * np.maximum(0.0, m.autonomy - m.competence)
+    return m.competence * effort * (1.0 + p.assignment_boost * m.assignment) * (1.0 - overreach) * noise
+
+
+def competence_growth(m, p) -> np.ndarray:
+    """growth = learning_rate (0.6 support + 0.4 assignment) (1 - competence) - forgetting_rate * competence"""
+    return ((0.6 * m.support + 0.4 * m.assignment) * p.learning_rate * (1.0 - m.competence)
+            - p.forgetting_rate * m.competence)

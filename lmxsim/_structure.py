@@ -1,0 +1,83 @@
+"""Who is at work this week, and the team and tie arithmetic the weekly rules need.
+
+A :class:`Workforce` is built once at the start of a week (and again before the week's data
+are collected): occupancy changes only when people quit and vacancies are refilled. The
+rules ask it domain questions - each member's team headcount, a team mean, the mean over a
+member's collaborators, the top k of each team - and never see how it answers them.
+
+This is the one private module where speed helpers live. What it does for speed:
+
+* team layout: while positions are laid out team by team in equal blocks (every
+  organisation until teams grow), per-team values are spread to members with
+  ``np.repeat`` and the top k of each team come from a row-wise partial sort, instead of
+  fancy indexing and a global sort; the numbers are the same either way
+  (:mod:`lmxsim.teams`);
+* counts: team headcounts and each member's number of present collaborators are computed
+  once a week, not in every rule that averages over them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from lmxsim.teams import blocks_of, per_member, team_mean, team_sd, team_sum, top_k_in_team
+
+
+class Workforce:
+    """The members present this week, their teams and their collaboration ties.
+
+    Attributes:
+        occupied: bool per position, a person holds it.
+        present: the same as 1.0 / 0.0 (a vacant desk contributes nothing to a rule).
+        idx: the occupied positions, in order.
+        heads: per team, the number of members present (float).
+    """
+
+    def __init__(self, team: np.ndarray, occupied: np.ndarray, n_teams: int, ties: sp.csr_matrix):
+        self.team = team
+        self.n_teams = n_teams
+        self.ties = ties
+        self.occupied = occupied.copy()
+        self.present = self.occupied.astype(float)
+        self.idx = np.flatnonzero(self.occupied)
+        self.heads = team_sum(team, self.present, n_teams)
+        self._blocks = blocks_of(team, n_teams)
+        self._collaborators: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.team)
+
+    # ------------------------------------------------------------------ teams
+    def per_member(self, per_team: np.ndarray) -> np.ndarray:
+        """Each position's entry of a per-team array (``per_team[team]``)."""
+        return per_member(per_team, self.team, self._blocks)
+
+    def team_total(self, values: np.ndarray) -> np.ndarray:
+        """Per team, the sum of ``values`` over its positions (weight vacant desks 0 yourself)."""
+        return team_sum(self.team, values, self.n_teams)
+
+    def team_mean(self, values: np.ndarray) -> np.ndarray:
+        """Per team, the mean of ``values`` over members present (0 for an empty team)."""
+        return team_mean(self.team, values, self.present, self.n_teams, counts=self.heads)
+
+    def team_sd(self, values: np.ndarray) -> np.ndarray:
+        """Per team, the population standard deviation of ``values`` over members present."""
+        return team_sd(self.team, values, self.present, self.n_teams, counts=self.heads, blocks=self._blocks)
+
+    def top_k(self, score: np.ndarray, k: int) -> np.ndarray:
+        """The ``k`` present members of each team with the highest ``score`` (ties: lower position)."""
+        return top_k_in_team(self.team, score, self.occupied, k, blocks=self._blocks)
+
+    # ------------------------------------------------------------------ ties
+    def collaborators(self) -> np.ndarray:
+        """Each position's number of present collaborators."""
+        if self._collaborators is None:
+            self._collaborators = self.ties @ self.present
+        return self._collaborators
+
+    def neighbour_mean(self, values: np.ndarray, default=0.0) -> np.ndarray:
+        """Mean of ``values`` over each position's present collaborators (``default`` if none)."""
+        count = self.collaborators()
+        out = np.array(np.broadcast_to(np.asarray(default, dtype=float), count.shape))
+        return np.divide(self.ties @ (values * self.present), count, out=out, where=count > 0)

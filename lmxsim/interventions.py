@@ -1,0 +1,76 @@
+"""What a scenario's events (and a user) can do to an organisation between weeks:
+new leaders, broken promises, new positions, hiring waves (ODD section 7, "Events").
+
+Each is a function of the model; :mod:`lmxsim.scenarios` calls them when an event is due.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lmxsim.people import circle_similarity, hire, start_dyad
+from lmxsim.submodels.exchange import break_promises as _break_promises
+
+
+def replace_leaders(model, teams) -> None:
+    """New leaders take over ``teams``: new similarity traits, every dyad starts again."""
+    teams = np.asarray(teams)
+    leaders, m = model.leaders, model.members
+    leaders.similarity_trait[teams] = model.rng.random(len(teams))
+    leaders.leader_id[teams] = model.next_leader_ids(len(teams))
+    leaders.start_week[teams] = model.week
+    idx = np.flatnonzero(np.isin(m.team, teams) & m.occupied)
+    m.similarity[idx] = circle_similarity(model.rng.random(len(idx)), leaders.similarity_trait[m.team[idx]])
+    start_dyad(model, idx)
+
+
+def break_promises(model, who) -> None:
+    """A promise to each member in ``who`` is broken at once, by the same rule as any broken promise."""
+    who = np.asarray(who, dtype=bool) & model.members.occupied
+    _break_promises(model, who)
+    model.week_stats["promises_broken"] = model.week_stats.get("promises_broken", 0) + int(who.sum())
+
+
+def team_positions(model) -> np.ndarray:
+    """Positions per team, occupied or vacant."""
+    return np.bincount(model.members.team, minlength=model.n_teams)
+
+
+def grow_teams(model, target_size: int) -> None:
+    """Open positions so that every team has ``target_size`` positions (refilled after the hiring lag)."""
+    extra = np.maximum(0, target_size - team_positions(model))
+    add_positions(model, extra, model.week + model.params.hiring_lag_weeks)
+
+
+def hire_wave(model, extra_per_team: int, competence_shift: float) -> None:
+    """Add ``extra_per_team`` positions per team and fill them now with graduates."""
+    new = add_positions(model, np.full(model.n_teams, extra_per_team), model.week)
+    hire(model, new, tenure_weeks=np.zeros(len(new), dtype=np.int32), competence_shift=competence_shift)
+    model.week_stats["hires"] = model.week_stats.get("hires", 0) + len(new)
+
+
+def add_positions(model, per_team: np.ndarray, refill_week: int) -> np.ndarray:
+    """New vacant positions, ``per_team[t]`` in team t, to be filled in ``refill_week``; each is
+    tied to random teammates (up to ``within_team_ties``). Returns their indices."""
+    m = model.members
+    total = int(per_team.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    new = m.grow(total)
+    m.team[new] = np.repeat(np.arange(model.n_teams, dtype=np.int32), per_team)
+    m.refill_week[new] = refill_week
+    mates = [random_teammates(model, new) for _ in range(model.params.within_team_ties // 2)]
+    u = np.concatenate([new for _ in mates] or [np.empty(0, np.int64)])
+    v = np.concatenate(mates or [np.empty(0, np.int64)])
+    model.add_ties(u[u != v], v[u != v])
+    return new
+
+
+def random_teammates(model, positions: np.ndarray) -> np.ndarray:
+    """A uniformly chosen position of the same team for each of ``positions`` (possibly itself)."""
+    team = model.members.team
+    order = np.argsort(team, kind="stable")
+    sorted_team = team[order]
+    start = np.searchsorted(sorted_team, team[positions], side="left")
+    end = np.searchsorted(sorted_team, team[positions], side="right")
+    return order[start + (model.rng.random(len(positions)) * (end - start)).astype(np.int64)]
