@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lmxsim.people import circle_similarity, hire, start_dyad
+from lmxsim.draws import of_desks, of_leaders
+from lmxsim.people import hire, start_dyad
 from lmxsim.submodels.exchange import break_promises as _break_promises
 
 
@@ -16,12 +17,10 @@ def replace_leaders(model, teams) -> None:
     """New leaders take over ``teams``: new similarity traits, every dyad starts again."""
     teams = np.asarray(teams)
     leaders, m = model.leaders, model.members
-    leaders.similarity_trait[teams] = model.rng.random(len(teams))
     leaders.leader_id[teams] = model.next_leader_ids(len(teams))
+    leaders.similarity_trait[teams] = of_leaders(model, teams).uniform("leader.trait")
     leaders.start_week[teams] = model.week
-    idx = np.flatnonzero(np.isin(m.team, teams) & m.occupied)
-    m.similarity[idx] = circle_similarity(model.rng.random(len(idx)), leaders.similarity_trait[m.team[idx]])
-    start_dyad(model, idx)
+    start_dyad(model, np.flatnonzero(np.isin(m.team, teams) & m.occupied))
 
 
 def break_promises(model, who) -> None:
@@ -59,18 +58,20 @@ def add_positions(model, per_team: np.ndarray, refill_week: int) -> np.ndarray:
     new = m.grow(total)
     m.team[new] = np.repeat(np.arange(model.n_teams, dtype=np.int32), per_team)
     m.refill_week[new] = refill_week
-    mates = [random_teammates(model, new) for _ in range(model.params.within_team_ties // 2)]
+    m.slot[new] = model.next_slots(total)
+    mates = [random_teammates(model, new, j) for j in range(model.params.within_team_ties // 2)]
     u = np.concatenate([new for _ in mates] or [np.empty(0, np.int64)])
     v = np.concatenate(mates or [np.empty(0, np.int64)])
     model.add_ties(u[u != v], v[u != v])
     return new
 
 
-def random_teammates(model, positions: np.ndarray) -> np.ndarray:
-    """A uniformly chosen position of the same team for each of ``positions`` (possibly itself)."""
+def random_teammates(model, positions: np.ndarray, j: int) -> np.ndarray:
+    """A uniformly chosen position of the same team for each of ``positions`` (possibly itself):
+    its ``j``-th new tie."""
     team = model.members.team
     order = np.argsort(team, kind="stable")
     sorted_team = team[order]
     start = np.searchsorted(sorted_team, team[positions], side="left")
     end = np.searchsorted(sorted_team, team[positions], side="right")
-    return order[start + (model.rng.random(len(positions)) * (end - start)).astype(np.int64)]
+    return order[start + of_desks(model, positions).integers("ties.new", end - start, draw=j)]

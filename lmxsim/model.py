@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numbers
 from collections import deque
+from functools import partial
 
 import mesa
 import numpy as np
@@ -27,7 +28,9 @@ from lmxsim import organisation
 from lmxsim._structure import Workforce
 from lmxsim.agents import LeaderAgent, MemberAgent
 from lmxsim.compat import is_mesa_scenario
+from lmxsim.draws import Luck, of_desks, of_leaders, person_keys
 from lmxsim.errors import LMXInputError
+from lmxsim.keyed_random import KeyedStreams
 from lmxsim.model_args import (MAX_SEED, as_rng, as_seed, check_memory, from_mesa_scenario, preset_named,
                                signature_with_parameters)
 from lmxsim.panel import Panel
@@ -100,6 +103,10 @@ class LMXModel(mesa.Model):
         if mesa_scenario is not None:
             self.scenario = mesa_scenario   # Mesa's own attribute (Mesa >= 3.4)
         self.seed = seed if seed is not None else (rng if isinstance(rng, int) else None)
+        # every random number is keyed by this seed (lmxsim.draws); without an integer seed,
+        # one is drawn from Mesa's generator (so rng=<Generator> is used, and advanced)
+        self.draw_seed = self.seed if self.seed is not None else int(self.rng.integers(0, 2**63))
+        self.streams = KeyedStreams(self.draw_seed)
         self.preset = preset
         self.params = p = Params(**{**preset.overrides, **check_overrides(kwargs)})
         validate_events(preset, p)
@@ -128,23 +135,28 @@ class LMXModel(mesa.Model):
             policy=np.full(p.n_teams, first_policy, dtype=np.int32),
             policy_since_week=np.zeros(p.n_teams, dtype=np.int32),
             hours_per_week=np.full(p.n_teams, p.leader_hours_per_week),
-            similarity_trait=self.rng.random(p.n_teams),
+            similarity_trait=np.zeros(p.n_teams),
             leader_id=self.next_leader_ids(p.n_teams),
             start_week=np.zeros(p.n_teams, dtype=np.int32),
+            org=np.zeros(p.n_teams, dtype=np.int32),
         )
+        self.leaders.similarity_trait[:] = of_leaders(self, np.arange(p.n_teams)).uniform("leader.trait")
         self.leader_agents = [LeaderAgent(self, t) for t in range(p.n_teams)]
         # organisation: positions grouped by team, small-world ties inside, sparse across
         self.members = MemberState(p.n_teams * p.team_size)
         self.members.team[:] = np.repeat(np.arange(p.n_teams, dtype=np.int32), p.team_size)
         positions = np.arange(self.members.capacity)
-        u, v = organisation.team_ring_ties(self.members.team, positions, p.within_team_ties, p.tie_rewiring,
-                                           self.rng)
-        cu, cv = organisation.cross_ties(self.members.team, p.cross_team_ties, self.rng)
+        self._next_slot = 0
+        self.members.slot[:] = self.next_slots(len(positions))
+        desks = partial(of_desks, self)
+        u, v = organisation.team_ring_ties(self.members.team, positions, p.within_team_ties, p.tie_rewiring, desks)
+        cu, cv = organisation.cross_ties(self.members.team, p.cross_team_ties, desks)
         self._tie_ends = (np.empty(0, np.int64), np.empty(0, np.int64))
         self.add_ties(np.concatenate([u, cu]), np.concatenate([v, cv]))
         # initial workforce: tenure drawn from the steady state of the base turnover rate
         weekly_stay = (1.0 - p.annual_base_turnover) ** (1.0 / 52.0)
-        tenure = self.rng.geometric(max(1e-9, 1.0 - weekly_stay), len(positions)) - 1
+        first_keys = person_keys(self.members.slot, 0)
+        tenure = Luck(self.streams, first_keys, self.members.org, 0).geometric("hire.tenure", max(1e-9, 1 - weekly_stay)) - 1
         hire(self, positions, tenure_weeks=np.minimum(tenure, 40 * 52).astype(np.int32))
         review(self, self.take_stock())
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
@@ -191,16 +203,14 @@ class LMXModel(mesa.Model):
             self.running = False
 
     def _undo_point(self) -> tuple:
-        """What the week changes before its decisions: the counters, the week's statistics,
-        the leaders' views of members (perception) and the random generator's state."""
+        """What the week changes before its decisions: the counters, the week's statistics and
+        the leaders' views of members (perception). Random numbers are keyed: nothing to rewind."""
         m = self.members
-        return (self.steps - 1, self.week, self.week_stats, m.perceived_competence.copy(),
-                m.perceived_loyalty.copy(), self.rng.bit_generator.state)
+        return self.steps - 1, self.week, self.week_stats, m.perceived_competence, m.perceived_loyalty
 
     def _undo(self, point: tuple) -> None:
         m = self.members
-        self.steps, self.week, self.week_stats, m.perceived_competence, m.perceived_loyalty, state = point
-        self.rng.bit_generator.state = state
+        self.steps, self.week, self.week_stats, m.perceived_competence, m.perceived_loyalty = point
 
     def run(self, weeks: int | None = None) -> "LMXModel":
         """Run ``weeks`` more weeks (default: up to the horizon ``params.weeks``)."""
@@ -268,6 +278,10 @@ class LMXModel(mesa.Model):
     def next_person_ids(self, k: int) -> np.ndarray:
         self._next_person += k
         return np.arange(self._next_person - k, self._next_person, dtype=np.int64)
+
+    def next_slots(self, k: int) -> np.ndarray:
+        self._next_slot += k
+        return np.arange(self._next_slot - k, self._next_slot, dtype=np.int64)
 
     def next_leader_ids(self, k: int) -> np.ndarray:
         self._next_leader += k

@@ -17,9 +17,10 @@ import scipy.sparse as sp
 
 
 def team_ring_ties(team_of: np.ndarray, positions: np.ndarray, k: int, rewire: float,
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                   desk_luck) -> tuple[np.ndarray, np.ndarray]:
     """Small-world ties among ``positions`` of each team (positions grouped by team).
 
+    ``desk_luck(positions)`` gives the :class:`lmxsim.draws.Luck` of those desks.
     Returns the two endpoint arrays of the undirected ties (self-ties already removed).
     """
     teams = team_of[positions]
@@ -28,16 +29,16 @@ def team_ring_ties(team_of: np.ndarray, positions: np.ndarray, k: int, rewire: f
     first = np.searchsorted(teams, teams, side="left")
     size = np.bincount(teams)[teams]
     rank = np.arange(len(positions)) - first
+    luck = desk_luck(positions)
     us, vs = [], []
     for j in range(1, k // 2 + 1):  # loop over lattice distance, not over teams
-        ok = size > j
+        ok = np.flatnonzero(size > j)
         u = positions[ok]
         v = positions[first[ok] + (rank[ok] + j) % size[ok]]
-        rewired = rng.random(len(u)) < rewire
         # rewire inside the team: a uniformly chosen teammate
-        new_rank = rng.integers(0, size[ok][rewired])
-        v = v.copy()
-        v[rewired] = positions[first[ok][rewired] + new_rank]
+        rewired = luck.uniform("ties.rewire", at=ok, draw=j) < rewire
+        new_rank = luck.integers("ties.rewire_to", size[ok], at=ok, draw=j)
+        v = np.where(rewired, positions[first[ok] + new_rank], v)
         us.append(u)
         vs.append(v)
     if not us:
@@ -47,12 +48,22 @@ def team_ring_ties(team_of: np.ndarray, positions: np.ndarray, k: int, rewire: f
     return u[keep], v[keep]
 
 
-def cross_ties(team_of: np.ndarray, mean_ties: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Random ties between members of different teams, ``mean_ties`` per member on average."""
+def cross_ties(team_of: np.ndarray, mean_ties: float, desk_luck) -> tuple[np.ndarray, np.ndarray]:
+    """Random ties between members of different teams, ``mean_ties`` per member on average.
+
+    Each desk starts Poisson(mean_ties / 2) ties, each to a uniformly chosen desk (ties inside
+    the team are dropped): in all, Poisson(mean_ties * n / 2) ties with uniform ends.
+    ``desk_luck(positions)`` gives the :class:`lmxsim.draws.Luck` of those desks."""
     n = len(team_of)
-    n_ties = rng.poisson(mean_ties * n / 2)
-    u = rng.integers(0, n, n_ties)
-    v = rng.integers(0, n, n_ties)
+    positions = np.arange(n)
+    luck = desk_luck(positions)
+    started = luck.poisson("ties.cross_count", mean_ties / 2)
+    us, vs = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    for i in range(int(started.max(initial=0))):   # the i-th tie each desk starts
+        at = np.flatnonzero(started > i)
+        us.append(positions[at])
+        vs.append(luck.integers("ties.cross", n, at=at, draw=i))
+    u, v = np.concatenate(us), np.concatenate(vs)
     keep = team_of[u] != team_of[v]
     return u[keep], v[keep]
 

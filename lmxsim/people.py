@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lmxsim.draws import of_dyads, of_people, person_keys
 from lmxsim.state import STRANGER
 from lmxsim.submodels.work import citizenship
 
@@ -29,21 +30,22 @@ def circle_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def start_dyad(model, idx: np.ndarray) -> None:
     """Begin a fresh leader-member relationship at positions ``idx`` (a hire or a new leader)."""
-    m, p, rng = model.members, model.params, model.rng
-    k = len(idx)
+    m, p = model.members, model.params
+    luck = of_dyads(model, idx)
     m.dyad_start_week[idx] = model.week
     m.stage[idx] = STRANGER
-    z = rng.standard_normal(2 * k)   # == two draws of k, one after the other
-    m.lmx[idx] = np.clip(p.initial_lmx + 0.05 * z[:k], 0.0, 1.0)
-    m.trust[idx] = np.clip(p.initial_trust + 0.05 * z[k:], 0.0, 1.0)
+    m.similarity[idx] = circle_similarity(luck.uniform("dyad.similarity"), model.leaders.similarity_trait[m.team[idx]])
+    z_lmx, z_trust = luck.normal_pair("dyad.start")
+    m.lmx[idx] = np.clip(p.initial_lmx + 0.05 * z_lmx, 0.0, 1.0)
+    m.trust[idx] = np.clip(p.initial_trust + 0.05 * z_trust, 0.0, 1.0)
     m.scar[idx] = 0.0
     m.contact[idx] = 0.0
     m.in_group[idx] = False
     m.expectation[idx] = p.contract_expectation
     m.clarity[idx] = 0.0
-    m.liking[idx] = 0.5 * m.similarity[idx] + 0.5 * rng.beta(2.0, 2.0, k)
+    m.liking[idx] = 0.5 * m.similarity[idx] + 0.5 * luck.beta22("dyad.liking")
     m.rater_bias[idx] = (p.similarity_bias * (m.similarity[idx] - 0.5)
-                         + p.rater_idiosyncrasy * rng.standard_normal(k))
+                         + p.rater_idiosyncrasy * luck.normal("dyad.rater_bias"))
     prior = np.clip(0.5 + m.rater_bias[idx], 0.0, 1.0)
     m.perceived_competence[idx] = prior
     m.perceived_loyalty[idx] = prior
@@ -52,24 +54,26 @@ def start_dyad(model, idx: np.ndarray) -> None:
 def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray, competence_shift: float = 0.0) -> None:
     """Put new people into the vacant positions ``idx``; ``tenure_weeks`` they have already served.
 
-    ``competence_shift`` moves the competence draw (e.g. -0.15 for graduates)."""
+    The k-th person to sit at a desk is the same person whenever they are hired (their traits
+    are keyed by desk and serial, :mod:`lmxsim.draws`). ``competence_shift`` moves the
+    competence draw (e.g. -0.15 for graduates)."""
     if len(idx) == 0:
         return
-    m, p, rng = model.members, model.params, model.rng
-    k = len(idx)
+    m, p = model.members, model.params
     m.occupied[idx] = True
     m.refill_week[idx] = -1
-    m.person_id[idx] = model.next_person_ids(k)
+    m.person_id[idx] = model.next_person_ids(len(idx))
+    m.serial[idx] = m.occupants[idx]
+    m.occupants[idx] += 1
+    m.person_key[idx] = person_keys(m.slot[idx], m.serial[idx])
     m.hire_week[idx] = model.week - tenure_weeks
-    m.competence[idx] = np.clip(p.competence_mean + competence_shift + p.competence_spread * rng.standard_normal(k),
-                                0.02, 0.98)
-    traits = rng.beta(2.0, 2.0, 4 * k)   # == four draws of k, one after the other
-    m.creativity_trait[idx] = traits[:k]
-    m.mobility[idx] = traits[k:2 * k]
-    m.affectivity[idx] = traits[2 * k:3 * k]
-    m.conscientiousness[idx] = traits[3 * k:]
-    leader_trait = model.leaders.similarity_trait[m.team[idx]]
-    m.similarity[idx] = circle_similarity(rng.random(k), leader_trait)
+    luck = of_people(model, idx)
+    z = luck.normal("hire.competence")
+    m.competence[idx] = np.clip(p.competence_mean + competence_shift + p.competence_spread * z, 0.02, 0.98)
+    m.creativity_trait[idx] = luck.beta22("hire.traits", draw=0)
+    m.mobility[idx] = luck.beta22("hire.traits", draw=1)
+    m.affectivity[idx] = luck.beta22("hire.traits", draw=2)
+    m.conscientiousness[idx] = luck.beta22("hire.traits", draw=3)
     start_dyad(model, idx)
     m.autonomy[idx] = 0.3
     m.psych_safety[idx] = 0.5

@@ -80,8 +80,13 @@ MEMBER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("team", np.int32, 0, None, "index", "team that owns the position"),
     FieldSpec("occupied", np.bool_, None, None, "flag", "a person holds the position"),
     FieldSpec("refill_week", np.int32, -1, None, "week", "week a vacancy is refilled (-1: none pending)"),
+    FieldSpec("org", np.int32, 0, None, "index", "organisation of the position (in a batch of organisations)"),
+    FieldSpec("slot", np.int64, 0, None, "index", "the organisation's own number for the position (desk)"),
+    FieldSpec("occupants", np.int32, 0, None, "people", "people who have held the position so far"),
     # person
     FieldSpec("person_id", np.int64, -1, None, "id", "unique id of the person (-1 when vacant)"),
+    FieldSpec("serial", np.int32, 0, None, "index", "the person is the desk's serial-th occupant (0: the first)"),
+    FieldSpec("person_key", np.int64, 0, None, "key", "who the person is to the random numbers: slot << 32 | serial"),
     FieldSpec("hire_week", np.int32, None, None, "week", "week the person joined (negative: before the run)"),
     FieldSpec("dyad_start_week", np.int32, None, None, "week", "week the current leader-member dyad began"),
     FieldSpec("competence", np.float64, 0, 1, _U, "true ability to do the job well", settable=True),
@@ -163,6 +168,7 @@ LEADER_FIELDS: tuple[FieldSpec, ...] = (
               "the leader's trait; members' similarity to the leader is derived from it at hiring"),
     FieldSpec("leader_id", np.int64, 0, None, "id", "unique id of the person in the leader role"),
     FieldSpec("start_week", np.int32, None, None, "week", "week the current leader took over"),
+    FieldSpec("org", np.int32, 0, None, "index", "organisation of the team (in a batch of organisations)"),
 )
 
 
@@ -176,3 +182,4 @@ class LeaderState:
     similarity_trait: np.ndarray   # position on the similarity circle, 0-1
     leader_id: np.ndarray          # unique id of the person in the leader role
     start_week: np.ndarray         # week the current leader took over
+    org: np.ndarray                # organisation of the team (in a batch)

@@ -60,7 +60,7 @@ class PolicyView:
     review_week: bool               # this week is a quarterly review
     policy_start: np.ndarray        # first week under this leader's current policy
     in_group_capacity: np.ndarray   # per team: high-quality dyads the leader's hours can sustain
-    rng: np.random.Generator
+    rng: "KeyedRandom"              # ``rng.random(n)``: one keyed uniform per member position
 
     @property
     def perceived_score(self) -> np.ndarray:
@@ -77,6 +77,28 @@ class PolicyView:
 
     def full(self, value: float) -> np.ndarray:
         return np.full(len(self.team), float(value))
+
+
+class KeyedRandom:
+    """``view.rng``: a policy's random numbers, one per member position, keyed by person.
+
+    ``view.rng.random(len(view.team))`` gives each position's person a uniform number in
+    [0, 1) that depends only on the run's seed, the person, the week and how many times the
+    policy has asked this week (see :mod:`lmxsim.draws`, purpose ``policy``): the same person
+    draws the same number under every policy and in any batch. Only whole-organisation draws
+    are offered - a draw of another size could not be keyed by person."""
+
+    def __init__(self, luck):
+        self._luck = luck
+        self._calls = 0
+
+    def random(self, size=None) -> np.ndarray:
+        n = len(self._luck.who)
+        if size != n and size != (n,):
+            raise LMXInputError("view.rng.random(size)", size, f"{n} (one number per member position; "
+                                "policy draws are keyed by person)")
+        self._calls += 1
+        return self._luck.uniform("policy", draw=self._calls - 1)
 
 
 @dataclass

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from lmxsim.errors import LMXInputError
+from lmxsim.draws import weekly
 from lmxsim.policies import Decisions, PolicyView
+from lmxsim.policies.base import KeyedRandom
 
 HIGH_QUALITY_FACTOR = np.log(4.0)   # support quality 1 - exp(-ln 4) = 75%
 PER_MEMBER = ("time_weight", "offer", "latitude", "assignment_priority", "bonus", "peer_leadership",
@@ -53,7 +55,7 @@ def policy_view(model, here) -> PolicyView:
         perceived_loyalty=m.perceived_loyalty, similarity=m.similarity, lmx=m.lmx, stage=m.stage,
         in_group=m.in_group, onboarding=m.occupied & (m.dyad_start_week >= week - p.onboarding_weeks),
         review_week=model.is_review_week, policy_start=here.per_member(model.leaders.policy_since_week),
-        in_group_capacity=in_group_capacity(model.leaders, p), rng=model.rng,
+        in_group_capacity=in_group_capacity(model.leaders, p), rng=KeyedRandom(weekly(model)),
     )
 
 

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lmxsim.draws import weekly
 from lmxsim.state import ACQUAINTANCE, PARTNER, STRANGER
 
 EXPECTATION_ADAPTATION = 0.02  # per week, towards what is delivered
@@ -136,11 +137,10 @@ def keep_and_break_promises(model, here, delivered) -> None:
     """A promise falls due with probability promise_event_rate and is kept with probability
     promise_reliability * min(1, delivered / expectation). Kept: trust += trust_gain (1 - scar)
     (1 - trust). Broken: see :func:`break_promises`. The scar halves every scar_half_life_weeks."""
-    m, p, rng = model.members, model.params, model.rng
-    n = len(here)
-    due = np.flatnonzero(here.occupied & (rng.random(n) < p.promise_event_rate))
+    m, p, luck = model.members, model.params, weekly(model)
+    due = np.flatnonzero(here.occupied & (luck.uniform("promise.due") < p.promise_event_rate))
     fulfilment = np.minimum(1.0, delivered[due] / np.maximum(m.expectation[due], 1e-9))
-    kept = rng.random(n)[due] < p.promise_reliability * fulfilment
+    kept = luck.uniform("promise.kept", at=due) < p.promise_reliability * fulfilment
     keep, broke = due[kept], due[~kept]
     m.scar = m.scar * model.scar_decay
     gain = p.trust_gain * (1.0 - m.scar[keep]) * (1.0 - m.trust[keep])

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lmxsim.draws import weekly
+
 SUCCESS_ENGAGEMENT = 0.05  # engagement gap closed per success
 SUCCESS_VISIBILITY = 0.05  # leader's competence view gap closed per success
 TOLERANCE_SAFETY = 0.03    # safety gap closed per tolerated failure
@@ -28,17 +30,17 @@ TOLERANCE_SAFETY = 0.03    # safety gap closed per tolerated failure
 
 def innovate(model, here, d) -> None:
     """Phase 5: creativity moves, ideas arise, some are tried, some succeed."""
-    m, p, rng = model.members, model.params, model.rng
+    m, p, luck = model.members, model.params, weekly(model)
     target = creativity_target(m, p, d.reward_contingency)
     m.creativity = m.creativity + (target - m.creativity) * p.attitude_rate * here.present
     m.creativity = inspire(m.creativity, here.neighbour_mean(m.successes_this_week > 0), p.inspiration, here.present)
-    ideas = rng.poisson(idea_rate(m, p) * here.present)
+    ideas = luck.poisson("ideas.count", idea_rate(m, p) * here.present)
     # the risky steps only concern the few members with an idea this week
     who = np.flatnonzero(ideas)
-    tried = rng.binomial(ideas[who], m.psych_safety[who])
-    successes = rng.binomial(tried, success_probability(m, p, who))
+    tried = luck.binomial("ideas.tried", ideas[who], m.psych_safety[who], at=who)
+    successes = luck.binomial("ideas.success", tried, success_probability(m, p, who), at=who)
     failures = tried - successes
-    punished = rng.binomial(failures, 1.0 - p.failure_tolerance)
+    punished = luck.binomial("ideas.punished", failures, 1.0 - p.failure_tolerance, at=who)
     m.psych_safety[who] = safety_after_failures(m.psych_safety[who], punished, failures - punished, p)
     m.engagement[who] = closer_to_one(m.engagement[who], SUCCESS_ENGAGEMENT, successes)
     m.perceived_competence[who] = closer_to_one(m.perceived_competence[who], SUCCESS_VISIBILITY, successes)

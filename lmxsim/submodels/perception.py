@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lmxsim.draws import weekly
+
 
 def observation_sd(contact: np.ndarray, perception_noise: float) -> np.ndarray:
     """sd = perception_noise / sqrt(contact + 0.1)"""
@@ -33,10 +35,10 @@ def update_view(view, observation, gain) -> np.ndarray:
 
 
 def perceive(model, here) -> None:
-    m, p, rng = model.members, model.params, model.rng
+    m, p, luck = model.members, model.params, weekly(model)
     sd = observation_sd(m.contact, p.perception_noise)
     gain = p.perception_gain * here.present
-    seen = observe(m.competence, m.rater_bias, sd, rng.standard_normal(len(here)))
+    seen = observe(m.competence, m.rater_bias, sd, luck.normal("perceive.competence"))
     m.perceived_competence = update_view(m.perceived_competence, seen, gain)
-    seen = observe(m.citizenship, m.rater_bias, sd, rng.standard_normal(len(here)))
+    seen = observe(m.citizenship, m.rater_bias, sd, luck.normal("perceive.loyalty"))
     m.perceived_loyalty = update_view(m.perceived_loyalty, seen, gain)

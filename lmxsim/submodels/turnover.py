@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lmxsim.draws import weekly
 from lmxsim.people import hire
 
 
@@ -29,8 +30,8 @@ def quit_probability(m, p, week: int, present) -> np.ndarray:
 
 def quit_and_refill(model, here) -> None:
     """Phase 7b: some quit (their desks fall vacant for hiring_lag_weeks); due vacancies are refilled."""
-    m, p, rng = model.members, model.params, model.rng
-    leavers = np.flatnonzero(rng.random(len(here)) < quit_probability(m, p, model.week, here.present))
+    m, p = model.members, model.params
+    leavers = np.flatnonzero(weekly(model).uniform("quit") < quit_probability(m, p, model.week, here.present))
     model.record_leavers(leavers)
     m.occupied[leavers] = False
     m.person_id[leavers] = -1

@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from lmxsim.draws import weekly
+
 PERFORMANCE_MEMORY = 1.0 / 13.0  # weight of this week in the recent-performance average
 
 
 def work(model, here, d) -> None:
     """Phase 4: effort, performance and competence growth."""
-    m, p, rng = model.members, model.params, model.rng
+    m, p = model.members, model.params
     m.citizenship = citizenship(m) * here.present
     routine = routine_effort(p, m.bonus, line_of_sight(here, d.reward_contingency))
-    noise = performance_noise(rng.standard_normal(len(here)), p.performance_noise)
+    noise = performance_noise(weekly(model).normal("work.noise"), p.performance_noise)
     m.performance = performance(m, p, effort(routine, m.citizenship), noise) * here.present
     m.performance_avg = m.performance_avg + (m.performance - m.performance_avg) * PERFORMANCE_MEMORY * here.present
     m.competence = m.competence + competence_growth(m, p) * here.present
