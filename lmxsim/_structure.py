@@ -9,8 +9,7 @@ This is the one private module where speed helpers live. What it does for speed:
 
 * team layout: while positions are laid out team by team in equal blocks (every
   organisation until teams grow), per-team values are spread to members with
-  ``np.repeat`` and the top k of each team come from a row-wise partial sort, instead of
-  fancy indexing and a global sort; the numbers are the same either way
+  ``np.repeat`` instead of fancy indexing; the numbers are the same either way
   (:mod:`lmxsim.teams`);
 * counts: team headcounts and each member's number of present collaborators are computed
   once a week, not in every rule that averages over them.
@@ -20,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 from lmxsim.teams import blocks_of, per_member, team_mean, team_sd, team_sum, top_k_in_team
 
@@ -34,9 +34,12 @@ class Workforce:
         heads: per team, the number of members present (float).
     """
 
-    def __init__(self, team: np.ndarray, occupied: np.ndarray, n_teams: int, ties: sp.csr_matrix):
+    def __init__(self, team: np.ndarray, occupied: np.ndarray, n_teams: int, ties: sp.csr_matrix,
+                 org: np.ndarray, n_orgs: int):
         self.team = team
         self.n_teams = n_teams
+        self.org = org
+        self.n_orgs = n_orgs
         self.ties = ties
         self.occupied = occupied.copy()
         self.present = self.occupied.astype(float)
@@ -67,7 +70,31 @@ class Workforce:
 
     def top_k(self, score: np.ndarray, k: int) -> np.ndarray:
         """The ``k`` present members of each team with the highest ``score`` (ties: lower position)."""
-        return top_k_in_team(self.team, score, self.occupied, k, blocks=self._blocks)
+        return top_k_in_team(self.team, score, self.occupied, k)
+
+    # ------------------------------------------------------------------ organisations
+    def org_count(self, idx: np.ndarray) -> np.ndarray:
+        """Per organisation, how many of the positions ``idx``."""
+        return np.bincount(self.org[idx], minlength=self.n_orgs)
+
+    def org_total(self, values: np.ndarray) -> np.ndarray:
+        """Per organisation, the sum of ``values`` over its positions, in position order."""
+        return np.bincount(self.org, weights=values, minlength=self.n_orgs)
+
+    def org_mean(self, values: np.ndarray) -> np.ndarray:
+        """Per organisation, the mean of ``values`` over members present (NaN for none)."""
+        heads = self.org_total(self.present)
+        total = self.org_total(values * self.present)
+        return np.divide(total, heads, out=np.full(self.n_orgs, np.nan), where=heads > 0)
+
+    def org_quantile(self, values: np.ndarray, q: float) -> np.ndarray:
+        """Per organisation, the ``q`` quantile of ``values`` over members present (linear
+        interpolation between order statistics, numpy's default; NaN for none)."""
+        idx = self.idx
+        org = self.org[idx]
+        order = np.argsort(org, kind="stable")
+        ends = np.cumsum(np.bincount(org, minlength=self.n_orgs))
+        return _segment_quantiles(values[idx][order], ends, q)
 
     # ------------------------------------------------------------------ ties
     def collaborators(self) -> np.ndarray:
@@ -81,3 +108,32 @@ class Workforce:
         count = self.collaborators()
         out = np.array(np.broadcast_to(np.asarray(default, dtype=float), count.shape))
         return np.divide(self.ties @ (values * self.present), count, out=out, where=count > 0)
+
+
+@njit(cache=True)
+def _segment_quantiles(values, ends, q):   # pragma: no cover - compiled
+    """The q quantile of each segment values[ends[o-1]:ends[o]] (np.quantile's 'linear')."""
+    out = np.full(len(ends), np.nan)
+    start = 0
+    for o in range(len(ends)):
+        stop = ends[o]
+        if stop > start:
+            ranked = np.sort(values[start:stop])
+            virtual = (stop - start - 1) * q
+            lo = int(np.floor(virtual))
+            hi = min(lo + 1, stop - start - 1)
+            out[o] = ranked[lo] + (ranked[hi] - ranked[lo]) * (virtual - lo)
+        start = stop
+    return out
+
+
+def number_within(groups: np.ndarray, counter: np.ndarray) -> np.ndarray:
+    """The next numbers of each group for the elements ``groups`` (in element order within a
+    group), advancing ``counter`` (one entry per group) past them."""
+    order = np.argsort(groups, kind="stable")
+    ranked = groups[order]
+    rank = np.empty(len(groups), dtype=np.int64)
+    rank[order] = np.arange(len(groups)) - np.searchsorted(ranked, ranked, side="left")
+    numbers = counter[groups] + rank
+    counter += np.bincount(groups, minlength=len(counter))
+    return numbers

@@ -17,7 +17,7 @@ def replace_leaders(model, teams) -> None:
     """New leaders take over ``teams``: new similarity traits, every dyad starts again."""
     teams = np.asarray(teams)
     leaders, m = model.leaders, model.members
-    leaders.leader_id[teams] = model.next_leader_ids(len(teams))
+    leaders.leader_id[teams] = model.next_ids("leader", leaders.org[teams])
     leaders.similarity_trait[teams] = of_leaders(model, teams).uniform("leader.trait")
     leaders.start_week[teams] = model.week
     start_dyad(model, np.flatnonzero(np.isin(m.team, teams) & m.occupied))
@@ -27,41 +27,42 @@ def break_promises(model, who) -> None:
     """A promise to each member in ``who`` is broken at once, by the same rule as any broken promise."""
     who = np.asarray(who, dtype=bool) & model.members.occupied
     _break_promises(model, who)
-    model.week_stats["promises_broken"] = model.week_stats.get("promises_broken", 0) + int(who.sum())
+    model.week_stats["promises_broken"] = model.week_stats["promises_broken"] + model.workforce.org_count(np.flatnonzero(who))
 
 
-def team_positions(model) -> np.ndarray:
-    """Positions per team, occupied or vacant."""
-    return np.bincount(model.members.team, minlength=model.n_teams)
-
-
-def grow_teams(model, target_size: int) -> None:
-    """Open positions so that every team has ``target_size`` positions (refilled after the hiring lag)."""
-    extra = np.maximum(0, target_size - team_positions(model))
-    add_positions(model, extra, model.week + model.params.hiring_lag_weeks)
+def grow_teams(model, target_size) -> None:
+    """Open positions so that every team has ``target_size`` positions (one number, or one per
+    team); they are filled after the hiring lag."""
+    extra = np.maximum(0, target_size - model.team_positions())
+    add_positions(model, extra, model.week + model.team_params.hiring_lag_weeks)
 
 
 def hire_wave(model, extra_per_team: int, competence_shift: float) -> None:
     """Add ``extra_per_team`` positions per team and fill them now with graduates."""
     new = add_positions(model, np.full(model.n_teams, extra_per_team), model.week)
     hire(model, new, tenure_weeks=np.zeros(len(new), dtype=np.int32), competence_shift=competence_shift)
-    model.week_stats["hires"] = model.week_stats.get("hires", 0) + len(new)
+    model.week_stats["hires"] = model.week_stats["hires"] + np.bincount(model.members.org[new], minlength=model.n_orgs)
 
 
-def add_positions(model, per_team: np.ndarray, refill_week: int) -> np.ndarray:
-    """New vacant positions, ``per_team[t]`` in team t, to be filled in ``refill_week``; each is
-    tied to random teammates (up to ``within_team_ties``). Returns their indices."""
+def add_positions(model, per_team: np.ndarray, refill_week) -> np.ndarray:
+    """New vacant positions, ``per_team[t]`` in team t, to be filled in ``refill_week`` (one week,
+    or one per team); each is tied to random teammates (up to ``within_team_ties``). Returns their indices."""
     m = model.members
     total = int(per_team.sum())
     if total == 0:
         return np.empty(0, dtype=np.int64)
     new = m.grow(total)
     m.team[new] = np.repeat(np.arange(model.n_teams, dtype=np.int32), per_team)
-    m.refill_week[new] = refill_week
-    m.slot[new] = model.next_slots(total)
-    mates = [random_teammates(model, new, j) for j in range(model.params.within_team_ties // 2)]
-    u = np.concatenate([new for _ in mates] or [np.empty(0, np.int64)])
-    v = np.concatenate(mates or [np.empty(0, np.int64)])
+    m.org[new] = model.leaders.org[m.team[new]]
+    m.refill_week[new] = (np.ones(model.n_teams, dtype=np.int64) * refill_week)[m.team[new]]
+    m.slot[new] = model.next_ids("slot", m.org[new])
+    half = np.ones(len(new), dtype=np.int64) * model.params.at(new).within_team_ties // 2
+    us, vs = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    for j in range(int(half.max(initial=0))):   # the j-th tie of each new desk
+        at = new[half > j]
+        us.append(at)
+        vs.append(random_teammates(model, at, j))
+    u, v = np.concatenate(us), np.concatenate(vs)
     model.add_ties(u[u != v], v[u != v])
     return new
 

@@ -16,10 +16,11 @@ import numpy as np
 import scipy.sparse as sp
 
 
-def team_ring_ties(team_of: np.ndarray, positions: np.ndarray, k: int, rewire: float,
+def team_ring_ties(team_of: np.ndarray, positions: np.ndarray, k, rewire,
                    desk_luck) -> tuple[np.ndarray, np.ndarray]:
     """Small-world ties among ``positions`` of each team (positions grouped by team).
 
+    ``k`` (ring neighbours) and ``rewire`` (probability) are one number, or one per position.
     ``desk_luck(positions)`` gives the :class:`lmxsim.draws.Luck` of those desks.
     Returns the two endpoint arrays of the undirected ties (self-ties already removed).
     """
@@ -29,14 +30,16 @@ def team_ring_ties(team_of: np.ndarray, positions: np.ndarray, k: int, rewire: f
     first = np.searchsorted(teams, teams, side="left")
     size = np.bincount(teams)[teams]
     rank = np.arange(len(positions)) - first
+    half = (np.ones(len(team_of), dtype=np.int64) * k)[positions] // 2
+    rewire = (np.ones(len(team_of)) * rewire)[positions]
     luck = desk_luck(positions)
     us, vs = [], []
-    for j in range(1, k // 2 + 1):  # loop over lattice distance, not over teams
-        ok = np.flatnonzero(size > j)
+    for j in range(1, int(half.max(initial=0)) + 1):  # loop over lattice distance, not over teams
+        ok = np.flatnonzero((size > j) & (half >= j))
         u = positions[ok]
         v = positions[first[ok] + (rank[ok] + j) % size[ok]]
         # rewire inside the team: a uniformly chosen teammate
-        rewired = luck.uniform("ties.rewire", at=ok, draw=j) < rewire
+        rewired = luck.uniform("ties.rewire", at=ok, draw=j) < rewire[ok]
         new_rank = luck.integers("ties.rewire_to", size[ok], at=ok, draw=j)
         v = np.where(rewired, positions[first[ok] + new_rank], v)
         us.append(u)
@@ -48,21 +51,25 @@ def team_ring_ties(team_of: np.ndarray, positions: np.ndarray, k: int, rewire: f
     return u[keep], v[keep]
 
 
-def cross_ties(team_of: np.ndarray, mean_ties: float, desk_luck) -> tuple[np.ndarray, np.ndarray]:
-    """Random ties between members of different teams, ``mean_ties`` per member on average.
+def cross_ties(team_of: np.ndarray, org_of: np.ndarray, mean_ties, desk_luck) -> tuple[np.ndarray, np.ndarray]:
+    """Random ties between members of different teams of an organisation, ``mean_ties`` per
+    member on average (one number, or one per position).
 
-    Each desk starts Poisson(mean_ties / 2) ties, each to a uniformly chosen desk (ties inside
-    the team are dropped): in all, Poisson(mean_ties * n / 2) ties with uniform ends.
-    ``desk_luck(positions)`` gives the :class:`lmxsim.draws.Luck` of those desks."""
+    Each desk starts Poisson(mean_ties / 2) ties, each to a uniformly chosen desk of its
+    organisation (ties inside the team are dropped): in all, Poisson(mean_ties * n / 2) ties
+    with uniform ends. Positions of an organisation are contiguous. ``desk_luck(positions)``
+    gives the :class:`lmxsim.draws.Luck` of those desks."""
     n = len(team_of)
     positions = np.arange(n)
+    size = np.bincount(org_of)
+    offset = np.concatenate([[0], np.cumsum(size)[:-1]])
     luck = desk_luck(positions)
-    started = luck.poisson("ties.cross_count", mean_ties / 2)
+    started = luck.poisson("ties.cross_count", np.ones(n) * mean_ties / 2)
     us, vs = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
     for i in range(int(started.max(initial=0))):   # the i-th tie each desk starts
         at = np.flatnonzero(started > i)
         us.append(positions[at])
-        vs.append(luck.integers("ties.cross", n, at=at, draw=i))
+        vs.append(offset[org_of[at]] + luck.integers("ties.cross", size[org_of[at]], at=at, draw=i))
     u, v = np.concatenate(us), np.concatenate(vs)
     keep = team_of[u] != team_of[v]
     return u[keep], v[keep]

@@ -30,7 +30,7 @@ def circle_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def start_dyad(model, idx: np.ndarray) -> None:
     """Begin a fresh leader-member relationship at positions ``idx`` (a hire or a new leader)."""
-    m, p = model.members, model.params
+    m, p = model.members, model.params.at(idx)
     luck = of_dyads(model, idx)
     m.dyad_start_week[idx] = model.week
     m.stage[idx] = STRANGER
@@ -59,10 +59,10 @@ def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray, competence_shift: flo
     competence draw (e.g. -0.15 for graduates)."""
     if len(idx) == 0:
         return
-    m, p = model.members, model.params
+    m, p = model.members, model.params.at(idx)
     m.occupied[idx] = True
     m.refill_week[idx] = -1
-    m.person_id[idx] = model.next_person_ids(len(idx))
+    m.person_id[idx] = model.next_ids("person", m.org[idx])
     m.serial[idx] = m.occupants[idx]
     m.occupants[idx] += 1
     m.person_key[idx] = person_keys(m.slot[idx], m.serial[idx])

@@ -41,7 +41,7 @@ class SwitchPolicy(Event):
     share_of_teams: float = 1.0
 
     def apply(self, model) -> None:
-        model.set_policy(self.policy, teams=shares_to_teams(model.n_teams, self.share_of_teams))
+        model.set_policy(self.policy, teams=model.first_teams(self.share_of_teams))
 
     def describe(self) -> str:
         return f"week {self.week}: leaders of {self.share_of_teams:.0%} of teams switch to {self.policy}"
@@ -67,7 +67,7 @@ class NewLeader(Event):
     share_of_teams: float = 1.0
 
     def apply(self, model) -> None:
-        interventions.replace_leaders(model, shares_to_teams(model.n_teams, self.share_of_teams))
+        interventions.replace_leaders(model, model.first_teams(self.share_of_teams))
 
     def describe(self) -> str:
         return f"week {self.week}: a new leader takes over {self.share_of_teams:.0%} of teams"
@@ -96,8 +96,8 @@ class GrowTeams(Event):
 
     def apply(self, model) -> None:
         span = max(1, self.until_week - self.week)
-        start = model.params.team_size
-        target = round(start + (self.to_size - start) * min(1.0, (model.week - self.week) / span))
+        start = model.team_params.team_size   # per team (one number when all agree)
+        target = np.round(start + (self.to_size - start) * min(1.0, (model.week - self.week) / span)).astype(np.int64)
         interventions.grow_teams(model, target)
 
     def describe(self) -> str:

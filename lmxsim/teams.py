@@ -13,9 +13,7 @@ with and without it.
 from __future__ import annotations
 
 import numpy as np
-
-# With a block layout, top-k by repeated arg-min is faster than sorting up to this k.
-_ARGMIN_TOP_K = 4
+from numba import njit
 
 
 def blocks_of(team: np.ndarray, n_teams: int) -> tuple[int, int] | None:
@@ -63,65 +61,37 @@ def team_sd(team: np.ndarray, values: np.ndarray, mask: np.ndarray, n_teams: int
     return np.sqrt(sq, out=sq)
 
 
-def _sort_key(team: np.ndarray, score: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
-    """Team index plus a score-derived fraction in [0, 1): one float sort ranks within teams."""
-    if mask.any():
-        masked = score[mask]
-        lo, hi = float(masked.min()), float(masked.max())
-    else:
-        lo, hi = 0.0, 0.0
-    fraction = np.where(mask, (hi - score) / (hi - lo + 1.0), 0.999_999)
-    return team + fraction, np.isfinite(hi - lo + 1.0)
-
-
-def rank_in_team(team: np.ndarray, score: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Rank (0 = best) of each masked position's score within its team; unmasked get a large rank."""
-    key, _ = _sort_key(team, score, mask)
-    return _rank_from_key(team, key, mask)
-
-
-def _rank_from_key(team: np.ndarray, key: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    order = np.argsort(key, kind="stable")
-    sorted_team = team[order]
-    first = np.searchsorted(sorted_team, sorted_team, side="left")
-    ranks = np.empty(len(team), dtype=np.int64)
-    ranks[order] = np.arange(len(team)) - first
-    return np.where(mask, ranks, np.iinfo(np.int64).max)
-
-
-def top_k_in_team(team: np.ndarray, score: np.ndarray, mask: np.ndarray, k: np.ndarray | int,
-                  blocks: tuple[int, int] | None = None) -> np.ndarray:
+def top_k_in_team(team: np.ndarray, score: np.ndarray, mask: np.ndarray, k: np.ndarray | int) -> np.ndarray:
     """Boolean mask of the ``k`` highest-scoring masked positions of each team.
 
-    ``k`` may be a scalar or an array with one entry per team. Ties (also ties created by
-    the rounding of the sort key) go to the lower position index.
+    ``k`` may be a scalar or an array with one entry per team. Ties go to the lower position
+    index. Each team's choice depends on that team's scores alone.
     """
-    if not mask.any():
-        return np.zeros(len(team), dtype=bool)
-    key, finite = _sort_key(team, score, mask)
-    if blocks is not None and finite and np.ndim(k) == 0:
-        n_teams, size = blocks
-        k = int(k)
-        if k <= 0:
-            return np.zeros(len(team), dtype=bool)
-        if k >= size:
-            return mask.copy()
-        # Within one team the keys share their integer part, so the global stable sort
-        # orders each block exactly as a stable sort of the block alone: the first k in
-        # each row are the positions of rank < k. Arg-min returns the first minimum, the
-        # same tie-break as the stable sort.
-        rows = key.reshape(n_teams, size)
-        chosen = np.zeros((n_teams, size), dtype=bool)
-        if k <= _ARGMIN_TOP_K:
-            rows = rows.copy()
-            r = np.arange(n_teams)
-            for _ in range(k):
-                j = rows.argmin(axis=1)
-                chosen[r, j] = True
-                rows[r, j] = np.inf
-        else:
-            order = np.argsort(rows, axis=1, kind="stable")
-            np.put_along_axis(chosen, order[:, :k], True, axis=1)
-        return mask & chosen.reshape(-1)
-    k_of = np.asarray(k)[team] if np.ndim(k) else k
-    return mask & (_rank_from_key(team, key, mask) < k_of)
+    team = np.asarray(team)
+    order = np.argsort(team, kind="stable")            # each team's positions, in position order
+    n_teams = int(team.max(initial=-1)) + 1
+    ends = np.cumsum(np.bincount(team, minlength=n_teams))
+    k_team = np.broadcast_to(np.asarray(k, dtype=np.int64), (n_teams,))
+    return _top_k(order, ends, np.asarray(score, dtype=float), np.asarray(mask, dtype=bool),
+                  np.ascontiguousarray(k_team))
+
+
+@njit(cache=True)
+def _top_k(order, ends, score, mask, k):   # pragma: no cover - compiled
+    """For each team (positions order[ends[t-1]:ends[t]]), mark its k[t] best masked scores:
+    k times, the first masked, unchosen position with the highest score."""
+    chosen = np.zeros(len(score), dtype=np.bool_)
+    start = 0
+    for t in range(len(ends)):
+        stop = ends[t]
+        for _ in range(min(k[t], stop - start)):
+            best = -1
+            for j in range(start, stop):
+                i = order[j]
+                if mask[i] and not chosen[i] and (best < 0 or score[i] > score[best]):
+                    best = i
+            if best < 0:
+                break
+            chosen[best] = True
+        start = stop
+    return chosen

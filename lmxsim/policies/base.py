@@ -45,7 +45,7 @@ class PolicyView:
     """The leader's information about each member position (read-only arrays)."""
 
     week: int
-    params: Params
+    params: Params                  # as each member position sees them (see lmxsim.org_params)
     n_teams: int
     team: np.ndarray
     occupied: np.ndarray
@@ -57,7 +57,7 @@ class PolicyView:
     stage: np.ndarray
     in_group: np.ndarray
     onboarding: np.ndarray          # newcomer within the onboarding window
-    review_week: bool               # this week is a quarterly review
+    review_week: np.ndarray         # per position: this week is a quarterly review (bool)
     policy_start: np.ndarray        # first week under this leader's current policy
     in_group_capacity: np.ndarray   # per team: high-quality dyads the leader's hours can sustain
     rng: "KeyedRandom"              # ``rng.random(n)``: one keyed uniform per member position

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lmxsim.errors import LMXInputError
-from lmxsim.draws import weekly
+from lmxsim.draws import Luck
 from lmxsim.policies import Decisions, PolicyView
 from lmxsim.policies.base import KeyedRandom
 
@@ -41,57 +41,65 @@ class WeekDecisions:
 
 
 def in_group_capacity(leaders, p) -> np.ndarray:
-    """High-quality dyads each leader's hours can sustain (at least 1)."""
+    """High-quality dyads each leader's hours can sustain (at least 1); ``p`` seen per team."""
     capacity = np.floor(leaders.hours_per_week * p.contact_efficiency / (p.hours_scale_stranger * HIGH_QUALITY_FACTOR))
     return np.maximum(capacity.astype(np.int64), 1)
 
 
-def policy_view(model, here) -> PolicyView:
-    """What every leader knows about each member position this week."""
-    m, p, week = model.members, model.params, model.week
+def policy_view(model, here, sel=None) -> PolicyView:
+    """What the leaders know about the member positions ``sel`` (default: all) this week.
+
+    The view's teams are the teams of ``sel``, numbered 0, 1, ... in order, so a policy sees
+    its own organisations' teams only and each team's arithmetic is the same in any batch."""
+    m, week = model.members, model.week
+    sel = np.arange(len(here)) if sel is None else sel
+    teams, team = np.unique(m.team[sel], return_inverse=True)
+    p = model.params.at(sel)
+    occupied = m.occupied[sel]
     return PolicyView(
-        week=week, params=p, n_teams=model.n_teams, team=m.team, occupied=m.occupied,
-        tenure_weeks=week - m.hire_week, perceived_competence=m.perceived_competence,
-        perceived_loyalty=m.perceived_loyalty, similarity=m.similarity, lmx=m.lmx, stage=m.stage,
-        in_group=m.in_group, onboarding=m.occupied & (m.dyad_start_week >= week - p.onboarding_weeks),
-        review_week=model.is_review_week, policy_start=here.per_member(model.leaders.policy_since_week),
-        in_group_capacity=in_group_capacity(model.leaders, p), rng=KeyedRandom(weekly(model)),
+        week=week, params=p, n_teams=len(teams), team=team.astype(np.int32), occupied=occupied,
+        tenure_weeks=week - m.hire_week[sel], perceived_competence=m.perceived_competence[sel],
+        perceived_loyalty=m.perceived_loyalty[sel], similarity=m.similarity[sel], lmx=m.lmx[sel], stage=m.stage[sel],
+        in_group=m.in_group[sel], onboarding=occupied & (m.dyad_start_week[sel] >= week - p.onboarding_weeks),
+        review_week=model.review_due()[m.org[sel]], policy_start=model.leaders.policy_since_week[m.team[sel]],
+        in_group_capacity=in_group_capacity(model.leaders, model.team_params)[teams],
+        rng=KeyedRandom(Luck(model.streams, m.person_key[sel], m.org[sel], week)),
     )
 
 
 def decide(model, here) -> WeekDecisions:
     """Ask each policy in use for its decisions; each member gets their own leader's."""
-    view = policy_view(model, here)
     n = len(here)
     policy_of = model.leaders.policy[model.members.team]
     chosen = {field: np.zeros(n) for field in PER_MEMBER}
     time_use = np.ones(model.n_teams)
     for i in np.unique(model.leaders.policy):
-        policy = model.policy_table[i]
-        d = policy.decide(view)
+        policy, sel = model.policy_table[i], np.flatnonzero(policy_of == i)
+        d = policy.decide(policy_view(model, here, sel))
         if not isinstance(d, Decisions):
             raise LMXInputError(f"policy {policy.name!r}: decide()", f"a {type(d).__name__}",
                                 "a lmxsim.policies.Decisions object")
-        d.check(policy.name, n)
+        d.check(policy.name, len(sel))
         for field, values in chosen.items():
-            np.copyto(values, np.broadcast_to(np.asarray(getattr(d, field), float), (n,)), where=policy_of == i)
+            values[sel] = np.broadcast_to(np.asarray(getattr(d, field), float), (len(sel),))
         time_use[model.leaders.policy == i] = d.time_use
     return WeekDecisions(**chosen, time_use_team=time_use)
 
 
-def review(model, here) -> None:
-    """Quarterly review: each leader re-evaluates whom they count as in-group."""
-    view = policy_view(model, here)
-    n = len(here)
-    policy_of = model.leaders.policy[model.members.team]
-    in_group = np.zeros(n, dtype=bool)
+def review(model, here, due: np.ndarray) -> None:
+    """Quarterly review in the organisations ``due``: each leader re-evaluates whom they count as in-group."""
+    m = model.members
+    policy_of = model.leaders.policy[m.team]
+    in_group = m.in_group.copy()
     for i in np.unique(model.leaders.policy):
-        policy = model.policy_table[i]
-        chosen = policy.in_group(view)
-        if not (isinstance(chosen, np.ndarray) and chosen.shape == (n,) and chosen.dtype == bool):
+        policy, sel = model.policy_table[i], np.flatnonzero((policy_of == i) & due[m.org])
+        if not len(sel):
+            continue
+        chosen = policy.in_group(policy_view(model, here, sel))
+        if not (isinstance(chosen, np.ndarray) and chosen.shape == (len(sel),) and chosen.dtype == bool):
             shown = f"shape {chosen.shape}, dtype {chosen.dtype}" if isinstance(chosen, np.ndarray) else \
                 f"a {type(chosen).__name__}"
             raise LMXInputError(f"policy {policy.name!r}: in_group()", shown,
-                                f"a boolean numpy array of {n} values (one per member position)")
-        in_group[policy_of == i] = chosen[policy_of == i]
-    model.members.in_group = in_group & model.members.occupied
+                                f"a boolean numpy array of {len(sel)} values (one per member position)")
+        in_group[sel] = chosen
+    m.in_group = in_group & m.occupied

@@ -60,19 +60,25 @@ def exchange(model, here, d) -> None:
     effective = m.hours * p.contact_efficiency
     if np.any(d.peer_leadership):
         effective = effective + peer_support_hours(m, p, here, d.peer_leadership)
-    m.support = support(effective, model.hours_scale[m.stage], here.present)
+    m.support = support(effective, stage_value(m.stage, p.hours_scale_stranger, p.hours_scale_acquaintance,
+                                               p.hours_scale_partner), here.present)
     m.contact = contact(m.contact, m.hours, p.contact_efficiency)
-    m.assignment = here.top_k(d.assignment_priority, p.assignments_per_team)
+    m.assignment = here.top_k(d.assignment_priority, model.team_params.assignments_per_team)
     m.bonus = d.bonus * here.present
     m.autonomy = felt_autonomy(m.autonomy, d.latitude, m.trust, p.empowerment_genuineness)
     delivered = delivered_value(m.support, d.latitude, m.assignment)
-    offered = np.flatnonzero(d.offer > 0)
-    m.expectation = expectation(m.expectation, delivered, d.offer, offered, p)
-    m.clarity = clarity(m.clarity, d.offer, offered, model.clarity_decay)
+    m.expectation = expectation(m.expectation, delivered, d.offer, p)
+    m.clarity = clarity(m.clarity, d.offer, 0.5 ** (1.0 / p.clarity_half_life_weeks))
     keep_and_break_promises(model, here, delivered)
     m.trust = benevolence(m.trust, delivered, p.trust_drift, here.present)
-    m.lmx = lmx(m, delivered, model.lmx_rate[m.stage], here.present)
+    m.lmx = lmx(m, delivered, stage_value(m.stage, p.lmx_rate_stranger, p.lmx_rate_acquaintance, p.lmx_rate_partner),
+                here.present)
     m.stage = stage(m, model.week - m.dyad_start_week, p.onboarding_weeks)
+
+
+def stage_value(stage, stranger, acquaintance, partner) -> np.ndarray:
+    """The value of a parameter for each dyad's stage (stranger, acquaintance, partnership)."""
+    return np.choose(stage, [stranger, acquaintance, partner])
 
 
 def leader_hours(here, budget_per_team: np.ndarray, time_weight: np.ndarray) -> np.ndarray:
@@ -117,20 +123,17 @@ def delivered_value(support, latitude, assignment) -> np.ndarray:
     return 0.5 * support + 0.3 * latitude + 0.2 * assignment
 
 
-def expectation(expected, delivered, offer, offered, p) -> np.ndarray:
+def expectation(expected, delivered, offer, p) -> np.ndarray:
     """With an offer: max(expectation, contract + offer (offer_expectation - contract));
     without: expectation += 0.02 (max(delivered, contract) - expectation)."""
     adapted = expected + (np.maximum(delivered, p.contract_expectation) - expected) * EXPECTATION_ADAPTATION
-    promised = p.contract_expectation + offer[offered] * (p.offer_expectation - p.contract_expectation)
-    adapted[offered] = np.maximum(expected[offered], promised)
-    return adapted
+    promised = p.contract_expectation + offer * (p.offer_expectation - p.contract_expectation)
+    return np.where(offer > 0, np.maximum(expected, promised), adapted)
 
 
-def clarity(previous, offer, offered, decay) -> np.ndarray:
+def clarity(previous, offer, decay) -> np.ndarray:
     """clarity = max(clarity, offer) with an offer; else it fades (half-life clarity_half_life_weeks)."""
-    faded = previous * decay
-    faded[offered] = np.maximum(previous[offered], offer[offered])
-    return faded
+    return np.where(offer > 0, np.maximum(previous, offer), previous * decay)
 
 
 def keep_and_break_promises(model, here, delivered) -> None:
@@ -140,13 +143,12 @@ def keep_and_break_promises(model, here, delivered) -> None:
     m, p, luck = model.members, model.params, weekly(model)
     due = np.flatnonzero(here.occupied & (luck.uniform("promise.due") < p.promise_event_rate))
     fulfilment = np.minimum(1.0, delivered[due] / np.maximum(m.expectation[due], 1e-9))
-    kept = luck.uniform("promise.kept", at=due) < p.promise_reliability * fulfilment
+    kept = luck.uniform("promise.kept", at=due) < p.at(due).promise_reliability * fulfilment
     keep, broke = due[kept], due[~kept]
-    m.scar = m.scar * model.scar_decay
-    gain = p.trust_gain * (1.0 - m.scar[keep]) * (1.0 - m.trust[keep])
+    m.scar = m.scar * 0.5 ** (1.0 / p.scar_half_life_weeks)
+    gain = p.at(keep).trust_gain * (1.0 - m.scar[keep]) * (1.0 - m.trust[keep])
     m.trust[keep] += gain
-    loss = _break(m, p, broke)
-    model.record_promise_totals(gain, 0.0 - loss)
+    model.record_promises(keep, gain, broke, _break(m, p.at(broke), broke))
 
 
 def break_promises(model, who: np.ndarray) -> np.ndarray:
@@ -155,13 +157,14 @@ def break_promises(model, who: np.ndarray) -> np.ndarray:
     becomes less clear. Returns the trust lost per position."""
     idx = np.flatnonzero(who)
     loss = np.zeros(model.members.capacity)
-    loss[idx] = _break(model.members, model.params, idx)
+    loss[idx] = _break(model.members, model.params.at(idx), idx)
     return loss
 
 
 def _break(m, p, idx: np.ndarray) -> np.ndarray:
-    """trust -= min(1, trust_gain * trust_loss_ratio) trust; scar += 0.2 (1 - scar); clarity *= 0.8"""
-    loss = min(1.0, p.trust_gain * p.trust_loss_ratio) * m.trust[idx]
+    """trust -= min(1, trust_gain * trust_loss_ratio) trust; scar += 0.2 (1 - scar); clarity *= 0.8
+    (``p`` seen from ``idx``)"""
+    loss = np.minimum(1.0, p.trust_gain * p.trust_loss_ratio) * m.trust[idx]
     m.trust[idx] -= loss
     m.scar[idx] = m.scar[idx] + SCAR_DEPTH * (1.0 - m.scar[idx])
     m.clarity[idx] = m.clarity[idx] * (1.0 - SCAR_DEPTH)

@@ -38,19 +38,20 @@ def innovate(model, here, d) -> None:
     # the risky steps only concern the few members with an idea this week
     who = np.flatnonzero(ideas)
     tried = luck.binomial("ideas.tried", ideas[who], m.psych_safety[who], at=who)
-    successes = luck.binomial("ideas.success", tried, success_probability(m, p, who), at=who)
+    p_who = p.at(who)
+    successes = luck.binomial("ideas.success", tried, success_probability(m, p_who, who), at=who)
     failures = tried - successes
-    punished = luck.binomial("ideas.punished", failures, 1.0 - p.failure_tolerance, at=who)
-    m.psych_safety[who] = safety_after_failures(m.psych_safety[who], punished, failures - punished, p)
+    punished = luck.binomial("ideas.punished", failures, 1.0 - p_who.failure_tolerance, at=who)
+    m.psych_safety[who] = safety_after_failures(m.psych_safety[who], punished, failures - punished, p_who)
     m.engagement[who] = closer_to_one(m.engagement[who], SUCCESS_ENGAGEMENT, successes)
     m.perceived_competence[who] = closer_to_one(m.perceived_competence[who], SUCCESS_VISIBILITY, successes)
     m.ideas[who] += ideas[who]
     m.successful_ideas[who] += successes
     m.successes_this_week = np.zeros(len(here), dtype=np.int32)
     m.successes_this_week[who] = successes
-    model.week_stats["ideas_tried"] = int(tried.sum())
-    model.week_stats["successes"] = int(successes.sum())
-    model.week_stats["innovation_value"] = float(((0.5 + m.competence) * m.successes_this_week).sum())
+    model.week_stats["ideas_tried"] = np.bincount(m.org[who], weights=tried, minlength=here.n_orgs).astype(np.int64)
+    model.week_stats["successes"] = np.bincount(m.org[who], weights=successes, minlength=here.n_orgs).astype(np.int64)
+    model.week_stats["innovation_value"] = here.org_total((0.5 + m.competence) * m.successes_this_week)
 
 
 def creativity_target(m, p, reward_contingency) -> np.ndarray:

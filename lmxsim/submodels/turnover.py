@@ -36,7 +36,7 @@ def quit_and_refill(model, here) -> None:
     m.occupied[leavers] = False
     m.person_id[leavers] = -1
     m.in_group[leavers] = False
-    m.refill_week[leavers] = model.week + p.hiring_lag_weeks
+    m.refill_week[leavers] = model.week + p.at(leavers).hiring_lag_weeks
     due = np.flatnonzero((m.refill_week >= 0) & (m.refill_week <= model.week) & ~m.occupied)
     hire(model, due, tenure_weeks=np.zeros(len(due), dtype=np.int32))
-    model.record_turnover(quits=len(leavers), hires=len(due))
+    model.record_turnover(leavers, due)

@@ -1,0 +1,287 @@
+"""The engine: a batch of independent organisations advanced week by week in one set of arrays.
+
+Replications x policies x design points - each organisation with its own seed, parameters
+and policy - share the member and leader arrays (positions of organisation 0 first, then 1,
+...; teams numbered across the batch). Nothing couples them: per-team arithmetic runs over
+each team, collaboration ties stay inside an organisation, every random number is keyed by
+the organisation's own seed (:mod:`lmxsim.draws`), and per-organisation totals are summed in
+position order. So each organisation's numbers are exactly those it gets alone
+(``tests/test_engine.py``), and a batch costs far less per organisation than separate runs:
+the fixed cost of a week (Python, numpy calls) is paid once for the batch.
+
+:class:`lmxsim.model.LMXModel` is the Mesa face of one organisation (a batch of one);
+:func:`run_batch` runs many to their horizon and returns each one's weekly frame.
+
+All organisations of a batch share the scenario preset (its events fall in the same weeks)
+and the horizon; everything else may differ.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lmxsim import organisation
+from lmxsim._structure import Workforce, number_within
+from lmxsim.draws import Luck, of_desks, of_leaders, person_keys
+from lmxsim.errors import LMXInputError
+from lmxsim.keyed_random import KeyedStreams
+from lmxsim.org_params import OrgParams, ParamTable
+from lmxsim.params import Params
+from lmxsim.people import hire
+from lmxsim.policies import get_policy
+from lmxsim.scenarios import Scenario, shares_to_teams
+from lmxsim.state import LeaderState, MemberState
+from lmxsim.submodels.attitudes import update_attitudes
+from lmxsim.submodels.decide import decide, review
+from lmxsim.submodels.exchange import exchange
+from lmxsim.submodels.innovation import innovate
+from lmxsim.submodels.perception import perceive
+from lmxsim.submodels.social import compare_and_spread
+from lmxsim.submodels.turnover import quit_and_refill
+from lmxsim.submodels.work import work
+
+WEEK_STATS = ("successes", "innovation_value", "ideas_tried", "quits", "quits_top_quartile", "hires",
+              "promises_kept", "promises_broken")
+MAX_TENURE_WEEKS = 40 * 52
+
+
+@dataclass(frozen=True)
+class OrgSpec:
+    """One organisation of a batch: its first policy, parameters, seed and scenario preset."""
+
+    policy: str
+    params: Params
+    seed: int
+    preset: Scenario
+
+
+class Engine:
+    """Organisations ``specs`` at week 0 (see the module docstring).
+
+    ``on_hired(idx)`` and ``on_leaving(idx)`` are called with the positions of new hires and of
+    this week's leavers (before they leave), from week 1 on: the Mesa face keeps its agents and
+    panel by them.
+    """
+
+    def __init__(self, specs: list[OrgSpec], on_hired=None, on_leaving=None):
+        if not specs:
+            raise LMXInputError("specs", specs, "at least one organisation")
+        for field in ("preset", "weeks"):
+            values = {s.preset.name if field == "preset" else s.params.weeks for s in specs}
+            if len(values) > 1:
+                raise LMXInputError(field, sorted(values), "one value for every organisation of a batch")
+        self.specs = specs
+        self.preset = specs[0].preset
+        self.n_orgs = len(specs)
+        self.week = 0
+        self.on_hired = self.on_leaving = lambda idx: None
+        self._table = ParamTable([s.params for s in specs])
+        self.org_params = OrgParams(self._table, np.arange(self.n_orgs))
+        self.streams = KeyedStreams(np.array([s.seed for s in specs], dtype=np.uint64))
+        self._counters = {kind: np.zeros(self.n_orgs, dtype=np.int64) for kind in ("person", "leader", "slot")}
+        self.week_stats = self._no_stats()
+        self._quit_history: deque = deque(maxlen=52)
+        self._promise_log: list[tuple] = []
+        self.policy_table: list = []
+
+        # leaders: one per team, teams numbered across the batch
+        teams_per_org = np.array([s.params.n_teams for s in specs])
+        self.n_teams = int(teams_per_org.sum())
+        self.team_offset = np.concatenate([[0], np.cumsum(teams_per_org)[:-1]])
+        team_org = np.repeat(np.arange(self.n_orgs, dtype=np.int32), teams_per_org)
+        self.team_params = OrgParams(self._table, team_org)
+        first_policy = np.array([self._policy_index(s.policy) for s in specs], dtype=np.int32)
+        self.leaders = LeaderState(
+            policy=first_policy[team_org], policy_since_week=np.zeros(self.n_teams, dtype=np.int32),
+            hours_per_week=np.ones(self.n_teams) * self.team_params.leader_hours_per_week,
+            similarity_trait=np.zeros(self.n_teams), leader_id=self.next_ids("leader", team_org),
+            start_week=np.zeros(self.n_teams, dtype=np.int32), org=team_org)
+        self.leaders.similarity_trait = of_leaders(self, np.arange(self.n_teams)).uniform("leader.trait")
+
+        # positions grouped by team; small-world ties inside teams, sparse ties across
+        sizes = np.ones(self.n_teams, dtype=np.int64) * self.team_params.team_size
+        m = self.members = MemberState(int(sizes.sum()))
+        m.team[:] = np.repeat(np.arange(self.n_teams, dtype=np.int32), sizes)
+        m.org[:] = team_org[m.team]
+        m.slot[:] = self.next_ids("slot", m.org)
+        positions = np.arange(m.capacity)
+        p = self.params
+        self._tie_ends = (np.empty(0, np.int64), np.empty(0, np.int64))
+        u, v = organisation.team_ring_ties(m.team, positions, p.within_team_ties, p.tie_rewiring,
+                                           lambda at: of_desks(self, at))
+        cu, cv = organisation.cross_ties(m.team, m.org, p.cross_team_ties, lambda at: of_desks(self, at))
+        self.add_ties(np.concatenate([u, cu]), np.concatenate([v, cv]))
+
+        # initial workforce: tenure drawn from the steady state of the base turnover rate
+        first = Luck(self.streams, person_keys(m.slot, 0), m.org, 0)
+        weekly_stay = (1.0 - p.annual_base_turnover) ** (1.0 / 52.0)
+        tenure = first.geometric("hire.tenure", np.maximum(1e-9, 1.0 - weekly_stay) * np.ones(m.capacity)) - 1
+        hire(self, positions, tenure_weeks=np.minimum(tenure, MAX_TENURE_WEEKS).astype(np.int32))
+        review(self, self.take_stock(), np.ones(self.n_orgs, dtype=bool))
+        self.on_hired, self.on_leaving = on_hired or self.on_hired, on_leaving or self.on_leaving
+
+    # ------------------------------------------------------------------ schedule
+    def step(self) -> None:
+        """One week of every organisation, in the order of ODD section 3."""
+        undo = self._undo_point()
+        self.week += 1
+        self.week_stats = self._no_stats()
+        here = self.take_stock()
+        try:
+            perceive(self, here)
+            decisions = decide(self, here)
+        except BaseException:
+            self._undo(undo)
+            raise
+        exchange(self, here, decisions)
+        work(self, here, decisions)
+        innovate(self, here, decisions)
+        compare_and_spread(self, here)
+        update_attitudes(self, here)
+        quit_and_refill(self, here)
+        for event in self.preset.events:
+            if event.due(self.week):
+                event.apply(self)
+        if self.review_due().any():
+            review(self, self.take_stock(), self.review_due())
+        self.take_stock()
+
+    def take_stock(self) -> Workforce:
+        """Who is at work now (:class:`lmxsim._structure.Workforce`); reporters read ``workforce``."""
+        m = self.members
+        self.workforce = Workforce(m.team, m.occupied, self.n_teams, self.ties, m.org, self.n_orgs)
+        return self.workforce
+
+    @property
+    def params(self) -> OrgParams:
+        """The parameters as each member position sees them."""
+        if self._params_index is not self.members.org:
+            self._params_index = self.members.org
+            self._params = OrgParams(self._table, self.members.org)
+        return self._params
+
+    _params_index = None
+
+    def review_due(self) -> np.ndarray:
+        """Per organisation: this week is a quarterly review."""
+        return (self.week > 0) & (self.week % (np.ones(self.n_orgs, dtype=np.int64)
+                                              * self.org_params.review_interval_weeks) == 0)
+
+    def _no_stats(self) -> dict[str, np.ndarray]:
+        return {name: np.zeros(self.n_orgs, dtype=float if name == "innovation_value" else np.int64)
+                for name in WEEK_STATS}
+
+    def _undo_point(self) -> tuple:
+        """What a week changes before its decisions: the week, its statistics and the leaders'
+        views of members (perception). Random numbers are keyed: there is nothing to rewind."""
+        m = self.members
+        return self.week, self.week_stats, m.perceived_competence, m.perceived_loyalty
+
+    def _undo(self, point: tuple) -> None:
+        m = self.members
+        self.week, self.week_stats, m.perceived_competence, m.perceived_loyalty = point
+
+    # ------------------------------------------------------------------ policies
+    def _policy_index(self, name: str) -> int:
+        names = [policy.name for policy in self.policy_table]
+        if name in names:
+            return names.index(name)
+        self.policy_table.append(get_policy(name))
+        return len(self.policy_table) - 1
+
+    def set_policy(self, name: str, teams) -> None:
+        """Switch the leaders of ``teams`` (numbered across the batch) to ``name`` from next week."""
+        idx = self._policy_index(name)
+        before = (self.leaders.policy.copy(), self.leaders.policy_since_week.copy())
+        self.leaders.policy[teams] = idx
+        self.leaders.policy_since_week[teams] = self.week + 1
+        try:
+            review(self, self.take_stock(), np.ones(self.n_orgs, dtype=bool))
+        except BaseException:  # the new policy's in_group() failed: keep the old leaders
+            self.leaders.policy[:], self.leaders.policy_since_week[:] = before
+            raise
+
+    def first_teams(self, share: float) -> np.ndarray:
+        """The first ``share`` of each organisation's teams (where an intervention reaches)."""
+        n_teams = np.ones(self.n_orgs, dtype=np.int64) * self.org_params.n_teams
+        return np.concatenate([self.team_offset[o] + shares_to_teams(int(n_teams[o]), share)
+                               for o in range(self.n_orgs)])
+
+    # ------------------------------------------------------------------ organisation
+    def add_ties(self, u: np.ndarray, v: np.ndarray) -> None:
+        """New collaboration ties between positions ``u[i]`` and ``v[i]``."""
+        self._tie_ends = (np.concatenate([self._tie_ends[0], u]), np.concatenate([self._tie_ends[1], v]))
+        self.ties = organisation.adjacency(self.members.capacity, *self._tie_ends)
+
+    def team_positions(self) -> np.ndarray:
+        """Positions per team, occupied or vacant."""
+        return np.bincount(self.members.team, minlength=self.n_teams)
+
+    def next_ids(self, kind: str, orgs: np.ndarray) -> np.ndarray:
+        """Each organisation's next ids of ``kind`` ("person", "leader", "slot"), in order."""
+        return number_within(orgs, self._counters[kind])
+
+    # ------------------------------------------------------------------ books
+    def record_leavers(self, idx: np.ndarray) -> None:
+        """Book-keeping for this week's leavers (before their positions are vacated)."""
+        m = self.members
+        if len(idx):
+            here = self.workforce
+            top = here.org_quantile(m.performance_avg, 0.75)
+            self.week_stats["quits_top_quartile"] = here.org_count(idx[m.performance_avg[idx] >= top[m.org[idx]]])
+        self.on_leaving(idx)
+
+    def record_turnover(self, leavers: np.ndarray, hired: np.ndarray) -> None:
+        """This week's quits and hires, and the headcount after them (for the turnover rate)."""
+        count = self.workforce.org_count
+        self.week_stats["quits"], self.week_stats["hires"] = count(leavers), count(hired)
+        heads = np.bincount(self.members.org, weights=self.members.occupied, minlength=self.n_orgs)
+        self._quit_history.append((self.week_stats["quits"], heads))
+
+    def recent_quits_and_heads(self, window: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per organisation: quits and head-weeks over the last ``window`` weeks."""
+        recent = list(self._quit_history)[-window:]
+        if not recent:
+            return np.zeros(self.n_orgs, dtype=np.int64), np.zeros(self.n_orgs)
+        return sum(q for q, _ in recent), sum(h for _, h in recent)
+
+    def record_promises(self, kept: np.ndarray, gain: np.ndarray, broken: np.ndarray, loss: np.ndarray) -> None:
+        """This week's kept and broken promises (positions) and the trust each gained or lost."""
+        org, n = self.members.org, self.n_orgs
+        self.week_stats["promises_kept"] = np.bincount(org[kept], minlength=n)
+        self.week_stats["promises_broken"] = np.bincount(org[broken], minlength=n)
+        self._promise_log.append((self.week, np.bincount(org[kept], weights=gain, minlength=n),
+                                  self.week_stats["promises_kept"], np.bincount(org[broken], weights=loss, minlength=n),
+                                  self.week_stats["promises_broken"]))
+
+    def promise_effects(self, org: int = 0) -> pd.DataFrame:
+        """Per week: promises kept and broken in organisation ``org`` and the trust change each produced."""
+        rows = [(w, float(g[org]), int(k[org]), float(lo[org]), int(b[org])) for w, g, k, lo, b in self._promise_log]
+        return pd.DataFrame(rows, columns=["week", "trust_gained", "kept", "trust_lost", "broken"])
+
+
+def run_batch(specs: list[OrgSpec], weeks: int | None = None, observers=()) -> list[pd.DataFrame]:
+    """Run the organisations ``specs`` together to their horizon (or ``weeks`` weeks); return each
+    one's weekly frame (as :meth:`lmxsim.LMXModel.model_frame`). Each ``observer(engine)`` is
+    called after every week (e.g. :class:`lmxsim.outcomes.CohortTracker`)."""
+    from lmxsim.reporters import weekly_rows
+
+    engine = Engine(specs)
+    rows = [weekly_rows(engine)]
+    for _ in range(specs[0].params.weeks if weeks is None else weeks):
+        engine.step()
+        rows.append(weekly_rows(engine))
+        for observe in observers:
+            observe(engine)
+    return [frame_of(rows, org) for org in range(engine.n_orgs)]
+
+
+def frame_of(rows: list[dict[str, np.ndarray]], org: int) -> pd.DataFrame:
+    """Organisation ``org``'s weekly frame from the batch's weekly reporter rows."""
+    frame = pd.DataFrame({name: np.array([row[name][org] for row in rows]) for name in rows[0]})
+    frame.insert(0, "week", np.arange(len(rows)))
+    return frame
