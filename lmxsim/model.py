@@ -119,9 +119,12 @@ class LMXModel(mesa.Model):
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self.datacollector.collect(self)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str):   # only for names not found on the model itself
         if name in _ENGINE_STATE and "engine" in self.__dict__:
             return getattr(self.engine, name)
+        if name == "scenario":   # Mesa 3.3.1 has none: point old code at the new name
+            raise AttributeError("LMXModel.scenario is now model.preset (Mesa >= 3.4 keeps its own scenario "
+                                 "object in model.scenario)")
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # ------------------------------------------------------------------ schedule
@@ -220,12 +223,5 @@ class LMXModel(mesa.Model):
     def panel_frame(self) -> pd.DataFrame:
         return self.panel.frame()
 
-
-if not hasattr(mesa.Model, "scenario"):   # Mesa 3.3.1: point old code at the new name
-    def _scenario_renamed(self):
-        raise AttributeError("LMXModel.scenario is now model.preset (Mesa >= 3.4 keeps its own scenario "
-                             "object in model.scenario)")
-
-    LMXModel.scenario = property(_scenario_renamed, doc="Renamed: use ``model.preset``.")
 
 LMXModel.__init__.__signature__ = signature_with_parameters(LMXModel.__init__)

@@ -47,7 +47,7 @@ def test_policy_decisions_respect_the_decision_contract(name):
     """Each decision is one value per position (or a scalar), within [0, 1] except time weights >= 0."""
     model = LMXModel(policy=name, seed=4, **SMALL)
     model.run(14)  # past a review, so in-groups and reviews are in play
-    view = policy_view(model, model.take_stock())
+    view = policy_view(model.engine, model.engine.take_stock())
     d = policy_class(name)().decide(view)
     n = model.members.capacity
     for field in ("time_weight", "offer", "latitude", "assignment_priority", "bonus", "peer_leadership"):
@@ -73,13 +73,13 @@ def test_reactive_in_group_never_exceeds_leader_capacity_and_requires_proof():
     model = LMXModel(policy="reactive_in_crowd", seed=6, **SMALL)
     for _ in range(SMALL["weeks"]):
         model.step()
-        view = policy_view(model, model.take_stock())
+        view = policy_view(model.engine, model.engine.take_stock())
         m = model.members
         per_team = np.bincount(m.team[m.in_group], minlength=model.n_teams)
         assert np.all(per_team <= view.in_group_capacity)
     # right after a review the in-group is exactly chosen among the proven
-    review(model, model.take_stock())
-    view = policy_view(model, model.take_stock())
+    review(model.engine, model.engine.take_stock(), model.engine.review_due() | True)
+    view = policy_view(model.engine, model.engine.take_stock())
     assert np.all(view.perceived_score[model.members.in_group] >= model.params.in_group_threshold)
 
 

@@ -146,7 +146,7 @@ def test_new_leader_resets_every_dyad_at_week_78():
     # is the new leader's own choice (reviewing again changes nothing), otherwise it is empty
     if model.is_review_week:
         chosen = m.in_group.copy()
-        review(model, model.take_stock())
+        review(model.engine, model.engine.take_stock(), model.engine.review_due() | True)
         assert np.array_equal(model.members.in_group, chosen)
     else:
         assert not np.any(m.in_group)

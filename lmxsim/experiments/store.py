@@ -128,7 +128,7 @@ def store_schema(spec, kind: str = "runs") -> pa.Schema:
         from lmxsim.reporters import MODEL_REPORTERS
 
         fields = [pa.field("run_id", pa.int64(), nullable=False), pa.field("week", pa.int64(), nullable=False)]
-        fields += [pa.field(name, _arrow_type(f.__annotations__.get("return", "float")))
+        fields += [pa.field(name, _arrow_type("int" if f.column.dtype == "int64" else "float"))
                    for name, f in MODEL_REPORTERS.items()]
         return _documented(pa.schema(fields), kind)
     raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
