@@ -83,6 +83,8 @@ def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray, competence_shift: flo
     m.turnover_intention[idx] = 0.3
     m.citizenship[idx] = citizenship(m, idx)
     m.performance[idx] = 0.0
+    m.hours[idx] = m.support[idx] = m.bonus[idx] = 0.0   # no exchange yet (a same-week refill)
+    m.assignment[idx] = False
     m.performance_avg[idx] = m.competence[idx] * p.base_effort  # a newcomer's expected output
     m.ideas[idx] = 0
     m.successful_ideas[idx] = 0

@@ -78,7 +78,7 @@ class ReferenceModel(mesa.Model):
         team_of = np.array(self.team_of, dtype=np.int32)
         u, v = organisation.team_ring_ties(team_of, np.arange(n), p.within_team_ties, p.tie_rewiring,
                                            self.desk_luck)
-        cu, cv = organisation.cross_ties(team_of, p.cross_team_ties, self.desk_luck)
+        cu, cv = organisation.cross_ties(team_of, np.zeros(n, dtype=np.int32), p.cross_team_ties, self.desk_luck)
         ties = [set() for _ in range(n)]
         for a, b in zip(np.concatenate([u, cu]).tolist(), np.concatenate([v, cv]).tolist()):
             ties[a].add(b)
@@ -154,11 +154,10 @@ class ReferenceModel(mesa.Model):
 
     def policy_draw_indices(self) -> dict[str, int]:
         """This week's draw index of each policy's random numbers (purpose "policy"): a policy's
-        k-th ``view.rng.random(n)`` of the week is draw k, and the policies in use are asked in
-        the order of the policy table, so the k-th policy in use that draws gets draw k."""
+        k-th ``view.rng.random(n)`` of the week is draw k, counted per policy (each policy has its
+        own view); the built-in policies draw once a week, so each drawing policy reads draw 0."""
         in_use = sorted({self.policy_table.index(leader.policy) for leader in self.leaders})
-        drawing = [self.policy_table[i] for i in in_use if self.policy_table[i] in ROTATES_ASSIGNMENTS]
-        return {name: k for k, name in enumerate(drawing)}
+        return {self.policy_table[i]: 0 for i in in_use if self.policy_table[i] in ROTATES_ASSIGNMENTS}
 
     def quit_and_refill(self):
         p = self.params
