@@ -196,7 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="comma-separated policies, first is the reference (default: all registered)")
     _add_model_options(cmp_)
     cmp_.add_argument("--seeds", type=int, default=20, metavar="N", help="replications per policy (default 20)")
-    cmp_.add_argument("--root-seed", type=int, default=0, metavar="S", help="first seed (default 0)")
+    cmp_.add_argument("--root-seed", type=int, default=0, metavar="S",
+                      help="root seed: replication r runs with the r-th seed derived from it, the same seed an "
+                           "experiment with this root_seed gives replication r (default 0)")
     cmp_.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
     cmp_.add_argument("--out", default="results/compare", metavar="DIR", help="output directory")
     cmp_.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -433,17 +435,12 @@ def cmd_validate(args) -> int:
 
 
 def _check_compare_size(args, policies: list[str] | None, overrides: dict) -> None:
-    """``compare`` keeps every run's weekly rows in memory: refuse more seeds than fit
-    (and seeds beyond 2**64 - 1)."""
-    from lmxsim.model import MAX_SEED
+    """``compare`` keeps every run's weekly rows in memory: refuse more seeds than fit."""
     from lmxsim.policies import policy_names
     from lmxsim.resources import BYTES_PER_RUN_RESULT, BYTES_PER_WEEKLY_ROW, check_fits
     from lmxsim.scenarios import get_scenario
 
     weeks = params_mod.Params(**{**get_scenario(args.scenario).overrides, **overrides}).weeks
-    if args.root_seed + args.seeds - 1 > MAX_SEED:
-        raise LMXInputError("--root-seed", args.root_seed, f"at most {MAX_SEED - args.seeds + 1} with --seeds "
-                                                           f"{args.seeds} (seeds are whole numbers < 2**64)")
     runs = len(policies or policy_names()) * args.seeds
     # the rows as the DataCollector keeps them, then once more as one concatenated frame
     check_fits("--seeds", args.seeds, runs * (BYTES_PER_RUN_RESULT + 2 * (weeks + 1) * BYTES_PER_WEEKLY_ROW),

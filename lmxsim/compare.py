@@ -2,9 +2,11 @@
 
 Each policy is run on the same seeds, so policy A and policy B face the same
 organisation and the same people at the start ("same team, different leader"); outcome
-differences are paired by seed. The result is a tidy table (one row per policy and
-outcome: mean, 95% CI, difference from the first policy with its CI) and the weekly
-series behind the figure.
+differences are paired by seed. Replication r runs with the r-th seed of the root seed
+(:func:`lmxsim.runs.replication_seeds`), as in ``lmxsim validate`` and ``lmxsim experiment
+run``, so the same root seed gives the same runs in every command. The result is a tidy
+table (one row per policy and outcome: mean, 95% CI, difference from the first policy with
+its CI) and the weekly series behind the figure.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ import pandas as pd
 
 from lmxsim.datadict import Column
 from lmxsim.errors import LMXInputError
-from lmxsim.model import LMXModel
-from lmxsim.outcomes import run_summary
 from lmxsim.params import Params, names as param_names
 from lmxsim.scenarios import get_scenario, validate_events
 from lmxsim.policies import policy_names
+from lmxsim.runs import RunTask, replication_seeds, run_tasks
 from lmxsim.stats import d_z, holm, mean_ci, paired_difference, paired_p
 
 # outcome key -> (label, unit, direction: +1 higher is better, -1 lower is better)
@@ -63,8 +64,11 @@ SUMMARY_COLUMNS = (
 )
 RUN_ID_COLUMNS = (
     Column("policy", "leadership policy of every leader in the run", "name", "string"),
-    Column("seed", "random seed of the run; the same seed gives every policy the same organisation and people",
-           "seed", "int64"),
+    Column("replicate", "replication number (0, 1, ...); the runs of one replicate share the seed, whatever their "
+                        "policy", "index", "int64"),
+    Column("seed", "the run's random seed, derived from --root-seed (numpy SeedSequence child of the replicate, "
+                   "63 bits; an experiment with that root_seed gives the replicate the same seed); the same seed "
+                   "gives every policy the same organisation and people", "seed", "int64"),
 )
 WEEKLY_ID_COLUMNS = RUN_ID_COLUMNS
 
@@ -77,17 +81,6 @@ class Comparison:
     runs: pd.DataFrame      # one row per (policy, seed): every run-level outcome
     weekly: pd.DataFrame    # one row per (policy, seed, week): weekly series
     summary: pd.DataFrame   # one row per (policy, outcome)
-
-
-def run_one(policy: str, scenario: str, seed: int, overrides: dict) -> tuple[dict, pd.DataFrame]:
-    model = LMXModel(policy=policy, scenario=scenario, seed=seed, panel_every=0, member_agents=False, **overrides)
-    model.run()
-    frame = model.model_frame()
-    out = run_summary(frame)
-    out.update(policy=policy, seed=seed)
-    frame.insert(0, "seed", seed)
-    frame.insert(0, "policy", policy)
-    return out, frame
 
 
 def validate_setup(scenario: str, overrides: dict) -> None:
@@ -113,6 +106,9 @@ def compare(policies: list[str] | None = None, scenario: str = "default", seeds:
             overrides: dict | None = None, executor=None, progress: bool = False) -> Comparison:
     """Run every policy on the same ``seeds`` seeds and summarise (see :func:`summarise`).
 
+    Replication r runs with ``replication_seeds(root_seed, seeds)[r]``; ``executor`` is any
+    ``concurrent.futures.Executor`` (default: this process).
+
     ``progress`` shows a bar of runs done on stderr (only when stderr is a terminal).
     """
     from lmxsim.progress import track
@@ -122,12 +118,18 @@ def compare(policies: list[str] | None = None, scenario: str = "default", seeds:
         raise LMXInputError("--seeds", seeds, "an integer >= 2 (confidence intervals need replications)")
     overrides = overrides or {}
     validate_setup(scenario, overrides)
-    seed_list = list(range(root_seed, root_seed + seeds))
-    jobs = [(p, scenario, s, overrides) for p in policies for s in seed_list]
-    mapper = executor.map if executor is not None else map
-    results = list(track(mapper(run_one, *zip(*jobs)), len(jobs), "compare", progress))
-    runs = pd.DataFrame([r for r, _ in results])
-    weekly = pd.concat([f for _, f in results], ignore_index=True)
+    seed_list = replication_seeds(root_seed, seeds)
+    tasks = [RunTask(p, s, scenario, overrides, collect=("outcomes", "weekly")) for p in policies for s in seed_list]
+    rows, frames = [], []
+    for result in track(run_tasks(tasks, executor), len(tasks), "compare", progress):
+        # tasks go policy by policy, replication by replication
+        ids = {"policy": result.task.policy, "replicate": result.index % seeds, "seed": result.task.seed}
+        rows.append({**result.outcomes, **ids})
+        for position, (name, value) in enumerate(ids.items()):
+            result.weekly.insert(position, name, value)
+        frames.append(result.weekly)
+    runs = pd.DataFrame(rows)
+    weekly = pd.concat(frames, ignore_index=True)
     return Comparison(policies, scenario, seed_list, runs, weekly, summarise(runs, policies))
 
 

@@ -149,7 +149,8 @@ STORE_ID_COLUMNS = (
                         "policy and design point (common random numbers)", "index", "int64"),
     Column("policy", "leadership policy of every leader in the run (see `lmxsim list policies`)", "name", "string"),
     Column("seed", "the run's random seed, derived from the specification's root_seed "
-                   "(numpy SeedSequence child of the replicate)", "seed", "int64"),
+                   "(numpy SeedSequence child of the replicate, 63 bits; `lmxsim compare --root-seed` with "
+                   "that root seed gives the replicate the same seed)", "seed", "int64"),
     SCENARIO,
 )
 

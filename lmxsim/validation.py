@@ -1,12 +1,14 @@
 """Stylized facts from the LMX literature, checked against simulated data (``lmxsim validate``).
 
 Each fact is estimated the way a field study would: from the member panel, after month 6
-(week 26), pooling the seeds. The 95% confidence interval is a BCa bootstrap
-(``scipy.stats.bootstrap``, 9999 resamples, seeded: the same data give the same table) over
-seeds (seeds are the independent units; members of one run are not). A fact passes when its
-estimate lies in the literature's range and its side condition (e.g. "higher in the first
-year") holds; the table reports the estimate either way. Optionally LMX is
-"measured" through a simulated LMX-7 survey with a chosen reliability, so simulated
+(week 26), pooling the seeds. Replication r runs with the r-th seed of the root seed
+(:func:`lmxsim.runs.replication_seeds`), the seed ``lmxsim compare`` and ``lmxsim
+experiment run`` give replication r of the same root seed. The 95% confidence interval is
+a BCa bootstrap (``scipy.stats.bootstrap``, 9999 resamples, seeded: the same data give the
+same table) over seeds (seeds are the independent units; members of one run are not). A
+fact passes when its estimate lies in the literature's range and its side condition (e.g.
+"higher in the first year") holds; the table reports the estimate either way. Optionally
+LMX is "measured" through a simulated LMX-7 survey with a chosen reliability, so simulated
 correlations can be set against observed r rather than corrected rho.
 
 Targets are the stylized facts of the LMX literature (each fact names its sources); ``docs/calibration.md`` explains for each
@@ -21,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from lmxsim.datadict import Column
-from lmxsim.model import LMXModel
 from lmxsim.outcomes import MEASURE_FROM_WEEK
+from lmxsim.runs import RunResult, RunTask, replication_seeds, run_tasks
 
 SURVEY_EVERY = 13  # weeks between panel "waves", like a quarterly survey
 TENURE_NEAR_ZERO = 0.15  # |r(trust, tenure with leader)| counted as "near zero" (Dirks & Ferrin: -.01)
@@ -51,6 +53,7 @@ class Fact:
 @dataclass
 class SeedData:
     seed: int
+    replicate: int               # r: ``seed`` is replication r's seed of the root seed
     panel: pd.DataFrame          # quarterly waves from week 26
     reactive: pd.DataFrame       # weekly frame, reactive policy
     proactive: pd.DataFrame      # weekly frame, proactive policy
@@ -68,17 +71,32 @@ def survey(lmx: np.ndarray, reliability: float | None, rng: np.random.Generator)
     return lmx + error_sd * rng.standard_normal(len(lmx))
 
 
-def simulate_seed(seed: int, n_members: int, weeks: int, overrides: dict) -> SeedData:
+TRAINING_WEEK = 26
+TRAINING_FOLLOW_UP = (12, 26)   # performance is measured in weeks TRAINING_WEEK + 12 < week <= TRAINING_WEEK + 26
+
+
+def seed_tasks(seed: int, n_members: int, weeks: int, overrides: dict) -> list[RunTask]:
+    """The runs behind one organisation (seed): the reactive status quo with its weekly member
+    panel (the field-study data), the same organisation led proactively, and the two arms of
+    the leader-training experiment (reactive leaders trained at week 26, or not)."""
     team_size = overrides.get("team_size", 10)
     kw = {**overrides, "n_teams": max(1, round(n_members / team_size)), "weeks": weeks}
-    # reactive (the status quo) gives the field-study panel
-    base = LMXModel(policy="reactive_in_crowd", seed=seed, panel_every=1, member_agents=False, **kw).run()
-    weekly_panel = base.panel_frame()
-    panel = _waves(weekly_panel)
-    proactive = LMXModel(policy="proactive_deal", seed=seed, panel_every=0, member_agents=False, **kw).run()
-    return SeedData(seed=seed, panel=panel, reactive=base.model_frame(), proactive=proactive.model_frame(),
-                    promise_effects=base.promise_effects(), training=_training(seed, kw),
-                    quits_by_tenure=_quits_by_tenure(weekly_panel))
+    trial = {**kw, "weeks": TRAINING_WEEK + TRAINING_FOLLOW_UP[1]}
+    return [
+        RunTask("reactive_in_crowd", seed, params=kw, collect=("weekly", "panel", "promise_effects")),
+        RunTask("proactive_deal", seed, params=kw, collect=("weekly",)),
+        RunTask("reactive_in_crowd", seed, params=trial, collect=("panel",)),                 # control arm
+        RunTask("reactive_in_crowd", seed, params=trial, collect=("panel",),                  # trained arm
+                switch=(TRAINING_WEEK, "proactive_deal")),
+    ]
+
+
+def seed_data(replicate: int, results: list[RunResult]) -> SeedData:
+    """One organisation's data from the results of its :func:`seed_tasks`, in their order."""
+    base, proactive, control, trained = results
+    return SeedData(seed=base.task.seed, replicate=replicate, panel=_waves(base.panel), reactive=base.weekly,
+                    proactive=proactive.weekly, promise_effects=base.promise_effects,
+                    training=_training(control.panel, trained.panel), quits_by_tenure=_quits_by_tenure(base.panel))
 
 
 def _waves(weekly: pd.DataFrame) -> pd.DataFrame:
@@ -98,26 +116,17 @@ def _quits_by_tenure(weekly: pd.DataFrame) -> dict:
             "q_later": int(w.quit[~first].sum()), "hw_later": int((~first).sum())}
 
 
-TRAINING_WEEK = 26
-
-
-def _training(seed: int, kw: dict) -> pd.DataFrame:
-    """Reactive leaders trained at week 26 vs untrained controls, on the same organisation."""
-    kw = {**kw, "weeks": TRAINING_WEEK + 26}
+def _training(control: pd.DataFrame, trained: pd.DataFrame) -> pd.DataFrame:
+    """Per member present at the training week, in each arm (from the arm's weekly panel): LMX
+    then (``lmx0``) and mean performance 3-6 months later (``perf``). Both arms are the same
+    organisation up to the training, so a member has the same id in both."""
     out = []
-    for arm in ("control", "trained"):
-        model = LMXModel(policy="reactive_in_crowd", seed=seed, panel_every=0, member_agents=False, **kw)
-        model.run(TRAINING_WEEK)
-        m = model.members
-        before = pd.DataFrame({"member_id": m.person_id[m.occupied], "lmx0": m.lmx[m.occupied]})
-        if arm == "trained":
-            model.set_policy("proactive_deal")
-        perf = []
-        for _ in range(26):
-            model.step()
-            if model.week > TRAINING_WEEK + 12:  # 3-6 months after the training
-                perf.append(pd.DataFrame({"member_id": m.person_id[m.occupied], "perf": m.performance[m.occupied]}))
-        after = pd.concat(perf).groupby("member_id").perf.mean().reset_index()
+    for arm, panel in (("control", control), ("trained", trained)):
+        present = panel[panel.quit == 0]
+        before = present[present.week == TRAINING_WEEK][["member_id", "lmx"]].rename(columns={"lmx": "lmx0"})
+        later = present[(present.week > TRAINING_WEEK + TRAINING_FOLLOW_UP[0])
+                        & (present.week <= TRAINING_WEEK + TRAINING_FOLLOW_UP[1])]
+        after = later.groupby("member_id").performance.mean().rename("perf").reset_index()
         df = before.merge(after, on="member_id")
         df["arm"] = arm
         out.append(df)
@@ -406,14 +415,15 @@ def bootstrap_ci(per_seed: np.ndarray, value, resamples: int = BOOTSTRAP_RESAMPL
 
 def simulate(seeds: int = 30, members: int = 200, weeks: int = 156, overrides: dict | None = None,
              root_seed: int = 0, executor=None, progress: bool = False) -> list[SeedData]:
-    """Simulate ``seeds`` organisations of about ``members`` members (see :func:`simulate_seed`)."""
+    """Simulate ``seeds`` organisations of about ``members`` members (see :func:`seed_tasks`);
+    replication r runs with ``replication_seeds(root_seed, seeds)[r]``."""
     from lmxsim.progress import track
 
     overrides = overrides or {}
-    seed_list = list(range(root_seed, root_seed + seeds))
-    mapper = executor.map if executor is not None else map
-    jobs = mapper(simulate_seed, seed_list, [members] * seeds, [weeks] * seeds, [overrides] * seeds)
-    return list(track(jobs, seeds, "validate", progress, unit="seed"))
+    per_seed = [seed_tasks(seed, members, weeks, overrides) for seed in replication_seeds(root_seed, seeds)]
+    results = run_tasks([task for tasks in per_seed for task in tasks], executor)
+    organisations = (seed_data(r, [next(results) for _ in tasks]) for r, tasks in enumerate(per_seed))
+    return list(track(organisations, seeds, "validate", progress, unit="seed"))
 
 
 def estimate_facts(data: list[SeedData], reliability: float | None = None, bootstrap: int = BOOTSTRAP_RESAMPLES,

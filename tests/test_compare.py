@@ -8,6 +8,7 @@ from lmxsim.cli import main
 from lmxsim.compare import HEADLINE, compare
 from lmxsim.errors import LMXInputError
 from lmxsim.policies import policy_names
+from lmxsim.runs import replication_seeds
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,12 @@ def test_runs_and_weekly_series_have_one_row_per_policy_seed_and_week(compare_di
     weekly = pd.read_csv(compare_dir / "weekly.csv")
     assert len(weekly) == 2 * len(policy_names()) * 31
     assert weekly.groupby(["policy", "seed"]).week.max().eq(30).all()
+    # replication r runs with the r-th seed of the root seed (0 by default), whatever the policy
+    expected = dict(enumerate(replication_seeds(0, 2)))
+    for frame in (runs, weekly):
+        assert frame.seed.eq(frame.replicate.map(expected)).all()
+        pairs = set(frame[["policy", "replicate"]].itertuples(index=False, name=None))
+        assert pairs == {(p, r) for p in policy_names() for r in (0, 1)}
 
 
 def test_same_seed_means_the_same_starting_organisation_for_every_policy():
@@ -48,6 +55,28 @@ def test_same_seed_means_the_same_starting_organisation_for_every_policy():
     b = c.weekly[(c.weekly.week == 0) & (c.weekly.policy == "proactive_deal")]
     cols = ["headcount", "mean_trust", "mean_engagement", "mean_psych_safety"]
     assert a[cols].reset_index(drop=True).equals(b[cols].reset_index(drop=True))
+
+
+def test_replication_r_is_the_same_run_in_compare_and_in_an_experiment_with_the_same_root_seed():
+    from lmxsim import experiments
+    from lmxsim.experiments.spec import parse_spec
+
+    policies = ["proactive_deal", "reactive_in_crowd"]
+    outcomes = ["innovation_per_member_year", "annual_turnover", "mean_lmx", "mean_trust"]
+    c = compare(policies, seeds=3, root_seed=42, overrides={"n_teams": 2, "weeks": 20})
+    spec = parse_spec({"experiment": {"name": "same", "purpose": "test", "policies": policies, "replications": 3,
+                                      "weeks": 20, "root_seed": 42, "outcomes": outcomes},
+                       "fixed": {"n_teams": 2}})
+    stored = experiments.run(spec, progress=False)
+    keys = ["policy", "replicate"]
+    mine = c.runs.set_index(keys).sort_index()
+    theirs = stored.set_index(keys).sort_index()
+    assert len(mine) == len(theirs) == 6
+    assert mine.index.equals(theirs.index)
+    assert (mine.seed == theirs.seed).all()
+    for outcome in outcomes:
+        assert (mine[outcome] == theirs[outcome]).all(), outcome
+    assert mine.mean_lmx.nunique() > 1  # not vacuous: the runs differ between replications and policies
 
 
 def test_compare_refuses_bad_input_before_running(tmp_path):

@@ -21,6 +21,7 @@ from lmxsim.experiments.analysis import differences_table, summary_table
 from lmxsim.experiments.shipped import SPECS_DIR
 from lmxsim.experiments.spec import parse_spec
 from lmxsim.experiments.store import load_parts, read_manifest
+from lmxsim.runs import replication_seeds
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(SPECS_DIR.glob("*.toml"))
@@ -132,6 +133,8 @@ def test_policies_and_design_points_share_the_seed_of_their_replication():
     assert all(len(seeds) == 1 for seeds in by_rep.values())
     assert len({next(iter(s)) for s in by_rep.values()}) == 3
     assert all(0 <= t.seed < 2**63 for t in tasks)  # a signed 64-bit integer in every tool
+    # the one seed scheme of every command: replication r of root_seed 11
+    assert {t.replicate: t.seed for t in tasks} == dict(enumerate(replication_seeds(11, 3)))
     assert tasks == experiments.plan(tiny_spec())  # the plan is deterministic
 
 

@@ -89,3 +89,23 @@ def test_same_seed_reproduces_any_valid_configuration(args):
     a, b = LMXModel(**args).run(), LMXModel(**args).run()
     pd.testing.assert_frame_equal(a.model_frame(), b.model_frame())
     pd.testing.assert_frame_equal(a.panel_frame(), b.panel_frame())
+
+
+def test_compare_and_validate_give_the_same_numbers_with_one_or_two_workers():
+    from lmxsim.compare import compare
+    from lmxsim.parallel import local_pool
+    from lmxsim.validation import simulate
+
+    policies = ["reactive_in_crowd", "proactive_deal"]
+    cmp_kw = dict(seeds=2, root_seed=4, overrides={"n_teams": 2, "weeks": 20})
+    val_kw = dict(seeds=2, members=20, weeks=30, root_seed=4)
+    one, v_one = compare(policies, **cmp_kw), simulate(**val_kw)
+    with local_pool(2) as pool:
+        two, v_two = compare(policies, executor=pool, **cmp_kw), simulate(executor=pool, **val_kw)
+    pd.testing.assert_frame_equal(one.runs, two.runs, check_exact=True)
+    pd.testing.assert_frame_equal(one.weekly, two.weekly, check_exact=True)
+    for a, b in zip(v_one, v_two):
+        assert (a.seed, a.replicate, a.quits_by_tenure) == (b.seed, b.replicate, b.quits_by_tenure)
+        for name in ("panel", "reactive", "proactive", "promise_effects", "training"):
+            pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    assert len(v_one[0].training) > 0 and v_one[0].seed != v_one[1].seed

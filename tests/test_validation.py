@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from lmxsim.cli import main
+from lmxsim.runs import replication_seeds
 from lmxsim.stats import mean_ci
 from lmxsim.validation import FACTS, bootstrap_ci, estimate_facts, simulate, survey
 
@@ -38,6 +39,21 @@ def test_turnover_is_higher_in_the_first_year_of_tenure(facts):
 def test_training_gain_is_concentrated_in_members_with_low_initial_lmx(facts):
     by = next(f for f in facts if f.key == "leader_training").extra["by_tercile"]
     assert by["low"] > by["high"]
+
+
+def test_replication_r_is_the_same_organisation_in_validate_and_in_compare(data):
+    from lmxsim.compare import compare
+
+    assert [d.seed for d in data] == replication_seeds(0, 8) and [d.replicate for d in data] == list(range(8))
+    small = simulate(seeds=2, members=20, weeks=30, root_seed=9)
+    c = compare(["reactive_in_crowd", "proactive_deal"], seeds=2, root_seed=9, overrides={"n_teams": 2, "weeks": 30})
+    for d in small:
+        for policy, frame in (("reactive_in_crowd", d.reactive), ("proactive_deal", d.proactive)):
+            theirs = c.weekly[(c.weekly.policy == policy) & (c.weekly.replicate == d.replicate)]
+            assert (theirs.seed == d.seed).all()
+            pd.testing.assert_frame_equal(theirs.drop(columns=["policy", "replicate", "seed"]).reset_index(drop=True),
+                                          frame, check_exact=True)
+    assert not small[0].proactive.equals(small[1].proactive)
 
 
 def test_survey_measurement_error_has_the_requested_reliability():

@@ -7,9 +7,11 @@ people wherever it runs (common random numbers): differences between policies, a
 between levels of a factor, are paired comparisons with less noise. The seed is the
 child's first 64-bit word shifted right by one bit, an integer in ``[0, 2**63)``, so it is
 an ordinary signed 64-bit integer in every tool that reads the results (see
-:data:`SEED_SCHEME`). A run's result depends only on its task, so the numbers are
-identical whatever the number of workers or the engine - one process, a local process
-pool (:mod:`lmxsim.parallel`), or a Dask cluster.
+:data:`SEED_SCHEME`); ``lmxsim compare`` and ``lmxsim validate`` give replication r the
+same seed (:func:`lmxsim.runs.replication_seeds`). The runs themselves are executed by
+:func:`lmxsim.runs.run_tasks`, the one run pipeline of every command. A run's result
+depends only on its task, so the numbers are identical whatever the number of workers or
+the engine - one process, a local process pool (:mod:`lmxsim.parallel`), or a Dask cluster.
 
 Results stream to ``DIR/runs/part-*.parquet`` (and ``DIR/weekly/`` for weekly series) as
 runs finish, every part with the one schema of :func:`lmxsim.experiments.store.store_schema`.
@@ -28,7 +30,7 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Callable
@@ -36,22 +38,16 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from lmxsim.compat import release_model
+from lmxsim import runs
 from lmxsim.errors import LMXInputError
 from lmxsim.experiments.design import design_points
 from lmxsim.experiments.spec import ExperimentSpec
 from lmxsim.experiments.store import ResultStore, StoreWriteError, rows_table
-from lmxsim.model import LMXModel
-from lmxsim.outcomes import COHORT_OUTCOMES, CohortTracker, run_summary
+from lmxsim.outcomes import COHORT_OUTCOMES
 from lmxsim.parallel import local_pool
-
-SEED_SCHEME = ("numpy.random.SeedSequence(root_seed).spawn(replications); every run of replication r uses the seed "
-               "child_r.generate_state(1, uint64)[0] >> 1, a 63-bit integer in [0, 2**63) stored as int64 "
-               "everywhere (Parquet, pandas, DuckDB, R's arrow), whatever its policy and design point "
-               "(common random numbers: paired comparisons)")
+from lmxsim.runs import SEED_SCHEME, replication_seeds
 
 
 @dataclass(frozen=True)
@@ -71,9 +67,7 @@ class RunTask:
 def plan(spec: ExperimentSpec) -> list[RunTask]:
     """Every run of the experiment, in a fixed order (``run_id`` 0, 1, ...)."""
     points = design_points(spec)
-    children = np.random.SeedSequence(spec.root_seed).spawn(spec.replications)
-    # 63 bits: a seed fits a signed 64-bit column in every tool that reads the store
-    seeds = [int(c.generate_state(1, dtype=np.uint64)[0]) >> 1 for c in children]
+    seeds = replication_seeds(spec.root_seed, spec.replications)
     tasks = []
     for i, point in enumerate(points):
         scenario = point.get("scenario", spec.scenario)
@@ -85,28 +79,32 @@ def plan(spec: ExperimentSpec) -> list[RunTask]:
     return tasks
 
 
-def execute(task: RunTask) -> tuple[dict, pd.DataFrame | None]:
-    """Run one simulation; return its result row and, if asked, its weekly series."""
-    model = LMXModel(policy=task.policy, scenario=task.scenario, seed=task.seed, panel_every=0,
-                     member_agents=False, **dict(task.params))
-    cohort = CohortTracker() if any(o in COHORT_OUTCOMES for o in task.outcomes) else None
-    while model.running and model.week < model.params.weeks:
-        model.step()
-        if cohort is not None:
-            cohort.observe(model)
-    frame = model.model_frame()
-    summary = run_summary(frame)
-    if cohort is not None:
-        summary.update(cohort.outcomes())
+def simulation(task: RunTask) -> runs.RunTask:
+    """What :func:`lmxsim.runs.run_tasks` runs for ``task``: its model, and the outcomes it needs."""
+    collect = ["outcomes"]
+    if any(o in COHORT_OUTCOMES for o in task.outcomes):
+        collect.append("cohort_outcomes")
+    if task.weekly:
+        collect.append("weekly")
+    return runs.RunTask(task.policy, task.seed, task.scenario, task.params, tuple(collect))
+
+
+def record(task: RunTask, result: runs.RunResult) -> tuple[dict, pd.DataFrame | None]:
+    """``task``'s result row and, if asked, its weekly series (with ``run_id`` first)."""
     row = {"run_id": task.run_id, "point_id": task.point_id, "replicate": task.replicate, "policy": task.policy,
            "seed": task.seed, "scenario": task.scenario,
-           **{k: v for k, v in task.point if k != "scenario"}, **{k: summary[k] for k in task.outcomes}}
+           **{k: v for k, v in task.point if k != "scenario"}, **{k: result.outcomes[k] for k in task.outcomes}}
     weekly = None
     if task.weekly:
-        weekly = frame
+        weekly = result.weekly
         weekly.insert(0, "run_id", task.run_id)
-    release_model(model)  # Mesa 3.3.1 keeps every model alive otherwise
     return row, weekly
+
+
+def execute(task: RunTask) -> tuple[dict, pd.DataFrame | None]:
+    """Run one simulation; return its result row and, if asked, its weekly series."""
+    (result,) = runs.run_tasks([simulation(task)])
+    return record(task, result)
 
 
 def versions() -> dict[str, str]:
@@ -230,17 +228,8 @@ def _sigint_ignored():
 
 def _results(executor: Executor | None, todo: list[RunTask]):
     """Yield each run's result as soon as it is finished (in this process when there is no executor)."""
-    if executor is None:
-        for task in todo:
-            yield execute(task)
-        return
-    futures = [executor.submit(execute, t) for t in todo]
-    try:
-        for fut in as_completed(futures):
-            yield fut.result()
-    finally:
-        for fut in futures:
-            fut.cancel()
+    for result in runs.run_tasks([simulation(t) for t in todo], executor, ordered=False):
+        yield record(todo[result.index], result)
 
 
 def _progress(total: int, already: int, enabled: bool):

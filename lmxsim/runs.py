@@ -1,0 +1,179 @@
+"""The one run pipeline of ``compare``, ``validate`` and ``experiment run``, and their one seed scheme.
+
+**Seeds.** Replication ``r`` of a root seed runs with :func:`replication_seeds` ``(root_seed,
+n)[r]``: child ``r`` of ``numpy.random.SeedSequence(root_seed)``, its first 64-bit word
+shifted right by one bit (:data:`SEED_SCHEME`). Every policy, design point and command uses
+that seed for replication ``r`` (common random numbers: differences between policies are
+paired comparisons), so ``lmxsim compare --root-seed S``, ``lmxsim validate`` (root seed 0)
+and an experiment with ``root_seed = S`` run replication ``r`` on the same organisation and
+people. A child depends only on the root seed and ``r``, not on ``n``: the first 20 seeds of
+40 replications are the 20 seeds of 20 replications. Seeds are below ``2**63``, an ordinary
+signed 64-bit integer in every tool that reads the results.
+
+**Runs.** A :class:`RunTask` says what to simulate - policy, scenario preset, seed, parameter
+overrides (``weeks`` among them), optionally a policy switch - and what to keep of it
+(``collect``). :func:`run_tasks` runs a list of tasks in this process, on a local process
+pool or on any ``concurrent.futures.Executor`` (e.g. a Dask cluster's) and yields one
+:class:`RunResult` per task. It is the only place that builds an ``LMXModel`` for those
+commands; a task's result depends only on the task, so the numbers are the same whatever
+runs it and whatever runs beside it.
+"""
+
+from __future__ import annotations
+
+import numbers
+from concurrent.futures import Executor, as_completed
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from lmxsim.errors import LMXInputError
+from lmxsim.parallel import local_pool
+
+SEED_SCHEME = ("numpy.random.SeedSequence(root_seed).spawn(replications); every run of replication r uses the seed "
+               "child_r.generate_state(1, uint64)[0] >> 1, a 63-bit integer in [0, 2**63) stored as int64 "
+               "everywhere (Parquet, pandas, DuckDB, R's arrow), whatever its policy and design point "
+               "(common random numbers: paired comparisons)")
+
+
+def replication_seeds(root_seed: int, n: int) -> list[int]:
+    """The seeds of replications ``0 .. n-1`` of ``root_seed`` (see :data:`SEED_SCHEME`).
+
+    Raises:
+        LMXInputError: ``root_seed`` is not a whole number >= 0, or ``n`` not one >= 0.
+    """
+    for name, value in (("root_seed", root_seed), ("replications", n)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 0:
+            raise LMXInputError(name, value, "a whole number >= 0")
+    children = np.random.SeedSequence(int(root_seed)).spawn(int(n))
+    # 63 bits: a seed fits a signed 64-bit column in every tool that reads the results
+    return [int(c.generate_state(1, dtype=np.uint64)[0]) >> 1 for c in children]
+
+
+# what a task can keep of its run (RunResult has one attribute of each name)
+COLLECTABLE = {
+    "outcomes": "run-level outcomes (lmxsim.outcomes.run_summary of the weekly series)",
+    "cohort_outcomes": "performance of the week-26 cohort by LMX tercile (lmxsim.outcomes.CohortTracker), "
+                       "added to outcomes",
+    "weekly": "the weekly series (LMXModel.model_frame), without id columns",
+    "panel": "the member panel every panel_every weeks (LMXModel.panel_frame)",
+    "promise_effects": "promises kept and broken per week and their trust changes (LMXModel.promise_effects)",
+}
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One simulation: who leads which organisation with which luck, and what to keep of it.
+
+    ``params`` are parameter overrides on top of the scenario's (``weeks`` is the horizon),
+    given as a dict or as ``((name, value), ...)``. ``switch = (week, policy)``: after that
+    week's step every leader adopts ``policy`` (a leader-training field experiment);
+    ``panel_every`` is the panel's period when ``collect`` has ``"panel"``.
+    """
+
+    policy: str
+    seed: int
+    scenario: str = "default"
+    params: tuple = ()
+    collect: tuple[str, ...] = ("outcomes",)
+    panel_every: int = 1
+    switch: tuple[int, str] | None = None
+
+    def __post_init__(self):
+        if isinstance(self.params, dict):
+            object.__setattr__(self, "params", tuple(self.params.items()))
+        object.__setattr__(self, "collect", tuple(self.collect))
+        for item in self.collect:
+            if item not in COLLECTABLE:
+                raise LMXInputError("collect", item, "any of: " + ", ".join(COLLECTABLE))
+        if self.switch is not None:
+            week, _policy = self.switch
+            if isinstance(week, bool) or not isinstance(week, numbers.Integral) or week < 0:
+                raise LMXInputError("switch", self.switch, "(week, policy) with a whole week >= 0")
+
+
+@dataclass
+class RunResult:
+    """What :func:`run_tasks` kept of one task's run (``None`` where ``collect`` did not ask)."""
+
+    task: RunTask
+    index: int                                  # the task's position in the list given to run_tasks
+    outcomes: dict | None = None
+    weekly: pd.DataFrame | None = None
+    panel: pd.DataFrame | None = None
+    promise_effects: pd.DataFrame | None = None
+
+
+def run_tasks(tasks: Iterable[RunTask], executor: Executor | None = None, workers: int = 1,
+              ordered: bool = True) -> Iterator[RunResult]:
+    """Run every task; yield one :class:`RunResult` per task as results come in.
+
+    Args:
+        tasks: what to run.
+        executor: any ``concurrent.futures.Executor``; default: ``workers`` local processes
+            (:func:`lmxsim.parallel.local_pool`; 1 runs the tasks in this process).
+        ordered: yield in task order; ``False`` yields each result as soon as it is finished
+            (``RunResult.index`` tells which task it belongs to).
+
+    Results stream: a caller can store or reduce each one before the next arrives. Stop
+    early by closing the generator (or letting it go): unstarted tasks are cancelled, and
+    a pool opened here is shut down at once.
+    """
+    tasks = list(tasks)
+    with local_pool(workers) if executor is None else nullcontext(executor) as pool:
+        if pool is None:
+            for i, task in enumerate(tasks):
+                yield _run(task, i)
+            return
+        pending = {i: pool.submit(_run, task, i) for i, task in enumerate(tasks)}
+        try:
+            finished = (pending[i] for i in range(len(tasks))) if ordered else as_completed(pending.values())
+            for fut in finished:
+                result = fut.result()
+                del pending[result.index]  # keep no result once it is handed on: results stream through
+                yield result
+        finally:
+            for fut in pending.values():
+                fut.cancel()
+
+
+def _run(task: RunTask, index: int) -> RunResult:
+    """Build the task's model, run it to its horizon and keep what the task collects."""
+    from lmxsim.compat import release_model
+    from lmxsim.model import LMXModel
+    from lmxsim.outcomes import CohortTracker, run_summary
+
+    wants = set(task.collect)
+    model = LMXModel(policy=task.policy, scenario=task.scenario, seed=task.seed,
+                     panel_every=task.panel_every if "panel" in wants else 0, member_agents=False,
+                     **dict(task.params))
+    cohort = CohortTracker() if "cohort_outcomes" in wants else None
+    _switch_if_due(model, task)
+    while model.running and model.week < model.params.weeks:
+        model.step()
+        if cohort is not None:
+            cohort.observe(model)
+        _switch_if_due(model, task)
+    result = RunResult(task, index)
+    if wants & {"outcomes", "cohort_outcomes", "weekly"}:
+        frame = model.model_frame()
+        if wants & {"outcomes", "cohort_outcomes"}:
+            result.outcomes = run_summary(frame) if "outcomes" in wants else {}
+            if cohort is not None:
+                result.outcomes.update(cohort.outcomes())
+        if "weekly" in wants:
+            result.weekly = frame
+    if "panel" in wants:
+        result.panel = model.panel_frame()
+    if "promise_effects" in wants:
+        result.promise_effects = model.promise_effects()
+    release_model(model)  # Mesa 3.3.1 keeps every model alive otherwise
+    return result
+
+
+def _switch_if_due(model, task: RunTask) -> None:
+    if task.switch is not None and model.week == task.switch[0]:
+        model.set_policy(task.switch[1])
