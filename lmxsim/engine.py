@@ -194,13 +194,16 @@ class Engine:
         return len(self.policy_table) - 1
 
     def set_policy(self, name: str, teams) -> None:
-        """Switch the leaders of ``teams`` (numbered across the batch) to ``name`` from next week."""
+        """Switch the leaders of ``teams`` (numbered across the batch) to ``name`` from next week;
+        their organisations' leaders review their in-groups at once."""
         idx = self._policy_index(name)
         before = (self.leaders.policy.copy(), self.leaders.policy_since_week.copy())
         self.leaders.policy[teams] = idx
         self.leaders.policy_since_week[teams] = self.week + 1
+        reached = np.zeros(self.n_orgs, dtype=bool)
+        reached[self.leaders.org[teams]] = True
         try:
-            review(self, self.take_stock(), np.ones(self.n_orgs, dtype=bool))
+            review(self, self.take_stock(), reached)
         except BaseException:  # the new policy's in_group() failed: keep the old leaders
             self.leaders.policy[:], self.leaders.policy_since_week[:] = before
             raise

@@ -51,30 +51,41 @@ OUTCOME_DOCS = {
 class CohortTracker:
     """Performance 3-6 months after week ``start`` of the members present at ``start``, by
     their LMX tercile then (the design of Scandura & Graen 1984; ``leader_training`` switches
-    policy at week 26 = ``start``). Call :meth:`observe` after every step."""
+    policy at week 26 = ``start``), in each organisation of a batch. Call :meth:`observe` with
+    the engine (``model.engine`` for one model) after every step."""
 
     def __init__(self, start: int = MEASURE_FROM_WEEK, window: tuple[int, int] = (13, 26)):
         self.start, self.window = start, window
-        self.tercile: dict[int, int] = {}
-        self.total = np.zeros(3)
-        self.count = np.zeros(3)
+        self.person: np.ndarray | None = None    # per position: who was there at the start
+        self.tercile: np.ndarray | None = None   # per position: their LMX tercile then
+        self.total = self.count = None
 
-    def observe(self, model) -> None:
-        m = model.members
-        if model.week == self.start:
+    def observe(self, engine) -> None:
+        m = engine.members
+        if engine.week == self.start:
             idx = np.flatnonzero(m.occupied)
-            ranks = np.argsort(np.argsort(m.lmx[idx], kind="stable"), kind="stable")
-            terciles = np.minimum(3 * ranks // max(len(idx), 1), 2)
-            self.tercile = dict(zip(m.person_id[idx].tolist(), terciles.tolist()))
-        elif self.start + self.window[0] < model.week <= self.start + self.window[1] and self.tercile:
-            idx = np.flatnonzero(m.occupied)
-            t = np.array([self.tercile.get(pid, -1) for pid in m.person_id[idx].tolist()])
-            keep = t >= 0
-            self.total += np.bincount(t[keep], weights=m.performance[idx][keep], minlength=3)
-            self.count += np.bincount(t[keep], minlength=3)
+            order = np.lexsort((m.lmx[idx], m.org[idx]))      # within each organisation, by LMX
+            heads = np.bincount(m.org[idx], minlength=engine.n_orgs)
+            first = np.concatenate([[0], np.cumsum(heads)[:-1]])
+            rank = np.empty(len(idx), dtype=np.int64)
+            rank[order] = np.arange(len(idx)) - first[m.org[idx][order]]
+            self.person = np.full(m.capacity, -1, dtype=np.int64)
+            self.tercile = np.zeros(m.capacity, dtype=np.int64)
+            self.person[idx] = m.person_id[idx]
+            self.tercile[idx] = np.minimum(3 * rank // np.maximum(heads[m.org[idx]], 1), 2)
+            self.total, self.count = np.zeros((engine.n_orgs, 3)), np.zeros((engine.n_orgs, 3))
+        elif self.start + self.window[0] < engine.week <= self.start + self.window[1] and self.person is not None:
+            n = len(self.person)
+            idx = np.flatnonzero(m.occupied[:n] & (m.person_id[:n] == self.person))   # still there
+            cell = m.org[idx] * 3 + self.tercile[idx]
+            self.total += np.bincount(cell, weights=m.performance[idx], minlength=3 * engine.n_orgs).reshape(-1, 3)
+            self.count += np.bincount(cell, minlength=3 * engine.n_orgs).reshape(-1, 3)
 
-    def outcomes(self) -> dict[str, float]:
-        mean = np.divide(self.total, self.count, out=np.full(3, np.nan), where=self.count > 0)
+    def outcomes(self, org: int = 0) -> dict[str, float]:
+        if self.total is None:
+            return dict.fromkeys(COHORT_OUTCOMES, float("nan"))
+        total, count = self.total[org], self.count[org]
+        mean = np.divide(total, count, out=np.full(3, np.nan), where=count > 0)
         return dict(zip(COHORT_OUTCOMES, mean.tolist()))
 
 

@@ -111,36 +111,135 @@ def run_tasks(tasks: Iterable[RunTask], executor: Executor | None = None, worker
               ordered: bool = True) -> Iterator[RunResult]:
     """Run every task; yield one :class:`RunResult` per task as results come in.
 
+    Tasks are run in batches - many organisations advanced together in one set of arrays by
+    :class:`lmxsim.engine.Engine` (tasks of one scenario and horizon; a task that keeps the
+    member panel runs alone, as an ``LMXModel``) - and a batch's results are exactly those of
+    its tasks run one by one.
+
     Args:
         tasks: what to run.
         executor: any ``concurrent.futures.Executor``; default: ``workers`` local processes
             (:func:`lmxsim.parallel.local_pool`; 1 runs the tasks in this process).
-        ordered: yield in task order; ``False`` yields each result as soon as it is finished
-            (``RunResult.index`` tells which task it belongs to).
+        ordered: yield in task order; ``False`` yields each result as soon as its batch is
+            finished (``RunResult.index`` tells which task it belongs to).
 
     Results stream: a caller can store or reduce each one before the next arrives. Stop
-    early by closing the generator (or letting it go): unstarted tasks are cancelled, and
+    early by closing the generator (or letting it go): unstarted batches are cancelled, and
     a pool opened here is shut down at once.
     """
     tasks = list(tasks)
+    chunks = plan_batches(tasks, workers if executor is None else max(2, workers))
+    waiting: dict[int, RunResult] = {}
+    next_index = 0
+
+    def release(results):
+        nonlocal next_index
+        if not ordered:
+            yield from results
+            return
+        waiting.update((r.index, r) for r in results)
+        while next_index in waiting:
+            yield waiting.pop(next_index)
+            next_index += 1
+
     with local_pool(workers) if executor is None else nullcontext(executor) as pool:
         if pool is None:
-            for i, task in enumerate(tasks):
-                yield _run(task, i)
+            for chunk in chunks:
+                yield from release(_run_batch([tasks[i] for i in chunk], chunk))
             return
-        pending = {i: pool.submit(_run, task, i) for i, task in enumerate(tasks)}
+        pending = {pool.submit(_run_batch, [tasks[i] for i in chunk], chunk) for chunk in chunks}
         try:
-            finished = (pending[i] for i in range(len(tasks))) if ordered else as_completed(pending.values())
-            for fut in finished:
-                result = fut.result()
-                del pending[result.index]  # keep no result once it is handed on: results stream through
-                yield result
+            for fut in as_completed(pending):
+                pending.discard(fut)   # keep no result once it is handed on: results stream through
+                yield from release(fut.result())
         finally:
-            for fut in pending.values():
+            for fut in pending:
                 fut.cancel()
 
 
-def _run(task: RunTask, index: int) -> RunResult:
+BATCH_POSITIONS = 50_000   # member positions per batch: large enough to share a week's fixed cost
+
+
+def plan_batches(tasks: list[RunTask], workers: int = 1) -> list[list[int]]:
+    """Task indices grouped into batches: tasks of one scenario and horizon share a batch, up
+    to about :data:`BATCH_POSITIONS` member positions, and there are at least ``workers``
+    batches where there are tasks enough; a task keeping the member panel runs alone."""
+    from lmxsim.params import Params
+    from lmxsim.scenarios import get_scenario
+
+    groups: dict[tuple, list[int]] = {}
+    sizes = []
+    for i, task in enumerate(tasks):
+        params = Params(**{**get_scenario(task.scenario).overrides, **dict(task.params)})
+        sizes.append(params.n_teams * params.team_size)
+        key = ("alone", i) if "panel" in task.collect else (task.scenario, params.weeks)
+        groups.setdefault(key, []).append(i)
+    total = sum(sizes)
+    budget = max(1, min(BATCH_POSITIONS, -(-total // max(1, workers))))
+    batches = []
+    for members in groups.values():
+        batch, filled = [], 0
+        for i in members:
+            if batch and filled + sizes[i] > budget:
+                batches.append(batch)
+                batch, filled = [], 0
+            batch.append(i)
+            filled += sizes[i]
+        batches.append(batch)
+    return batches
+
+
+def _run_batch(tasks: list[RunTask], indices: list[int]) -> list[RunResult]:
+    """Run ``tasks`` together (or, keeping the panel, one alone) and keep what each collects."""
+    if len(tasks) == 1 and "panel" in tasks[0].collect:
+        return [_run_alone(tasks[0], indices[0])]
+    from lmxsim.engine import Engine, OrgSpec, frame_of
+    from lmxsim.outcomes import CohortTracker, run_summary
+    from lmxsim.params import Params, check_overrides
+    from lmxsim.reporters import weekly_rows
+    from lmxsim.scenarios import get_scenario, validate_events
+
+    specs = []
+    for task in tasks:
+        preset = get_scenario(task.scenario)
+        params = Params(**{**preset.overrides, **check_overrides(dict(task.params))})
+        validate_events(preset, params)
+        specs.append(OrgSpec(task.policy, params, task.seed, preset))
+    engine = Engine(specs)
+    cohort = CohortTracker()
+    rows = [weekly_rows(engine)]
+    _switch_due(engine, tasks)
+    for _ in range(specs[0].params.weeks):
+        engine.step()
+        rows.append(weekly_rows(engine))
+        cohort.observe(engine)
+        _switch_due(engine, tasks)
+    results = []
+    for org, (task, index) in enumerate(zip(tasks, indices)):
+        result = RunResult(task, index)
+        wants = set(task.collect)
+        frame = frame_of(rows, org)
+        if wants & {"outcomes", "cohort_outcomes"}:
+            result.outcomes = run_summary(frame) if "outcomes" in wants else {}
+            if "cohort_outcomes" in wants:
+                result.outcomes.update(cohort.outcomes(org))
+        if "weekly" in wants:
+            result.weekly = frame
+        if "promise_effects" in wants:
+            result.promise_effects = engine.promise_effects(org)
+        results.append(result)
+    return results
+
+
+def _switch_due(engine, tasks: list[RunTask]) -> None:
+    """Every leader of an organisation whose task switches policy this week adopts the new one."""
+    for org, task in enumerate(tasks):
+        if task.switch is not None and engine.week == task.switch[0]:
+            teams = np.flatnonzero(engine.leaders.org == org)
+            engine.set_policy(task.switch[1], teams)
+
+
+def _run_alone(task: RunTask, index: int) -> RunResult:
     """Build the task's model, run it to its horizon and keep what the task collects."""
     from lmxsim.compat import release_model
     from lmxsim.model import LMXModel
@@ -155,7 +254,7 @@ def _run(task: RunTask, index: int) -> RunResult:
     while model.running and model.week < model.params.weeks:
         model.step()
         if cohort is not None:
-            cohort.observe(model)
+            cohort.observe(model.engine)
         _switch_if_due(model, task)
     result = RunResult(task, index)
     if wants & {"outcomes", "cohort_outcomes", "weekly"}:
