@@ -47,6 +47,7 @@ class Workforce:
         self.heads = team_sum(team, self.present, n_teams)
         self._blocks = blocks_of(team, n_teams)
         self._collaborators: np.ndarray | None = None
+        self._org_heads: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.team)
@@ -83,7 +84,9 @@ class Workforce:
 
     def org_mean(self, values: np.ndarray) -> np.ndarray:
         """Per organisation, the mean of ``values`` over members present (NaN for none)."""
-        heads = self.org_total(self.present)
+        if self._org_heads is None:
+            self._org_heads = self.org_total(self.present)
+        heads = self._org_heads
         total = self.org_total(values * self.present)
         return np.divide(total, heads, out=np.full(self.n_orgs, np.nan), where=heads > 0)
 

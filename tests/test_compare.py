@@ -118,7 +118,7 @@ def test_run_shows_a_progress_bar_on_a_terminal_only(tmp_path):
 
 
 def test_format_table_explains_d_z_and_the_holm_marks():
-    c = compare(["reactive_in_crowd", "proactive_deal"], seeds=3, overrides={"n_teams": 2, "weeks": 30})
+    c = compare(["reactive_in_crowd", "proactive_deal"], seeds=3, overrides={"n_teams": 5, "weeks": 40})
     from lmxsim.compare import format_table
 
     text = format_table(c)

@@ -1,0 +1,96 @@
+"""The batch engine: every organisation of a batch gets exactly the numbers it gets alone.
+
+A batch mixes policies, scenario-free parameter changes (design points), organisation sizes
+and seeds; each organisation's weekly frame, promise log and cohort outcomes must equal, to
+the last bit, those of the same organisation run alone as an ``LMXModel`` - for every
+built-in policy and every scenario preset.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lmxsim import LMXInputError, LMXModel
+from lmxsim.engine import Engine, OrgSpec, run_batch
+from lmxsim.params import Params
+from lmxsim.policies import policy_names
+from lmxsim.runs import RunTask, _run_alone, plan_batches, run_tasks
+from lmxsim.scenarios import get_scenario, scenario_names
+
+
+def _specs(preset_name: str, weeks: int = 40):
+    preset = get_scenario(preset_name)
+    specs = []
+    for i, policy in enumerate(policy_names()):
+        changes = dict(weeks=weeks, n_teams=3 + i % 3, team_size=5 + i % 4)
+        if i % 2:
+            changes.update(trust_gain=0.2, idea_rate=1.5)   # another design point
+        specs.append(OrgSpec(policy, Params(**{**preset.overrides, **changes}), 900 + 7 * i, preset))
+    return specs
+
+
+@pytest.mark.parametrize("preset", scenario_names())
+def test_each_organisation_of_a_batch_equals_itself_run_alone(preset):
+    specs = _specs(preset)
+    frames = run_batch(specs)
+    for spec, frame in zip(specs, frames):
+        overrides = {k: getattr(spec.params, k) for k in ("weeks", "n_teams", "team_size", "trust_gain", "idea_rate")}
+        alone = LMXModel(policy=spec.policy, preset=preset, seed=spec.seed, panel_every=0, **overrides).run()
+        pd.testing.assert_frame_equal(alone.model_frame(), frame, check_dtype=False, check_exact=True)
+
+
+def test_a_batch_of_one_is_the_model():
+    spec = _specs("default", weeks=30)[0]
+    model = LMXModel(policy=spec.policy, seed=spec.seed, panel_every=0, weeks=30, n_teams=spec.params.n_teams,
+                     team_size=spec.params.team_size).run()
+    (frame,) = run_batch([spec])
+    pd.testing.assert_frame_equal(model.model_frame(), frame, check_dtype=False, check_exact=True)
+
+
+def test_organisations_do_not_depend_on_their_neighbours_in_the_batch():
+    specs = _specs("default", weeks=30)
+    together = run_batch(specs)
+    reordered = run_batch(specs[::-1])[::-1]
+    for a, b in zip(together, reordered):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    # a different neighbour (another seed) changes nothing either
+    other = run_batch([specs[0], OrgSpec(specs[1].policy, specs[1].params, 12345, specs[1].preset)])
+    pd.testing.assert_frame_equal(together[0], other[0], check_exact=True)
+
+
+def test_run_tasks_in_batches_equals_tasks_run_alone_with_switches_cohorts_and_promises():
+    keep = ("outcomes", "cohort_outcomes", "weekly", "promise_effects")
+    tasks = [RunTask(policy, 31 + i, scenario, {"weeks": 56, "n_teams": 4, "team_size": 6}, keep,
+                     switch=(26, "proactive_deal") if i % 2 else None)
+             for i, policy in enumerate(policy_names()) for scenario in ("default", "hiring_wave")]
+    assert len(plan_batches(tasks)) == 2   # one per scenario
+    for task, result in zip(tasks, run_tasks(tasks)):
+        alone = _run_alone(task, result.index)
+        pd.testing.assert_frame_equal(alone.weekly, result.weekly, check_dtype=False, check_exact=True)
+        pd.testing.assert_frame_equal(alone.promise_effects, result.promise_effects, check_exact=True)
+        assert alone.outcomes.keys() == result.outcomes.keys()
+        for name, value in alone.outcomes.items():
+            assert value == result.outcomes[name] or (np.isnan(value) and np.isnan(result.outcomes[name])), name
+
+
+def test_batches_are_planned_by_scenario_and_horizon_within_a_size_budget():
+    tasks = [RunTask("reactive_in_crowd", s, "default", {"weeks": 10}) for s in range(6)]
+    tasks += [RunTask("reactive_in_crowd", 1, "default", {"weeks": 11}),
+              RunTask("reactive_in_crowd", 1, "remote_team", {"weeks": 10}),
+              RunTask("reactive_in_crowd", 1, "default", {"weeks": 10}, ("panel",))]
+    batches = plan_batches(tasks)
+    assert sorted(map(sorted, batches)) == [[0, 1, 2, 3, 4, 5], [6], [7], [8]]
+    assert len(plan_batches(tasks[:6], workers=2)) == 2   # work for both workers
+    for batch in batches:
+        assert len({(tasks[i].scenario, dict(tasks[i].params)["weeks"]) for i in batch}) == 1
+
+
+@pytest.mark.parametrize("field, change", [("preset", "remote_team"), ("weeks", 12)])
+def test_a_batch_mixing_presets_or_horizons_is_refused(field, change):
+    a = OrgSpec("reactive_in_crowd", Params(weeks=10), 1, get_scenario("default"))
+    b = (OrgSpec("reactive_in_crowd", Params(weeks=10), 2, get_scenario(change)) if field == "preset"
+         else OrgSpec("reactive_in_crowd", Params(weeks=change), 2, get_scenario("default")))
+    with pytest.raises(LMXInputError, match=field):
+        Engine([a, b])
