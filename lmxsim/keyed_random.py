@@ -77,6 +77,7 @@ from __future__ import annotations
 import hashlib
 import math
 import operator
+import warnings
 
 import numpy as np
 from numba import njit
@@ -121,9 +122,28 @@ def philox4x32(counter, key) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
 # numba types mixed uint64/int64 arithmetic as float64: every integer constant here is uint64.
 
 _S11, _S12, _S20, _S21, _S32 = (np.uint64(s) for s in (11, 12, 20, 21, 32))
+_UNCACHED = []
 
 
-@njit(cache=True, inline="always")
+def _compiled(**options):
+    """``numba.njit`` with the on-disk cache, or without it where no cache directory is writable
+    (numba refuses ``cache=True`` then): every process compiles the kernels again, and says so."""
+    def decorate(function):
+        try:
+            return njit(cache=True, **options)(function)
+        except RuntimeError as exc:
+            if "no locator available" not in str(exc):
+                raise
+            if not _UNCACHED:
+                warnings.warn("lmxsim.keyed_random: no writable directory for numba's cache (the package's "
+                              "__pycache__, ~/.cache/numba); its kernels compile in every process (seconds). "
+                              "Set NUMBA_CACHE_DIR to a writable directory.", RuntimeWarning, stacklevel=3)
+            _UNCACHED.append(function.__name__)
+            return njit(**options)(function)
+    return decorate
+
+
+@_compiled(inline="always")
 def philox_block(c0, c1, c2, c3, k0, k1):
     """Compiled Philox4x32-10 of one counter (four uint64 holding 32-bit words) under one key.
 
@@ -138,20 +158,20 @@ def philox_block(c0, c1, c2, c3, k0, k1):
     return c0, c1, c2, c3
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _block(who, week, draw, k0, k1):
     """The block of counter (who mod 2**32, who div 2**32, week, draw) under key (k0, k1)."""
     w = np.uint64(who)
-    return philox_block(w & _MASK32, w >> _S32, week, draw, k0, k1)
+    return philox_block(w & _MASK32, w >> _S32, np.uint64(week), np.uint64(draw), k0, k1)
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _u53(a, b):
     """A uniform in [0, 1) from the top 53 bits of two words (a multiple of 2**-53)."""
     return ((a << _S21) ^ (b >> _S11)) * _TWO_TO_MINUS_53
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _u52_midpoint(a, b):
     """A uniform in (0, 1) from 52 bits: (k + 1/2) 2**-52, exact, and 1 - u is exact too."""
     return (((a << _S20) ^ (b >> _S12)) + 0.5) * _TWO_TO_MINUS_52
@@ -176,13 +196,13 @@ _AS241_F = (1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1, 1.4875361
             2.04426310338993978564e-15)
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _polynomial(c, x):
     """c[0] + c[1] x + ... + c[7] x**7 (Horner)."""
     return c[0] + x * (c[1] + x * (c[2] + x * (c[3] + x * (c[4] + x * (c[5] + x * (c[6] + x * c[7]))))))
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def normal_quantile(u):
     """The standard normal quantile of ``u`` in (0, 1) (AS 241: relative error about 1e-16)."""
     q = u - 0.5
@@ -197,7 +217,7 @@ def normal_quantile(u):
     return -z if q < 0.0 else z
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def poisson_quantile(u, lam):
     """Smallest k with u < P(X <= k), X ~ Poisson(lam), lam in [0, 700]: a search up from 0."""
     pmf = math.exp(-lam)
@@ -212,7 +232,7 @@ def poisson_quantile(u, lam):
     return k
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _binomial_search(u, n, q):
     """Smallest k with u < P(X <= k), X ~ Binomial(n, q), q <= 1/2 (capped at n)."""
     pmf = (1.0 - q) ** n
@@ -226,7 +246,7 @@ def _binomial_search(u, n, q):
     return k
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def binomial_quantile(u, n, p):
     """The Binomial(n, p) quantile of ``u``; for p > 1/2 searched from the other end (n - X)."""
     if n == 0 or p == 0.0:
@@ -238,19 +258,19 @@ def binomial_quantile(u, n, p):
     return _binomial_search(u, n, p)
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def beta22_quantile(u):
     """The Beta(2, 2) quantile: the root in [0, 1] of 3x**2 - 2x**3 = u."""
     return 0.5 + math.cos((math.acos(1.0 - 2.0 * u) - 2.0 * math.pi) / 3.0)
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def geometric_quantile(u, p):
     """Trials to the first success (on 1, 2, ...): P(X > k) = (1 - p)**k. 1 - u is exact."""
     return 1 + int(math.floor(math.log(1.0 - u) / math.log1p(-p)))
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _below(a, b, high):
     """floor(x high / 2**64) of the 64-bit x = (a, b), exact for high <= 2**32: in [0, high)."""
     return (a * high + ((b * high) >> _S32)) >> _S32
@@ -264,13 +284,13 @@ def _below(a, b, high):
 _CHUNK = 512
 
 
-@njit(cache=True)
+@_compiled()
 def _buffers():
     """Scratch for one chunk: its keys (2 rows) and its blocks (4 rows of 32-bit words)."""
     return np.empty((2, _CHUNK), dtype=np.uint64), np.empty((4, _CHUNK), dtype=np.uint64)
 
 
-@njit(cache=True)
+@_compiled()
 def _blocks(keys0, keys1, org, who, week, draw, start, stop, key, words):
     """The blocks of elements start..stop into ``words``; the first bad who or org index, else -1."""
     for i in range(start, stop):
@@ -284,13 +304,13 @@ def _blocks(keys0, keys1, org, who, week, draw, start, stop, key, words):
     return -1
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _at(values, i):
     """Element i of a per-element parameter, or the one value given for all."""
     return values[0] if values.size == 1 else values[i]
 
 
-@njit(cache=True)
+@_compiled()
 def _first_outside(values, start, stop, low, high):
     """The first i in start..stop whose parameter is outside [low, high] (or NaN), else -1."""
     for i in range(start, stop):
@@ -300,7 +320,7 @@ def _first_outside(values, start, stop, low, high):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _words_kernel(keys0, keys1, org, who, week, draw, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -314,7 +334,7 @@ def _words_kernel(keys0, keys1, org, who, week, draw, out):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _uniform_kernel(keys0, keys1, org, who, week, draw, out, out2):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -330,7 +350,7 @@ def _uniform_kernel(keys0, keys1, org, who, week, draw, out, out2):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _normal_kernel(keys0, keys1, org, who, week, draw, out, out2):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -346,7 +366,7 @@ def _normal_kernel(keys0, keys1, org, who, week, draw, out, out2):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _poisson_kernel(keys0, keys1, org, who, week, draw, lam, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -360,7 +380,7 @@ def _poisson_kernel(keys0, keys1, org, who, week, draw, lam, out):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _binomial_kernel(keys0, keys1, org, who, week, draw, n, p, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -374,7 +394,7 @@ def _binomial_kernel(keys0, keys1, org, who, week, draw, n, p, out):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _beta22_kernel(keys0, keys1, org, who, week, draw, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -387,7 +407,7 @@ def _beta22_kernel(keys0, keys1, org, who, week, draw, out):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _geometric_kernel(keys0, keys1, org, who, week, draw, p, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -401,7 +421,7 @@ def _geometric_kernel(keys0, keys1, org, who, week, draw, p, out):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _integers_kernel(keys0, keys1, org, who, week, draw, high, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -415,7 +435,7 @@ def _integers_kernel(keys0, keys1, org, who, week, draw, high, out):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _bernoulli_kernel(keys0, keys1, org, who, week, draw, p, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -468,7 +488,7 @@ def _element(field: str, v: np.ndarray, i: int) -> str:
     return field if v.ndim == 0 else f"{field}[{i}]"
 
 
-def _counter_word(value, field: str) -> np.uint64:
+def _counter_word(value, field: str) -> int:
     """week or draw: one whole number in [0, 2**32)."""
     try:
         v = operator.index(value)
@@ -476,7 +496,7 @@ def _counter_word(value, field: str) -> np.uint64:
         raise LMXInputError(field, value, "a whole number in [0, 2**32)") from None
     if not 0 <= v < 2**32:
         raise LMXInputError(field, value, "a whole number in [0, 2**32)")
-    return np.uint64(v)
+    return v
 
 
 _SEED_RANGE = "whole numbers in [0, 2**64)"

@@ -442,29 +442,35 @@ def _make_read_only(path: Path) -> bool:
 
 def test_compiled_kernels_are_cached_for_the_next_process_even_from_a_read_only_package(tmp_path):
     """A package directory nobody may write (an installed wheel): numba falls back to its user-wide
-    cache (~/.cache/numba, or NUMBA_CACHE_DIR), and the next process loads instead of compiling."""
+    cache (~/.cache/numba, or NUMBA_CACHE_DIR), and the next process loads instead of compiling.
+    With no writable cache directory at all the kernels still work, compiled per process, with a warning."""
     package = tmp_path / "site" / "lmxsim"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
     for name in ("errors.py", "keyed_random.py"):
         (package / name).write_text((ROOT / "lmxsim" / name).read_text())
-    home = tmp_path / "home"
+    home, locked_home = tmp_path / "home", tmp_path / "locked_home"
     home.mkdir()
-    if not _make_read_only(package):
-        pytest.skip("cannot make a read-only directory here")
+    locked_home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "XDG_"))}
+    env["PYTHONPATH"] = str(package.parent)
     try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "XDG_"))}
-        env.update(HOME=str(home), PYTHONPATH=str(package.parent))
-        runs = [subprocess.run([sys.executable, "-c", CACHE_PROBE], env=env, capture_output=True, text=True,
-                               timeout=300, cwd=tmp_path) for _ in range(2)]
+        if not (_make_read_only(package) and _make_read_only(locked_home)):
+            pytest.skip("cannot make a read-only directory here")
+        runs = [subprocess.run([sys.executable, "-c", CACHE_PROBE], env={**env, "HOME": str(h)}, capture_output=True,
+                               text=True, timeout=300, cwd=tmp_path) for h in (home, home, locked_home)]
     finally:
-        subprocess.run(["chattr", "-i", str(package)], capture_output=True)
-        for p in [package, *package.rglob("*")]:
-            p.chmod(p.stat().st_mode | stat.S_IWUSR)
+        for locked in (package, locked_home):
+            subprocess.run(["chattr", "-i", str(locked)], capture_output=True)
+            for p in [locked, *locked.rglob("*")]:
+                p.chmod(p.stat().st_mode | stat.S_IWUSR)
     for run in runs:
         assert run.returncode == 0, run.stderr[-2000:]
-    first, second = (json.loads(r.stdout) for r in runs)
-    assert first["hits"] == 0 and second["hits"] >= 1
-    assert first["first"] == second["first"] == KeyedStreams(5).uniform("quit", np.arange(10), 1)[0]
+    first, second, uncached = (json.loads(r.stdout) for r in runs)
+    assert first["hits"] == 0 and second["hits"] >= 1 and uncached["hits"] == 0
+    expected = KeyedStreams(5).uniform("quit", np.arange(10), 1)[0]
+    assert first["first"] == second["first"] == uncached["first"] == expected
     assert not list(package.rglob("*.nbi"))
     assert list((home / ".cache" / "numba").rglob("*keyed_random*.nbi"))
+    assert "RuntimeWarning" not in runs[0].stderr + runs[1].stderr
+    assert "NUMBA_CACHE_DIR" in runs[2].stderr and "RuntimeWarning" in runs[2].stderr
