@@ -35,7 +35,7 @@ Two decisions that must be independent take two purposes or two draw indices.
 ``normal``                inverse normal CDF (Wichura 1988, AS 241, relative error ~1e-16)
                           of the 52-bit midpoint uniform of words 0, 1; ``normal_pair`` adds
                           a second from words 2, 3. Values lie within about +-8.2. (Box-Muller,
-                          used at first, costs 2.5 times as much here and is not monotone.)
+                          used at first, costs 2.4 times as much here and is not monotone.)
 ``poisson(lam)``          inversion of ``u``: smallest k with u < F(k); lam in [0, 700]
 ``binomial(n, p)``        inversion of ``u`` (of 1 - u on n - X for p > 1/2); n in [0, 1000]
 ``beta22``                Beta(2, 2) by its closed-form inverse CDF

@@ -474,3 +474,20 @@ def test_compiled_kernels_are_cached_for_the_next_process_even_from_a_read_only_
     assert list((home / ".cache" / "numba").rglob("*keyed_random*.nbi"))
     assert "RuntimeWarning" not in runs[0].stderr + runs[1].stderr
     assert "NUMBA_CACHE_DIR" in runs[2].stderr and "RuntimeWarning" in runs[2].stderr
+
+
+def test_the_benchmark_script_runs_and_reports_every_figure(tmp_path):
+    """benchmarks/bench_keyed.py end to end on tiny sizes: every row present and positive (no timing asserted)."""
+    out = tmp_path / "keyed.json"
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_keyed.py"), "--sizes", "1000",
+                          "--seconds", "0.01", "--json", str(out)], capture_output=True, text=True, timeout=600,
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stderr[-2000:]
+    res = json.loads(out.read_text())
+    assert {r["draw"] for r in res["throughput"]} >= {"uniform", "normal", "poisson, lam = 0.15"}
+    assert all(r["per_cpu_second_median"] > 0 and r["per_second_wall_best"] > 0 for r in res["throughput"])
+    compiled, loaded = (res["compile"][k]["first_call"] for k in res["compile"] if k != "cache_files")
+    assert set(compiled) == set(loaded) == {"uniform", "normal", "poisson", "binomial", "bernoulli", "beta22",
+                                            "geometric", "integers", "words"}
+    assert res["compile"]["cache_files"] >= 9
+    assert "| uniform | keyed | 1,000 |" in run.stdout
