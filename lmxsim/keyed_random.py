@@ -21,8 +21,9 @@ four random 32-bit words with no state in between:
   numbers several draws of one purpose by one person in one week.
 
 Every distribution below is a function of that one block alone, by inversion where there is
-an inverse (so a larger rate or probability never gives a smaller count from the same luck,
-which keeps common random numbers common). Hence drawing for a subset of ``who`` gives the
+an inverse: each draw is then monotone in its parameter for the same luck (a larger rate never
+gives fewer ideas), which keeps common random numbers common when policies change the rates,
+up to rounding at the CDF's steps (about 1e-16 of the time). Hence drawing for a subset of ``who`` gives the
 same numbers as drawing for everyone and selecting, a batch of organisations gives each
 exactly what it draws alone, and one key is one piece of luck: ``uniform``, ``poisson``,
 ``bernoulli``, ... of the same (purpose, who, week, draw) all read the same uniform ``u``.
@@ -33,7 +34,8 @@ Two decisions that must be independent take two purposes or two draw indices.
                           adds a second from words 2, 3
 ``normal``                inverse normal CDF (Wichura 1988, AS 241, relative error ~1e-16)
                           of the 52-bit midpoint uniform of words 0, 1; ``normal_pair`` adds
-                          a second from words 2, 3. Values lie within about +-8.2.
+                          a second from words 2, 3. Values lie within about +-8.2. (Box-Muller,
+                          used at first, costs 2.4 times as much here and is not monotone.)
 ``poisson(lam)``          inversion of ``u``: smallest k with u < F(k); lam in [0, 700]
 ``binomial(n, p)``        inversion of ``u`` (of 1 - u on n - X for p > 1/2); n in [0, 1000]
 ``beta22``                Beta(2, 2) by its closed-form inverse CDF
@@ -50,16 +52,17 @@ costs about lam + 1 steps, so lam above 700 is refused; the model's largest rate
 member-week (``idea_rate`` <= 5 times creativity and autonomy factors <= 1). Binomial inversion
 starts from ``(1 - q)**n`` with q = min(p, 1 - p) <= 1/2, at least ``2**-1000`` for n <= 1000.
 Bad input (negative or too large ``who``, a ``week`` outside 32 bits, lam < 0, p outside [0, 1],
-a seed outside 64 bits, ...) raises :class:`lmxsim.errors.LMXInputError` naming the first
-offending element; NaN is refused too.
+a seed outside 64 bits, ...) raises :class:`lmxsim.errors.LMXInputError` naming an offending
+element, its value and what is allowed, in one line; NaN is refused too.
 
 Speed and reproducibility
 -------------------------
 The blocks and distributions are computed element by element in numba kernels
-(``@njit(cache=True)``, one core, no ``fastmath``); Philox in numpy array arithmetic
-(:func:`philox4x32`, kept as the readable, known-answer-tested reference the kernel is tested
-against) is ten times slower. Figures are in ``docs/performance.md`` ("Keyed random numbers";
-``python benchmarks/bench_keyed.py``). The compiled kernels are cached on disk next to this file,
+(``@njit(cache=True)``, one core, no ``fastmath``): about 6 ns per uniform and 20 ns per normal
+on this project's machine. Philox in numpy array arithmetic (:func:`philox4x32`, kept as the
+readable, known-answer-tested reference the kernel is tested against) is 9 to 19 times slower.
+Figures are in ``docs/performance.md`` ("Keyed random numbers"; ``python
+benchmarks/bench_keyed.py``). The compiled kernels are cached on disk next to this file,
 or, where the package directory is read-only, in numba's user-wide cache
 (``~/.cache/numba``; ``NUMBA_CACHE_DIR`` chooses another place).
 
@@ -74,6 +77,7 @@ from __future__ import annotations
 import hashlib
 import math
 import operator
+import warnings
 
 import numpy as np
 from numba import njit
@@ -118,9 +122,28 @@ def philox4x32(counter, key) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
 # numba types mixed uint64/int64 arithmetic as float64: every integer constant here is uint64.
 
 _S11, _S12, _S20, _S21, _S32 = (np.uint64(s) for s in (11, 12, 20, 21, 32))
+_UNCACHED = []
 
 
-@njit(cache=True, inline="always")
+def _compiled(**options):
+    """``numba.njit`` with the on-disk cache, or without it where no cache directory is writable
+    (numba refuses ``cache=True`` then): every process compiles the kernels again, and says so."""
+    def decorate(function):
+        try:
+            return njit(cache=True, **options)(function)
+        except RuntimeError as exc:
+            if "no locator available" not in str(exc):
+                raise
+            if not _UNCACHED:
+                warnings.warn("lmxsim.keyed_random: no writable directory for numba's cache (the package's "
+                              "__pycache__, ~/.cache/numba); its kernels compile in every process (seconds). "
+                              "Set NUMBA_CACHE_DIR to a writable directory.", RuntimeWarning, stacklevel=3)
+            _UNCACHED.append(function.__name__)
+            return njit(**options)(function)
+    return decorate
+
+
+@_compiled(inline="always")
 def philox_block(c0, c1, c2, c3, k0, k1):
     """Compiled Philox4x32-10 of one counter (four uint64 holding 32-bit words) under one key.
 
@@ -135,20 +158,20 @@ def philox_block(c0, c1, c2, c3, k0, k1):
     return c0, c1, c2, c3
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _block(who, week, draw, k0, k1):
     """The block of counter (who mod 2**32, who div 2**32, week, draw) under key (k0, k1)."""
     w = np.uint64(who)
-    return philox_block(w & _MASK32, w >> _S32, week, draw, k0, k1)
+    return philox_block(w & _MASK32, w >> _S32, np.uint64(week), np.uint64(draw), k0, k1)
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _u53(a, b):
     """A uniform in [0, 1) from the top 53 bits of two words (a multiple of 2**-53)."""
     return ((a << _S21) ^ (b >> _S11)) * _TWO_TO_MINUS_53
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _u52_midpoint(a, b):
     """A uniform in (0, 1) from 52 bits: (k + 1/2) 2**-52, exact, and 1 - u is exact too."""
     return (((a << _S20) ^ (b >> _S12)) + 0.5) * _TWO_TO_MINUS_52
@@ -173,13 +196,13 @@ _AS241_F = (1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1, 1.4875361
             2.04426310338993978564e-15)
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _polynomial(c, x):
     """c[0] + c[1] x + ... + c[7] x**7 (Horner)."""
     return c[0] + x * (c[1] + x * (c[2] + x * (c[3] + x * (c[4] + x * (c[5] + x * (c[6] + x * c[7]))))))
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def normal_quantile(u):
     """The standard normal quantile of ``u`` in (0, 1) (AS 241: relative error about 1e-16)."""
     q = u - 0.5
@@ -194,7 +217,7 @@ def normal_quantile(u):
     return -z if q < 0.0 else z
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def poisson_quantile(u, lam):
     """Smallest k with u < P(X <= k), X ~ Poisson(lam), lam in [0, 700]: a search up from 0."""
     pmf = math.exp(-lam)
@@ -209,10 +232,10 @@ def poisson_quantile(u, lam):
     return k
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _binomial_search(u, n, q):
     """Smallest k with u < P(X <= k), X ~ Binomial(n, q), q <= 1/2 (capped at n)."""
-    pmf = math.exp(n * math.log1p(-q))
+    pmf = (1.0 - q) ** n
     cdf = pmf
     odds = q / (1.0 - q)
     k = 0
@@ -223,7 +246,7 @@ def _binomial_search(u, n, q):
     return k
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def binomial_quantile(u, n, p):
     """The Binomial(n, p) quantile of ``u``; for p > 1/2 searched from the other end (n - X)."""
     if n == 0 or p == 0.0:
@@ -235,19 +258,19 @@ def binomial_quantile(u, n, p):
     return _binomial_search(u, n, p)
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def beta22_quantile(u):
     """The Beta(2, 2) quantile: the root in [0, 1] of 3x**2 - 2x**3 = u."""
     return 0.5 + math.cos((math.acos(1.0 - 2.0 * u) - 2.0 * math.pi) / 3.0)
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def geometric_quantile(u, p):
     """Trials to the first success (on 1, 2, ...): P(X > k) = (1 - p)**k. 1 - u is exact."""
     return 1 + int(math.floor(math.log(1.0 - u) / math.log1p(-p)))
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _below(a, b, high):
     """floor(x high / 2**64) of the 64-bit x = (a, b), exact for high <= 2**32: in [0, high)."""
     return (a * high + ((b * high) >> _S32)) >> _S32
@@ -261,13 +284,13 @@ def _below(a, b, high):
 _CHUNK = 512
 
 
-@njit(cache=True)
+@_compiled()
 def _buffers():
     """Scratch for one chunk: its keys (2 rows) and its blocks (4 rows of 32-bit words)."""
     return np.empty((2, _CHUNK), dtype=np.uint64), np.empty((4, _CHUNK), dtype=np.uint64)
 
 
-@njit(cache=True)
+@_compiled()
 def _blocks(keys0, keys1, org, who, week, draw, start, stop, key, words):
     """The blocks of elements start..stop into ``words``; the first bad who or org index, else -1."""
     for i in range(start, stop):
@@ -281,13 +304,13 @@ def _blocks(keys0, keys1, org, who, week, draw, start, stop, key, words):
     return -1
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _at(values, i):
     """Element i of a per-element parameter, or the one value given for all."""
     return values[0] if values.size == 1 else values[i]
 
 
-@njit(cache=True)
+@_compiled()
 def _first_outside(values, start, stop, low, high):
     """The first i in start..stop whose parameter is outside [low, high] (or NaN), else -1."""
     for i in range(start, stop):
@@ -297,7 +320,7 @@ def _first_outside(values, start, stop, low, high):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _words_kernel(keys0, keys1, org, who, week, draw, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -305,11 +328,13 @@ def _words_kernel(keys0, keys1, org, who, week, draw, out):
         bad = _blocks(keys0, keys1, org, who, week, draw, start, stop, key, words)
         if bad >= 0:
             return bad
-        out[:, start:stop] = words[:, :stop - start]
+        for j in range(stop - start):
+            out[0, start + j], out[1, start + j] = words[0, j], words[1, j]
+            out[2, start + j], out[3, start + j] = words[2, j], words[3, j]
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _uniform_kernel(keys0, keys1, org, who, week, draw, out, out2):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -325,7 +350,7 @@ def _uniform_kernel(keys0, keys1, org, who, week, draw, out, out2):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _normal_kernel(keys0, keys1, org, who, week, draw, out, out2):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -341,7 +366,7 @@ def _normal_kernel(keys0, keys1, org, who, week, draw, out, out2):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _poisson_kernel(keys0, keys1, org, who, week, draw, lam, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -355,7 +380,7 @@ def _poisson_kernel(keys0, keys1, org, who, week, draw, lam, out):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _binomial_kernel(keys0, keys1, org, who, week, draw, n, p, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -369,7 +394,7 @@ def _binomial_kernel(keys0, keys1, org, who, week, draw, n, p, out):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _beta22_kernel(keys0, keys1, org, who, week, draw, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -382,7 +407,7 @@ def _beta22_kernel(keys0, keys1, org, who, week, draw, out):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _geometric_kernel(keys0, keys1, org, who, week, draw, p, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -396,7 +421,7 @@ def _geometric_kernel(keys0, keys1, org, who, week, draw, p, out):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _integers_kernel(keys0, keys1, org, who, week, draw, high, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -410,7 +435,7 @@ def _integers_kernel(keys0, keys1, org, who, week, draw, high, out):
     return -1
 
 
-@njit(cache=True)
+@_compiled()
 def _bernoulli_kernel(keys0, keys1, org, who, week, draw, p, out):
     key, words = _buffers()
     for start in range(0, who.size, _CHUNK):
@@ -463,7 +488,7 @@ def _element(field: str, v: np.ndarray, i: int) -> str:
     return field if v.ndim == 0 else f"{field}[{i}]"
 
 
-def _counter_word(value, field: str) -> np.uint64:
+def _counter_word(value, field: str) -> int:
     """week or draw: one whole number in [0, 2**32)."""
     try:
         v = operator.index(value)
@@ -471,7 +496,7 @@ def _counter_word(value, field: str) -> np.uint64:
         raise LMXInputError(field, value, "a whole number in [0, 2**32)") from None
     if not 0 <= v < 2**32:
         raise LMXInputError(field, value, "a whole number in [0, 2**32)")
-    return np.uint64(v)
+    return v
 
 
 _SEED_RANGE = "whole numbers in [0, 2**64)"
@@ -496,11 +521,10 @@ class KeyedStreams:
     number for all or an array of ``who``'s shape."""
 
     def __init__(self, seeds):
-        if np.size(seeds) == 0:
-            raise LMXInputError("seeds", seeds, "one seed or a non-empty 1-D array of seeds")
+        if np.ndim(seeds) > 1 or np.size(seeds) == 0:
+            shape = f"an array of shape {np.shape(seeds)}"
+            raise LMXInputError("seeds", shape, "one seed or a non-empty 1-D array of seeds")
         seeds = _whole_numbers(seeds, "seed" if np.ndim(seeds) == 0 else "seeds", 2**64, _SEED_RANGE)
-        if seeds.ndim > 1 or seeds.size == 0:
-            raise LMXInputError("seeds", f"an array of shape {seeds.shape}", "one seed or a non-empty 1-D array")
         self.seeds = np.atleast_1d(seeds).astype(np.uint64)
         self._seed_words = (self.seeds & _MASK32, self.seeds >> np.uint64(32))
         self._keys: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -524,83 +548,80 @@ class KeyedStreams:
 
     def words(self, purpose: str, who, week: int, draw: int = 0, org=None) -> np.ndarray:
         """The raw block of each ``who``: a uint64 array of shape (4, *who.shape) of 32-bit words."""
-        d = self._draw(who, org)
+        d = _Draw(self, who, org)
         out = np.empty((4, d.size), dtype=np.uint64)
         d.run(_words_kernel, purpose, week, draw, out)
         return out.reshape((4, *d.shape))
 
     def uniform(self, purpose: str, who, week: int, draw: int = 0, org=None) -> np.ndarray:
         """A uniform number in [0, 1) (53 random bits) for each ``who``."""
-        d = self._draw(who, org)
+        d = _Draw(self, who, org)
         out = np.empty(d.size)
         d.run(_uniform_kernel, purpose, week, draw, out, _NONE)
         return out.reshape(d.shape)
 
     def uniform_pair(self, purpose: str, who, week: int, draw: int = 0, org=None) -> tuple[np.ndarray, np.ndarray]:
         """Two independent uniforms in [0, 1) per ``who`` from one block; the first is ``uniform``'s."""
-        d = self._draw(who, org)
+        d = _Draw(self, who, org)
         out, out2 = np.empty(d.size), np.empty(d.size)
         d.run(_uniform_kernel, purpose, week, draw, out, out2)
         return out.reshape(d.shape), out2.reshape(d.shape)
 
     def normal(self, purpose: str, who, week: int, draw: int = 0, org=None) -> np.ndarray:
         """A standard normal number for each ``who`` (inverse CDF of one uniform)."""
-        d = self._draw(who, org)
+        d = _Draw(self, who, org)
         out = np.empty(d.size)
         d.run(_normal_kernel, purpose, week, draw, out, _NONE)
         return out.reshape(d.shape)
 
     def normal_pair(self, purpose: str, who, week: int, draw: int = 0, org=None) -> tuple[np.ndarray, np.ndarray]:
         """Two independent standard normals per ``who`` from one block; the first is ``normal``'s."""
-        d = self._draw(who, org)
+        d = _Draw(self, who, org)
         out, out2 = np.empty(d.size), np.empty(d.size)
         d.run(_normal_kernel, purpose, week, draw, out, out2)
         return out.reshape(d.shape), out2.reshape(d.shape)
 
     def poisson(self, purpose: str, who, week: int, lam, draw: int = 0, org=None) -> np.ndarray:
         """A Poisson(lam) count for each ``who`` (lam in [0, 700])."""
-        d = self._draw(who, org)
+        d = _Draw(self, who, org)
         out = np.empty(d.size, dtype=np.int64)
         d.run(_poisson_kernel, purpose, week, draw, d.parameter("lam", lam, _LAM), out)
         return out.reshape(d.shape)
 
     def binomial(self, purpose: str, who, week: int, n, p, draw: int = 0, org=None) -> np.ndarray:
         """A Binomial(n, p) count for each ``who`` (n in [0, 1000], p in [0, 1])."""
-        d = self._draw(who, org)
+        d = _Draw(self, who, org)
         out = np.empty(d.size, dtype=np.int64)
         d.run(_binomial_kernel, purpose, week, draw, d.parameter("n", n, _N), d.parameter("p", p, _PROBABILITY), out)
         return out.reshape(d.shape)
 
     def beta22(self, purpose: str, who, week: int, draw: int = 0, org=None) -> np.ndarray:
         """A Beta(2, 2) number in [0, 1] for each ``who`` (closed-form inverse CDF)."""
-        d = self._draw(who, org)
+        d = _Draw(self, who, org)
         out = np.empty(d.size)
         d.run(_beta22_kernel, purpose, week, draw, out)
         return out.reshape(d.shape)
 
     def geometric(self, purpose: str, who, week: int, p, draw: int = 0, org=None) -> np.ndarray:
         """Trials to the first success, on {1, 2, ...} as numpy's (p in [1e-15, 1])."""
-        d = self._draw(who, org)
+        d = _Draw(self, who, org)
         out = np.empty(d.size, dtype=np.int64)
         d.run(_geometric_kernel, purpose, week, draw, d.parameter("p", p, _GEOMETRIC_P), out)
         return out.reshape(d.shape)
 
     def integers(self, purpose: str, who, week: int, high, draw: int = 0, org=None) -> np.ndarray:
         """A whole number in [0, high) for each ``who`` (high in [1, 2**32])."""
-        d = self._draw(who, org)
+        d = _Draw(self, who, org)
         out = np.empty(d.size, dtype=np.int64)
         d.run(_integers_kernel, purpose, week, draw, d.parameter("high", high, _HIGH), out)
         return out.reshape(d.shape)
 
     def bernoulli(self, purpose: str, who, week: int, p, draw: int = 0, org=None) -> np.ndarray:
         """True with probability p for each ``who`` (``uniform < p``; p in [0, 1])."""
-        d = self._draw(who, org)
+        d = _Draw(self, who, org)
         out = np.empty(d.size, dtype=np.bool_)
         d.run(_bernoulli_kernel, purpose, week, draw, d.parameter("p", p, _PROBABILITY), out)
         return out.reshape(d.shape)
-
-    def _draw(self, who, org) -> _Draw:
-        return _Draw(self, who, org)
 
 
 class _Draw:
@@ -632,7 +653,8 @@ class _Draw:
         v = np.asarray(values)
         low, high, allowed = limits
         if v.ndim and v.shape != self.shape:
-            raise LMXInputError(field, f"an array of shape {v.shape}", f"one number or an array of who's shape {self.shape}")
+            raise LMXInputError(field, f"an array of shape {v.shape}",
+                                f"one number or an array of who's shape {self.shape}")
         flat = v.ravel()
         if v.dtype.kind not in ("iu" if isinstance(low, int) else "iuf"):
             raise LMXInputError(_element(field, v, 0), flat[0].item() if flat.size else values, allowed)
