@@ -2,7 +2,7 @@
 
 The engine of issue 11 draws every random number by its key, not from a stream consumed in
 order, so a person's luck does not depend on what else is drawn, in which order, with which
-policy, in which batch or on which worker. The model does not draw from this module yet.
+policy, in which batch or on which worker. The model draws every number through it (the table of draws: :mod:`lmxsim.draws`).
 
 Scheme
 ------
