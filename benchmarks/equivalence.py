@@ -8,7 +8,7 @@ N seeds with the lmxsim of this checkout ("current") and with the lmxsim of an o
 What it tests and how to read its table: docs/engine.md.
 
 Usage (from the repository root; 7 policies x 3 cells x 50 seeds x 2 engines = 2100 runs,
-about 8 minutes on 2 cores with today's engine)::
+10-18 minutes on a shared 2-core machine with today's engine; docs/engine.md)::
 
     git worktree add /tmp/equiv-base <old-commit>
     python benchmarks/equivalence.py --baseline /tmp/equiv-base                 # 50 seeds, results/equivalence
