@@ -370,14 +370,16 @@ def child_single(cfg: dict) -> dict:
     from lmxsim.engine import run_batch
     members, weeks, repeats = cfg["members"], cfg["weeks"], cfg["repeats"]
     run_batch(_org_specs(1, max(1, 200 // TEAM_SIZE), TEAM_SIZE, 4), 4)   # first use of every code path
-    runs = []
+    runs, cpus = [], []
     for r in range(repeats):
         specs = _org_specs(1, members // TEAM_SIZE, TEAM_SIZE, weeks, root_seed=r)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         run_batch(specs)
         runs.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
     real = members // TEAM_SIZE * TEAM_SIZE
-    return {"members": real, "weeks": weeks, "repeats": repeats, "run_seconds": runs,
+    return {"members": real, "weeks": weeks, "repeats": repeats, "run_seconds": runs, "cpu_seconds": cpus,
+            "member_weeks_per_cpu_second_best": real * weeks / min(cpus),
             "what": "lmxsim.engine.run_batch([one OrgSpec]) to the horizon, weekly reporters included, build excluded",
             "ms_per_week_best": 1000 * min(runs) / weeks, "ms_per_week_median": 1000 * statistics.median(runs) / weeks,
             "member_weeks_per_second_best": real * weeks / min(runs),
@@ -394,20 +396,22 @@ def child_million(cfg: dict) -> dict:
     engine = Engine(_org_specs(1, members // TEAM_SIZE, TEAM_SIZE, weeks + 1))
     build = time.perf_counter() - t
     rss_built = _rss_now_mb()
-    steps, reports = [], []
+    steps, reports, cpus = [], [], []
     for _ in range(weeks):
-        a = time.perf_counter()
+        a, cpu = time.perf_counter(), time.process_time()
         engine.step()
         b = time.perf_counter()
         weekly_rows(engine)
         c = time.perf_counter()
         steps.append(b - a)
         reports.append(c - b)
+        cpus.append(time.process_time() - cpu)
     later = [s + r for s, r in zip(steps[1:], reports[1:])]
     return {"members": engine.members.capacity, "weeks": weeks, "build_seconds": build,
             "first_week_seconds": steps[0] + reports[0], "step_seconds": steps, "reporter_seconds": reports,
             "week_seconds_mean_after_first": statistics.mean(later), "week_seconds_median_after_first":
             statistics.median(later), "step_seconds_mean_after_first": statistics.mean(steps[1:]),
+            "week_cpu_seconds_mean_after_first": statistics.mean(cpus[1:]),
             "rss_after_imports_mb": rss_imports, "rss_after_build_mb": rss_built, "rss_peak_mb": _rss_peak_mb()}
 
 
@@ -541,7 +545,11 @@ team_size = 5
 
 
 def _experiment_command(spec: Path, out: Path, workers: int, package_dir: str | Path) -> tuple[list, dict]:
-    """``python -m lmxsim.cli experiment run SPEC`` with ``lmxsim`` imported from ``package_dir``."""
+    """``python -m lmxsim.cli experiment run SPEC`` with ``lmxsim`` imported from ``package_dir``.
+
+    Run it with a working directory outside any checkout (the output's parent): ``python -m``
+    puts the working directory first on ``sys.path``, so a run started in this repository would
+    import this checkout's ``lmxsim`` whatever ``PYTHONPATH`` says."""
     env = {**os.environ, "MPLBACKEND": "Agg",
            "PYTHONPATH": os.pathsep.join([str(package_dir)] + [x for x in [os.environ.get("PYTHONPATH")] if x])}
     return ([sys.executable, "-m", "lmxsim.cli", "experiment", "run", str(spec), "--out", str(out), "--workers",
@@ -556,7 +564,7 @@ def time_experiment(spec: Path, workers: int, package_dir: str | Path = ROOT) ->
     cmd, env = _experiment_command(spec, out / "run", workers, package_dir)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(ROOT), env=env)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(out), env=env)
     seconds = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     shutil.rmtree(out, ignore_errors=True)
@@ -564,6 +572,16 @@ def time_experiment(spec: Path, workers: int, package_dir: str | Path = ROOT) ->
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"workers": workers, "seconds": seconds, "cpu_seconds": cpu}
+
+
+def _imported_from(package_dir: str | Path) -> str:
+    """Where the experiment command, as :func:`_experiment_command` runs it, imports lmxsim from."""
+    cwd = Path(tempfile.mkdtemp(prefix="lmxsim-bench-which-"))
+    _, env = _experiment_command(Path("x"), cwd, 1, package_dir)
+    proc = subprocess.run([sys.executable, "-c", "import lmxsim; print(lmxsim.__file__)"], capture_output=True,
+                          text=True, cwd=str(cwd), env=env)
+    shutil.rmtree(cwd, ignore_errors=True)
+    return str(Path(proc.stdout.strip()).resolve().parent.parent)
 
 
 def _rows(trials: list[dict], workers: list[int], n_runs: int) -> list[dict]:
@@ -588,6 +606,11 @@ def experiment_throughput(spec: Path, workers: list[int], repeats: int = 1, base
     sys.path.insert(0, str(ROOT))
     from lmxsim.experiments import load_spec, plan
     n_runs = len(plan(load_spec(spec)))
+    imported = {"current": _imported_from(ROOT)}
+    if baseline:
+        imported["baseline"] = _imported_from(baseline)
+        if not imported["baseline"].startswith(str(Path(baseline).resolve())):
+            raise RuntimeError(f"the baseline command imports lmxsim from {imported['baseline']}, not {baseline}")
     trials, base_trials = [], []
     for _ in range(repeats):
         for n in workers:
@@ -597,7 +620,7 @@ def experiment_throughput(spec: Path, workers: list[int], repeats: int = 1, base
     rows = _rows(trials, workers, n_runs)
     result = {"spec": str(spec.relative_to(ROOT) if spec.is_relative_to(ROOT) else spec), "rows": rows,
               "command": "PYTHONPATH=CHECKOUT python -m lmxsim.cli experiment run SPEC --out DIR --workers N --quiet",
-              "repeats": repeats}
+              "repeats": repeats, "lmxsim_imported_from": imported}
     if baseline:
         commit = subprocess.run(["git", "-C", str(baseline), "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True).stdout.strip()
@@ -615,8 +638,8 @@ def experiment_throughput(spec: Path, workers: list[int], repeats: int = 1, base
         outs = [Path(tempfile.mkdtemp(prefix="lmxsim-bench-pair-")) for _ in range(2)]
         cmds = [_experiment_command(spec, out / "run", 1, ROOT) for out in outs]
         t = time.perf_counter()
-        procs = [subprocess.Popen(cmd, cwd=str(ROOT), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-                 for cmd, env in cmds]
+        procs = [subprocess.Popen(cmd, cwd=str(out), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+                 for (cmd, env), out in zip(cmds, outs)]
         walls = []
         for proc in procs:
             _, err = proc.communicate()
@@ -846,17 +869,19 @@ def markdown(res: dict) -> str:
     if single:
         lines += [f"### One {single['members']:,}-member organisation on the engine", "",
                   "| members | weeks x repeats | ms/week (best) | ms/week (median) | member-weeks/s (best) | "
-                  "peak RSS MB |", "|---:|---:|---:|---:|---:|---:|",
+                  "member-weeks per CPU second (best) | peak RSS MB |", "|---:|---:|---:|---:|---:|---:|---:|",
                   f"| {single['members']:,} | {single['weeks']} x {single['repeats']} | {single['ms_per_week_best']:.2f} | "
                   f"{single['ms_per_week_median']:.2f} | {single['member_weeks_per_second_best']:,.0f} | "
+                  f"{single.get('member_weeks_per_cpu_second_best', float('nan')):,.0f} | "
                   f"{single['rss_peak_mb']:.0f} |", "", f"What is timed: {single['what']}.", ""]
     big = res.get("million")
     if big:
         lines += [f"### {big['members']:,} members on the engine", "",
-                  "| build s | first week s | later weeks s (mean) | of which step s | peak RSS MB | RSS after "
-                  "imports MB | RSS after build MB |", "|---:|---:|---:|---:|---:|---:|---:|",
+                  "| build s | first week s | later weeks s (mean) | of which step s | later weeks CPU s (mean) | "
+                  "peak RSS MB | RSS after imports MB | RSS after build MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|",
                   f"| {big['build_seconds']:.1f} | {big['first_week_seconds']:.3f} | "
                   f"{big['week_seconds_mean_after_first']:.3f} | {big['step_seconds_mean_after_first']:.3f} | "
+                  f"{big.get('week_cpu_seconds_mean_after_first', float('nan')):.3f} | "
                   f"{big['rss_peak_mb']:.0f} | {big['rss_after_imports_mb']:.0f} | {big['rss_after_build_mb']:.0f} |",
                   "", "A week is `Engine.step()` plus the weekly reporters (`weekly_rows`).", ""]
     nb = res.get("numba")
