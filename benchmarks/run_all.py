@@ -1,8 +1,9 @@
 """Every lmxsim performance figure in one run: the numbers behind docs/performance.md.
 
-Usage (from the repository root; about 5 minutes on 2 cores - run it on a quiet machine)::
+Usage (from the repository root; about 15 minutes on 2 cores, 25 with --baseline - run it on a quiet machine)::
 
     python benchmarks/run_all.py                      # full run
+    python benchmarks/run_all.py --baseline /tmp/before   # also the step and policy_comparison of another checkout
     python benchmarks/run_all.py --quick --out /tmp/b --plot /tmp/b/scaling.png   # a tiny smoke run
 
 Writes ``OUT/results.json`` (every measurement, the machine, the command) and
@@ -20,9 +21,20 @@ What is measured, each in a fresh subprocess (so peak memory is per measurement)
 2. **dashboard** - one week's step plus the redraw of what the page shows (network PNG,
    charts PNG, monitors) at the workshop default and at 500 members.
 3. **experiment** - runs per minute of ``lmxsim experiment run policy_comparison``
-   with 1 and 2 worker processes, and the parallel efficiency.
-4. **scaling** - cost per week against members, against the number of teams (fixed
-   members), and total cost against weeks; plotted log-log.
+   with 1 and 2 worker processes, and the parallel efficiency; with ``--baseline``, the same
+   command with the other checkout's ``lmxsim``, alternating, and the ratio.
+4. **sobol** - ``benchmarks/sobol_10k.toml`` (10,240 runs of 200 members) with 2 workers
+   (``--quick``: a 48-run design).
+5. **single** - one 10,000-member organisation, ``lmxsim.engine.run_batch([spec])``.
+6. **million** - 1,000,000 members on the engine: seconds per week, peak RSS (not in ``--quick``).
+7. **numba** - first use of the compiled kernels in a fresh process with an empty
+   ``NUMBA_CACHE_DIR``, then in a second one with the cache the first wrote.
+8. **profile** - cProfile's top functions (own time) of a 50,000-position batch week and of
+   a 10,000-member organisation's week.
+9. **physical** - memory bandwidth (numpy copy of 200 MB) and bytes of member state per position.
+10. **scaling** - cost per week against members, against the number of teams (fixed
+    members), and total cost against weeks; plotted log-log.
+11. **phases** - where a week goes, phase by phase, and the keyed draws alone.
 
 Timings are wall-clock; "best" is the fastest repeat, "median" the median repeat.
 Nothing here asserts a timing: tests only check that this script runs (tests/test_benchmarks_smoke.py).
@@ -1020,8 +1032,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--update", action="store_true",
                     help="keep the other parts of OUT/results.json (re-measure one part on a quieter machine)")
     ap.add_argument("--baseline", metavar="CHECKOUT",
-                    help="also time the vectorised step with lmxsim from this checkout (e.g. a `git worktree` of an "
-                         "older commit), alternating with the current code")
+                    help="also time the vectorised step and the experiment with lmxsim from this checkout (e.g. a "
+                         "`git worktree` of an older commit), alternating with the current code")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
