@@ -1,8 +1,10 @@
 """The benchmark script runs end to end and reports sane fields (no timing is asserted).
 
-``benchmarks/run_all.py --quick`` measures tiny organisations, a few dashboard frames and a
-tiny experiment with 1 and 2 workers, each in a subprocess; this checks that it finishes,
-writes its JSON, Markdown and plot, and that every figure is present, finite and positive.
+``benchmarks/run_all.py --quick`` measures tiny organisations, a few dashboard frames, a
+tiny experiment with 1 and 2 workers, a tiny Sobol design, one engine run, the numba kernels'
+first use, two profiles and the machine's memory bandwidth, each in a subprocess; this checks
+that it finishes, writes its JSON, Markdown and plot, and that every figure is present, finite
+and positive. ``--baseline`` is given this checkout, standing in for the previous engine.
 How fast anything is, is not a test's business (see docs/performance.md).
 """
 
@@ -24,7 +26,8 @@ SCRIPT = ROOT / "benchmarks" / "run_all.py"
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
     plot = out / "scaling.png"
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(out), "--plot", str(plot)],
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--out", str(out), "--plot", str(plot),
+                           "--baseline", str(ROOT)],
                           capture_output=True, text=True, cwd=str(ROOT), timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out, plot, proc.stdout, json.loads((out / "results.json").read_text())
@@ -96,5 +99,41 @@ def test_markdown_has_every_table(quick_run):
     text = quick_run[2]
     for heading in ("### Weekly step", "### Vectorised vs per-agent reference", "### Dashboard",
                     "### Experiment throughput", "### Scaling with the number of teams", "### Scaling with weeks",
-                    "### Where a week goes"):
+                    "### Where a week goes", "### Sobol design", "### One 1,000-member organisation on the engine",
+                    "### numba kernels", "### Profile:", "### Physical bounds"):
         assert heading in text
+
+
+def test_sobol_single_numba_profile_and_bounds(quick_run):
+    res = quick_run[3]
+    sob = res["sobol"]
+    assert sob["runs"] == 48 and sob["workers"] == 2 and _positive(sob["seconds"]) and _positive(sob["cpu_seconds"])
+    assert math.isclose(sob["runs_per_minute"], 60 * sob["runs"] / sob["seconds"])
+    single = res["single"]
+    assert single["members"] == 1_000 and len(single["run_seconds"]) == single["repeats"]
+    assert math.isclose(single["member_weeks_per_second_best"] * single["ms_per_week_best"] / 1000, 1_000)
+    assert "million" not in res   # 1,000,000 members is left out of the quick run
+    warm = res["numba"]["warm"]
+    assert warm["cache_index_files"] > 0 and _positive(warm["first_use_seconds"]) and _positive(warm["import_seconds"])
+    assert [p["n_orgs"] for p in res["profile"]] == [5, 1]
+    for prof in res["profile"]:
+        assert len(prof["top"]) == 5 and prof["positions"] == prof["n_orgs"] * (200 if prof["n_orgs"] == 5 else 1000)
+        own = [r["tottime_ms_per_week"] for r in prof["top"]]
+        assert own == sorted(own, reverse=True) and sum(own) <= prof["tottime_ms_per_week"] * (1 + 1e-9)
+    phys = res["physical"]
+    assert _positive(phys["bandwidth"]["copy_gb_per_s"]) and _positive(phys["bandwidth"]["read_gb_per_s"])
+    assert phys["state"]["bytes_per_position"] >= 8 * phys["state"]["float64_arrays"] > 0
+
+
+def test_baseline_times_step_and_experiment_alternately(quick_run):
+    """``--baseline CHECKOUT`` also runs the step and the experiment with lmxsim from CHECKOUT
+    (here this checkout stands in for the previous engine)."""
+    out, _, stdout, res = quick_run
+    assert [r["members"] for r in res["baseline"]["step"]] == [200, 1_000]
+    exp = res["experiment"]
+    base = exp["baseline"]
+    assert base["checkout"] == str(ROOT) and [r["workers"] for r in base["rows"]] == [1, 2]
+    for b, a in zip(base["rows"], exp["rows"]):
+        assert b["runs"] == a["runs"] == 6 and _positive(b["seconds"])
+        assert math.isclose(base["speedup"][str(b["workers"])], b["seconds"] / a["seconds"])
+    assert "Previous engine" in stdout and "### Before and after" in stdout
