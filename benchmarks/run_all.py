@@ -971,7 +971,7 @@ def plot(res: dict, path: Path) -> None:
     fig = Figure(figsize=(13, 4.4))
     axes = fig.subplots(1, 3)
     ax = axes[0]
-    for impl, style, label in (("vectorised", "o-", "vectorised (numpy)"),
+    for impl, style, label in (("vectorised", "o-", "vectorised engine (LMXModel)"),
                                ("reference", "s--", "reference (per-agent Mesa)")):
         rows = sorted((r for r in res.get("step", []) if r["impl"] == impl), key=lambda r: r["members"])
         if rows:
