@@ -92,7 +92,7 @@ class Engine:
         teams_per_org = np.array([s.params.n_teams for s in specs])
         self.n_teams = int(teams_per_org.sum())
         self.team_offset = np.concatenate([[0], np.cumsum(teams_per_org)[:-1]])
-        team_org = np.repeat(np.arange(self.n_orgs, dtype=np.int32), teams_per_org)
+        team_org = np.repeat(np.arange(self.n_orgs, dtype=np.int64), teams_per_org)
         self.team_params = OrgParams(self._table, team_org)
         first_policy = np.array([self._policy_index(s.policy) for s in specs], dtype=np.int32)
         self.leaders = LeaderState(

@@ -80,7 +80,7 @@ MEMBER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("team", np.int32, 0, None, "index", "team that owns the position"),
     FieldSpec("occupied", np.bool_, None, None, "flag", "a person holds the position"),
     FieldSpec("refill_week", np.int32, -1, None, "week", "week a vacancy is refilled (-1: none pending)"),
-    FieldSpec("org", np.int32, 0, None, "index", "organisation of the position (in a batch of organisations)"),
+    FieldSpec("org", np.int64, 0, None, "index", "organisation of the position (in a batch of organisations)"),
     FieldSpec("slot", np.int64, 0, None, "index", "the organisation's own number for the position (desk)"),
     FieldSpec("occupants", np.int32, 0, None, "people", "people who have held the position so far"),
     # person
@@ -168,7 +168,7 @@ LEADER_FIELDS: tuple[FieldSpec, ...] = (
               "the leader's trait; members' similarity to the leader is derived from it at hiring"),
     FieldSpec("leader_id", np.int64, 0, None, "id", "unique id of the person in the leader role"),
     FieldSpec("start_week", np.int32, None, None, "week", "week the current leader took over"),
-    FieldSpec("org", np.int32, 0, None, "index", "organisation of the team (in a batch of organisations)"),
+    FieldSpec("org", np.int64, 0, None, "index", "organisation of the team (in a batch of organisations)"),
 )
 
 
