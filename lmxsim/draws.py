@@ -84,40 +84,34 @@ class Luck:
     def __init__(self, streams: KeyedStreams, who: np.ndarray, org: np.ndarray, week: int):
         self.streams, self.who, self.org, self.week = streams, who, org, week
 
-    def _keys(self, at):
-        return (self.who, self.org) if at is None else (self.who[at], self.org[at])
+    def _draw(self, distribution: str, purpose: str, *parameters, at=None, draw: int = 0):
+        """``KeyedStreams.<distribution>`` for the positions ``at`` (default all) this week."""
+        who, org = (self.who, self.org) if at is None else (self.who[at], self.org[at])
+        return getattr(self.streams, distribution)(purpose, who, self.week, *parameters, draw=draw, org=org)
 
     def uniform(self, purpose: str, at=None, draw: int = 0) -> np.ndarray:
-        who, org = self._keys(at)
-        return self.streams.uniform(purpose, who, self.week, draw, org=org)
+        return self._draw("uniform", purpose, at=at, draw=draw)
 
     def normal(self, purpose: str, at=None, draw: int = 0) -> np.ndarray:
-        who, org = self._keys(at)
-        return self.streams.normal(purpose, who, self.week, draw, org=org)
+        return self._draw("normal", purpose, at=at, draw=draw)
 
-    def normal_pair(self, purpose: str, at=None, draw=0) -> tuple[np.ndarray, np.ndarray]:
-        who, org = self._keys(at)
-        return self.streams.normal_pair(purpose, who, self.week, draw, org=org)
+    def normal_pair(self, purpose: str, at=None, draw: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        return self._draw("normal_pair", purpose, at=at, draw=draw)
 
-    def beta22(self, purpose: str, at=None, draw=0) -> np.ndarray:
-        who, org = self._keys(at)
-        return self.streams.beta22(purpose, who, self.week, draw, org=org)
+    def beta22(self, purpose: str, at=None, draw: int = 0) -> np.ndarray:
+        return self._draw("beta22", purpose, at=at, draw=draw)
 
     def poisson(self, purpose: str, lam, at=None) -> np.ndarray:
-        who, org = self._keys(at)
-        return self.streams.poisson(purpose, who, self.week, lam, org=org)
+        return self._draw("poisson", purpose, lam, at=at)
 
     def binomial(self, purpose: str, n, p, at=None) -> np.ndarray:
-        who, org = self._keys(at)
-        return self.streams.binomial(purpose, who, self.week, n, p, org=org)
+        return self._draw("binomial", purpose, n, p, at=at)
 
     def geometric(self, purpose: str, p, at=None) -> np.ndarray:
-        who, org = self._keys(at)
-        return self.streams.geometric(purpose, who, self.week, p, org=org)
+        return self._draw("geometric", purpose, p, at=at)
 
     def integers(self, purpose: str, high, at=None, draw: int = 0) -> np.ndarray:
-        who, org = self._keys(at)
-        return self.streams.integers(purpose, who, self.week, high, draw, org=org)
+        return self._draw("integers", purpose, high, at=at, draw=draw)
 
 
 def weekly(model) -> Luck:

@@ -146,9 +146,10 @@ class Engine:
         for event in self.preset.events:
             if event.due(self.week):
                 event.apply(self)
-        if self.review_due().any():
-            review(self, self.take_stock(), self.review_due())
-        self.take_stock()
+        here = self.take_stock()   # after the quits, hires and events: what the reporters read
+        due = self.review_due()
+        if due.any():
+            review(self, here, due)
 
     def take_stock(self) -> Workforce:
         """Who is at work now (:class:`lmxsim._structure.Workforce`); reporters read ``workforce``."""

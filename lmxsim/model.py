@@ -111,7 +111,7 @@ class LMXModel(mesa.Model):
         self.member_agents_eager = member_agents
         self._agent_at: dict[int, MemberAgent] = {}
         self.former_members: dict[int, MemberAgent] = {}
-        self._organisation_graph = None
+        self._organisation_graph = self._graph_ties = None   # the graph, and the ties it was drawn from
         spec = OrgSpec(policy if policy is not None else preset.policy, p, self.draw_seed, preset)
         self.engine = Engine([spec], on_hired=self._on_hired, on_leaving=self._on_leaving)
         self._on_hired(np.flatnonzero(self.members.occupied))   # the initial workforce
@@ -136,13 +136,10 @@ class LMXModel(mesa.Model):
         except BaseException:
             self.steps -= 1   # Mesa counted this step before calling it
             raise
-        self._organisation_graph = None if self.engine.ties is not self._graph_ties else self._organisation_graph
         self.datacollector.collect(self)
         self.panel.collect(self)
         if self.week >= self.params.weeks:
             self.running = False
-
-    _graph_ties = None
 
     def run(self, weeks: int | None = None) -> "LMXModel":
         """Run ``weeks`` more weeks (default: up to the horizon ``params.weeks``)."""
