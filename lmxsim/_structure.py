@@ -69,6 +69,11 @@ class Workforce:
         """Per team, the population standard deviation of ``values`` over members present."""
         return team_sd(self.team, values, self.present, self.n_teams, counts=self.heads, blocks=self._blocks)
 
+    def vacant_share(self) -> np.ndarray:
+        """Per team, the share of its positions that are vacant (0 for a team without positions)."""
+        positions = np.bincount(self.team, minlength=self.n_teams)
+        return np.divide(positions - self.heads, positions, out=np.zeros(self.n_teams), where=positions > 0)
+
     def top_k(self, score: np.ndarray, k: int) -> np.ndarray:
         """The ``k`` present members of each team with the highest ``score`` (ties: lower position)."""
         return top_k_in_team(self.team, score, self.occupied, k)

@@ -45,7 +45,7 @@ from lmxsim.submodels.turnover import quit_and_refill
 from lmxsim.submodels.work import work
 
 WEEK_STATS = ("successes", "innovation_value", "ideas_tried", "quits", "quits_top_quartile", "hires",
-              "promises_kept", "promises_broken")
+              "promises_kept", "promises_broken", "breaches", "bonus_cost")
 MAX_TENURE_WEEKS = 40 * 52
 
 
@@ -99,7 +99,7 @@ class Engine:
             policy=first_policy[team_org], policy_since_week=np.zeros(self.n_teams, dtype=np.int32),
             hours_per_week=np.ones(self.n_teams) * self.team_params.leader_hours_per_week,
             similarity_trait=np.zeros(self.n_teams), leader_id=self.next_ids("leader", team_org),
-            start_week=np.zeros(self.n_teams, dtype=np.int32), org=team_org)
+            start_week=np.zeros(self.n_teams, dtype=np.int32), org=team_org, departures=np.zeros(self.n_teams))
         self.leaders.similarity_trait = of_leaders(self, np.arange(self.n_teams)).uniform("leader.trait")
 
         # positions grouped by team; small-world ties inside teams, sparse ties across
@@ -141,7 +141,7 @@ class Engine:
         work(self, here, decisions)
         innovate(self, here, decisions)
         compare_and_spread(self, here)
-        update_attitudes(self, here)
+        update_attitudes(self, here, decisions)
         quit_and_refill(self, here)
         for event in self.preset.events:
             if event.due(self.week):
@@ -173,7 +173,7 @@ class Engine:
                                               * self.org_params.review_interval_weeks) == 0)
 
     def _no_stats(self) -> dict[str, np.ndarray]:
-        return {name: np.zeros(self.n_orgs, dtype=float if name == "innovation_value" else np.int64)
+        return {name: np.zeros(self.n_orgs, dtype=float if name in ("innovation_value", "bonus_cost") else np.int64)
                 for name in WEEK_STATS}
 
     def _undo_point(self) -> tuple:

@@ -84,6 +84,9 @@ class Params:
     assignments_per_team: int = param(2, "assignments", 0, 100,
                                       "assumption: important assignments are scarce (Dansereau, Graen & Haga 1975)",
                                       "leader")
+    deal_hours: float = param(1.0, "leader hours per offer", 0.0, 10.0,
+                              "assumption: making or renewing the deal is a one-on-one conversation of about an "
+                              "hour (Graen, Novak & Sommerkamp 1982 trained one-on-ones with each member)", "leader")
     in_group_threshold: float = param(0.55, "perceived score", 0.0, 1.0,
                                       "assumption: proof needed to be seen as in-group (Dansereau et al. 1975)",
                                       "leader")
@@ -91,9 +94,6 @@ class Params:
     # --- exchange and trust -------------------------------------------------------
     contact_efficiency: float = param(1.0, "fraction", 0.05, 1.0,
                                       "1 = co-located; remote work lowers it (assumption)", "exchange")
-    offer_expectation: float = param(0.45, "expectation units", 0.0, 1.0,
-                                     "calibrated: what an explicit offer ('the deal') leads a member to expect",
-                                     "exchange")
     contract_expectation: float = param(0.2, "expectation units", 0.0, 1.0,
                                         "calibrated: what a member expects from a purely contractual exchange",
                                         "exchange")
@@ -104,15 +104,18 @@ class Params:
                                       "assumption: a commitment falls due about monthly", "exchange")
     trust_gain: float = param(0.08, "fraction of gap", 0.0, 1.0,
                               "calibrated: share of the distance to full trust closed by a kept promise", "exchange")
-    trust_loss_ratio: float = param(2.5, "ratio", 1.0, 10.0,
+    trust_loss_ratio: float = param(1.2, "ratio", 1.0, 10.0,
                                     "Slovic 1993; loss/gain per event at trust 0.5 without scar (realised ratio "
                                     "about 3:1 at typical trust, as in computational trust models)", "exchange")
-    trust_drift: float = param(0.015, "1/week", 0.0, 1.0,
+    trust_drift: float = param(0.005, "1/week", 0.0, 1.0,
                                "calibrated: weekly pull of trust towards the care shown (benevolence; "
                                "Mayer, Davis & Schoorman 1995)", "exchange")
     scar_half_life_weeks: float = param(26.0, "weeks", 1.0, 520.0,
                                         "assumption: violations are remembered for months (Slovic 1993; "
                                         "Robinson 1996)", "exchange")
+    partner_contact_hours: float = param(1.0, "hours/week", 0.0, 20.0,
+                                         "assumption: a mature partnership needs sustained contact - at least about "
+                                         "an hour a week (Graen & Uhl-Bien 1995)", "exchange")
     lmx_rate_stranger: float = param(0.15, "1/week", 0.0, 1.0,
                                      "Liden, Wayne & Stilwell 1993: LMX forms within weeks", "exchange")
     lmx_rate_acquaintance: float = param(0.06, "1/week", 0.0, 1.0, "calibrated", "exchange")
@@ -129,13 +132,35 @@ class Params:
     assignment_boost: float = param(0.1, "fraction", 0.0, 2.0,
                                     "assumption: output gain from an important assignment (mostly a learning "
                                     "and visibility opportunity)", "work")
+    empowerment_gain: float = param(0.2, "output share per unit of usable autonomy", 0.0, 2.0,
+                                    "empowering leadership - performance about rho = .3 (Kim, Beehr & Prewett 2018); "
+                                    "autonomy need satisfaction - performance rho = .28 (Cerasoli et al. 2016)", "work")
+    backing_need: float = param(0.5, "fraction", 0.0, 1.0,
+                                "assumption: share of a member's readiness for latitude that depends on the "
+                                "leader's backing (support); Cheong et al. 2016 on empowering leadership's burden",
+                                "work")
     overreach_penalty: float = param(0.3, "output share per unit of excess autonomy", 0.0, 1.0,
                                      "assumption; Langfred & Moye 2004: autonomy helps only with the ability "
                                      "to use it", "work")
+    practice_rate: float = param(0.002, "1/week", 0.0, 0.5,
+                                 "assumption: learning by doing - share of the competence gap closed per week "
+                                 "at full effort (Argote & Epple 1990)", "work")
+    safety_performance: float = param(0.2, "output share per safety unit", 0.0, 1.0,
+                                      "psychological safety - performance about rho = .2 (Frazier et al. 2017); "
+                                      "Edmondson 1999", "work")
+    ramp_up_weeks: float = param(13.0, "weeks", 0.0, 104.0,
+                                 "assumption: a newcomer reaches full output over about a quarter "
+                                 "(starting at half)", "work")
     bonus_effort_gain: float = param(0.3, "fraction", 0.0, 1.0,
                                      "Cerasoli et al. 2016: incentives lift routine (quantity) performance", "work")
     crowding_out: float = param(0.5, "fraction", 0.0, 1.0,
                                 "Cerasoli et al. 2016: salient incentives weaken intrinsic motivation", "work")
+    bonus_size: float = param(0.1, "annual salaries per member-year at full bonus", 0.0, 1.0,
+                              "assumption: a salient bonus is about 10% of pay (WorldatWork surveys, approx.)",
+                              "work")
+    creative_reward_gain: float = param(0.3, "idea-rate share per unit of creativity-contingent reward", 0.0, 2.0,
+                                        "Byron & Khazanchi 2012: rewards contingent on creativity raise it, "
+                                        "performance-contingent ones do not", "work")
     performance_noise: float = param(0.4, "sd (log units)", 0.0, 1.0,
                                      "assumption: week-to-week output variability", "work")
 
@@ -156,15 +181,29 @@ class Params:
     comparison_sensitivity: float = param(0.8, "fairness units per LMX unit", 0.0, 1.0,
                                           "assumption: upward comparison lowers perceived fairness "
                                           "(Yu, Matta & Cornfield 2018)", "social")
+    differentiation_cost: float = param(0.5, "fairness and safety units per LMX sd", 0.0, 2.0,
+                                        "Liden et al. 2006; Yu, Matta & Cornfield 2018: LMX differentiation hurts "
+                                        "cohesion, climate and felt fairness", "social")
+    helping_strain: float = param(0.05, "strain units per helping hour/week", 0.0, 1.0,
+                                  "Bergeron 2007; Bolino & Turnley 2005: citizenship toward colleagues takes the "
+                                  "helper's time and can overload them", "social")
     inspiration: float = param(0.05, "creativity units per neighbour success", 0.0, 1.0,
                                "assumption: ideas spread over collaboration ties", "social")
     peer_hours: float = param(2.0, "hours/week", 0.0, 20.0,
                               "assumption: peer support available under shared leadership", "social")
 
     # --- attitudes and turnover ------------------------------------------------------
+    strain_cost: float = param(0.3, "attitude units per strain unit", 0.0, 1.0,
+                               "assumption: role strain (ambiguity, overload) lowers engagement and raises the "
+                               "intention to quit (Rizzo, House & Lirtzman 1970; Skogstad et al. 2007)", "turnover")
+    vacancy_strain: float = param(0.5, "strain units per vacant share of the team", 0.0, 2.0,
+                                  "assumption: stayers cover the work of vacancies", "turnover")
+    turnover_contagion: float = param(0.3, "intention units per annual team quit rate", 0.0, 2.0,
+                                      "Felps et al. 2009: colleagues' leaving raises a member's own quitting",
+                                      "turnover")
     attitude_rate: float = param(0.1, "1/week", 0.0, 1.0,
                                  "assumption: attitudes adjust over about 10 weeks", "turnover")
-    annual_base_turnover: float = param(0.13, "fraction/year", 0.0, 0.9,
+    annual_base_turnover: float = param(0.10, "fraction/year", 0.0, 0.9,
                                         "assumption: voluntary turnover in knowledge work is about 10-15% a year",
                                         "turnover")
     quit_sensitivity: float = param(4.0, "log-hazard per intention unit", 0.0, 20.0,
@@ -186,6 +225,10 @@ class Params:
                                      "assumption: spread of competence among hires", "people")
     initial_trust: float = param(0.5, "trust units", 0.0, 1.0,
                                  "assumption: calculus-based trust at the start of a dyad", "people")
+    trust_propensity_sd: float = param(0.15, "trust units (sd)", 0.0, 0.5,
+                                       "propensity to trust varies between people and matters most early in a "
+                                       "relationship (Colquitt, Scott & LePine 2007; Mayer, Davis & Schoorman 1995)",
+                                       "people")
     initial_lmx: float = param(0.3, "LMX units", 0.0, 1.0,
                                "assumption: scripted 'stranger' exchange (Graen & Uhl-Bien 1995)", "people")
 

@@ -37,7 +37,7 @@ def start_dyad(model, idx: np.ndarray) -> None:
     m.similarity[idx] = circle_similarity(luck.uniform("dyad.similarity"), model.leaders.similarity_trait[m.team[idx]])
     z_lmx, z_trust = luck.normal_pair("dyad.start")
     m.lmx[idx] = np.clip(p.initial_lmx + 0.05 * z_lmx, 0.0, 1.0)
-    m.trust[idx] = np.clip(p.initial_trust + 0.05 * z_trust, 0.0, 1.0)
+    m.trust[idx] = np.clip(p.initial_trust + p.trust_propensity_sd * z_trust, 0.0, 1.0)
     m.scar[idx] = 0.0
     m.contact[idx] = 0.0
     m.in_group[idx] = False
@@ -81,6 +81,7 @@ def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray, competence_shift: flo
     m.engagement[idx] = 0.6
     m.fairness[idx] = 0.8
     m.turnover_intention[idx] = 0.3
+    m.strain[idx] = 0.0
     m.citizenship[idx] = citizenship(m, idx)
     m.performance[idx] = 0.0
     m.hours[idx] = m.support[idx] = m.bonus[idx] = 0.0   # no exchange yet (a same-week refill)

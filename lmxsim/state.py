@@ -118,6 +118,8 @@ MEMBER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("engagement", np.float64, 0, 1, _U, "engagement and affective commitment", settable=True),
     FieldSpec("fairness", np.float64, 0, 1, _U, "perceived fairness of treatment relative to teammates", settable=True),
     FieldSpec("turnover_intention", np.float64, 0, 1, _U, "intention to quit", settable=True),
+    FieldSpec("strain", np.float64, 0, 1, _U, "role strain: ambiguity and overload from latitude beyond readiness, "
+              "helping and vacancies", settable=True),
     FieldSpec("performance", np.float64, 0, None, "output units/week", "this week's output (1 = full routine)"),
     FieldSpec("performance_avg", np.float64, 0, None, "output units/week",
               "recent performance (13-week moving average): who counts as a high performer"),
@@ -169,6 +171,8 @@ LEADER_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("leader_id", np.int64, 0, None, "id", "unique id of the person in the leader role"),
     FieldSpec("start_week", np.int32, None, None, "week", "week the current leader took over"),
     FieldSpec("org", np.int64, 0, None, "index", "organisation of the team (in a batch of organisations)"),
+    FieldSpec("departures", np.float64, 0, None, "share per year",
+              "the team's recent quit rate (13-week moving average, annualised): what turnover contagion feeds on"),
 )
 
 
@@ -183,3 +187,4 @@ class LeaderState:
     leader_id: np.ndarray          # unique id of the person in the leader role
     start_week: np.ndarray         # week the current leader took over
     org: np.ndarray                # organisation of the team (in a batch)
+    departures: np.ndarray         # the team's recent quit rate, share per year

@@ -106,11 +106,16 @@ class Decisions:
     """A policy's choices for the week, one entry per member position (each in [0, 1] unless noted).
 
     time_weight: relative share of the leader's exchange hours (>= 0, normalised per team).
-    offer: explicitness of the exchange offer made this week ("the deal"); 0 = none.
+    offer: explicitness of the exchange offer made this week ("the deal"); 0 = none. Making it
+        costs ``deal_hours * offer`` of the leader's hours this week (a one-on-one).
+    promise: what the deal announces the leader will deliver (delivered-value units, 0-1): the
+        member expects it and the promises that fall due are measured against it.
     latitude: autonomy granted.
     assignment_priority: score; the model gives the team's scarce assignments to the top.
-    bonus: salience of extrinsic reward.
-    reward_contingency: 1 = reward tied to individual performance, 0 = team-based.
+    bonus: salience of extrinsic reward; paid in money (``bonus_size`` annual salaries per
+        member-year at 1).
+    reward_contingency: 1 = reward tied to the individual, 0 = team-based.
+    reward_basis: what the bonus rewards: 0 = performance (output), 1 = creativity (ideas).
     peer_leadership: share of support members draw from collaboration ties.
     time_use: fraction of the leader's exchange hours actually spent (scalar).
     """
@@ -120,7 +125,9 @@ class Decisions:
     latitude: np.ndarray
     assignment_priority: np.ndarray
     bonus: np.ndarray | float = 0.0
+    promise: np.ndarray | float = 0.45
     reward_contingency: float = 1.0
+    reward_basis: float = 0.0
     peer_leadership: np.ndarray | float = 0.0
     time_use: float = 1.0
 
@@ -138,12 +145,12 @@ class Decisions:
 
         Every per-member field must be a single number or one number per member position
         (``n`` of them), finite and inside the range given in the class docstring;
-        ``time_use`` and ``reward_contingency`` must be single numbers in [0, 1].
+        ``time_use``, ``reward_contingency`` and ``reward_basis`` must be single numbers in [0, 1].
         Raises :class:`~lmxsim.errors.LMXInputError` with field ``policy 'NAME': FIELD``.
         """
         for name, (low, high) in _PER_MEMBER_RANGES.items():
             _check_numbers(policy_name, name, getattr(self, name), low, high, n)
-        for name in ("time_use", "reward_contingency"):
+        for name in ("time_use", "reward_contingency", "reward_basis"):
             _check_numbers(policy_name, name, getattr(self, name), 0.0, 1.0, None)
 
 
@@ -154,6 +161,7 @@ _PER_MEMBER_RANGES = {
     "latitude": (0.0, 1.0),
     "assignment_priority": (-np.inf, np.inf),
     "bonus": (0.0, 1.0),
+    "promise": (0.0, 1.0),
     "peer_leadership": (0.0, 1.0),
 }
 

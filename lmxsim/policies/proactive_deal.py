@@ -26,12 +26,15 @@ class ProactiveDeal(Policy):
     classifier = {"proactive": True, "differentiates": False, "uses_merit": True, "uses_similarity": False,
                   "extrinsic_rewards": False, "peer_leadership": False}
 
+    promise = 0.45   # what the deal announces (delivered-value units)
+
     def decide(self, view: PolicyView) -> Decisions:
         renew = view.onboarding | view.review_week | (view.policy_start == view.week)
         need = 1.0 + (1.0 - view.lmx) + view.onboarding
         return Decisions(
             time_weight=need,
             offer=renew.astype(float),
+            promise=self.promise,
             latitude=0.3 + 0.6 * view.perceived_competence,
             assignment_priority=view.perceived_score + 0.3 * view.rng.random(len(view.team)),
         )

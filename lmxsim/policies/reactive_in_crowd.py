@@ -14,7 +14,8 @@ class ReactiveInCrowd(Policy):
     The leader watches for competence and loyalty; at each review the members whose
     perceived score passes the proof threshold join the in-group, up to the number of
     high-quality exchanges the leader's hours can sustain. The in-group gets most of the
-    exchange time, wide latitude, the important assignments and an explicit offer; the
+    exchange time, wide latitude, the important assignments and an explicit offer (renewed at
+    each review); the
     rest get a thin, contractual exchange supervised by authority.
 
     Source: Dansereau, Graen & Haga (1975) vertical dyad linkage; Liden & Graen (1980);
@@ -28,6 +29,7 @@ class ReactiveInCrowd(Policy):
                   "extrinsic_rewards": False, "peer_leadership": False}
 
     out_group_time_weight = 0.15
+    promise = 0.45   # what the in-group's deal announces (delivered-value units)
 
     def score(self, view: PolicyView) -> np.ndarray:
         """What the leader ranks members on when forming the in-group."""
@@ -35,9 +37,11 @@ class ReactiveInCrowd(Policy):
 
     def decide(self, view: PolicyView) -> Decisions:
         ig = view.in_group
+        renew = view.review_week | (view.policy_start == view.week)
         return Decisions(
             time_weight=np.where(ig, 1.0, self.out_group_time_weight),
-            offer=ig.astype(float),
+            offer=(ig & renew).astype(float),
+            promise=self.promise,
             latitude=np.where(ig, 0.8, 0.3),
             assignment_priority=self.score(view) + ig,
         )

@@ -21,8 +21,8 @@ from lmxsim.policies import Decisions, PolicyView
 from lmxsim.policies.base import KeyedRandom
 
 HIGH_QUALITY_FACTOR = np.log(4.0)   # support quality 1 - exp(-ln 4) = 75%
-PER_MEMBER = ("time_weight", "offer", "latitude", "assignment_priority", "bonus", "peer_leadership",
-              "reward_contingency")
+PER_MEMBER = ("time_weight", "offer", "promise", "latitude", "assignment_priority", "bonus", "peer_leadership",
+              "reward_contingency", "reward_basis")
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,13 @@ class WeekDecisions:
 
     time_weight: np.ndarray
     offer: np.ndarray
+    promise: np.ndarray
     latitude: np.ndarray
     assignment_priority: np.ndarray
     bonus: np.ndarray
     peer_leadership: np.ndarray
     reward_contingency: np.ndarray
+    reward_basis: np.ndarray
     time_use_team: np.ndarray
 
 

@@ -56,24 +56,28 @@ SCAR_DEPTH = 0.2               # share of the remaining scar-free trust capacity
 def exchange(model, here, d) -> None:
     """Phase 3: the week's exchange between each leader and each member, rule by rule."""
     m, p = model.members, model.params
-    m.hours = leader_hours(here, model.leaders.hours_per_week * d.time_use_team, d.time_weight)
+    budget = model.leaders.hours_per_week * d.time_use_team
+    talk = deal_talks(here, d.offer * p.deal_hours * here.present, budget)
+    offer = np.divide(talk, p.deal_hours, out=np.zeros(len(here)), where=talk > 0)
+    m.hours = leader_hours(here, np.maximum(0.0, budget - here.team_total(talk)), d.time_weight)
     effective = m.hours * p.contact_efficiency
     if np.any(d.peer_leadership):
         effective = effective + peer_support_hours(m, p, here, d.peer_leadership)
     m.support = support(effective, stage_value(m.stage, p.hours_scale_stranger, p.hours_scale_acquaintance,
                                                p.hours_scale_partner), here.present)
-    m.contact = contact(m.contact, m.hours, p.contact_efficiency)
+    m.contact = contact(m.contact, m.hours + talk, p.contact_efficiency)
     m.assignment = here.top_k(d.assignment_priority, model.team_params.assignments_per_team)
     m.bonus = d.bonus * here.present
     m.autonomy = felt_autonomy(m.autonomy, d.latitude, m.trust, p.empowerment_genuineness)
-    delivered = delivered_value(m.support, d.latitude, m.assignment)
-    m.expectation = expectation(m.expectation, delivered, d.offer, p)
-    m.clarity = clarity(m.clarity, d.offer, 0.5 ** (1.0 / p.clarity_half_life_weeks))
+    delivered = delivered_value(m.support, usable_latitude(d.latitude, readiness(m.competence, m.support, p.backing_need)),
+                                m.assignment)
+    m.expectation = expectation(m.expectation, delivered, offer, d.promise, p.contract_expectation)
+    m.clarity = clarity(m.clarity, offer, 0.5 ** (1.0 / p.clarity_half_life_weeks))
     keep_and_break_promises(model, here, delivered)
     m.trust = benevolence(m.trust, delivered, p.trust_drift, here.present)
     m.lmx = lmx(m, delivered, stage_value(m.stage, p.lmx_rate_stranger, p.lmx_rate_acquaintance, p.lmx_rate_partner),
                 here.present)
-    m.stage = stage(m, model.week - m.dyad_start_week, p.onboarding_weeks)
+    m.stage = stage(m, model.week - m.dyad_start_week, p.onboarding_weeks, p.partner_contact_hours)
 
 
 def stage_value(stage, stranger, acquaintance, partner) -> np.ndarray:
@@ -87,6 +91,30 @@ def leader_hours(here, budget_per_team: np.ndarray, time_weight: np.ndarray) -> 
     total = here.per_member(here.team_total(weight))
     share = np.divide(weight, total, out=np.zeros(len(here)), where=total > 0)
     return share * here.per_member(budget_per_team)
+
+
+def deal_talks(here, wanted: np.ndarray, budget_per_team: np.ndarray) -> np.ndarray:
+    """Leader hours of this week's deal conversations: offer * deal_hours per member, all scaled by
+    min(1, budget / team total) when the leader's hours cannot fund them all."""
+    total = here.team_total(wanted)
+    funded = np.minimum(1.0, np.divide(budget_per_team, total, out=np.ones(len(total)), where=total > 0))
+    return wanted * here.per_member(funded)
+
+
+def readiness(competence, support, backing_need) -> np.ndarray:
+    """readiness = competence (1 - backing_need (1 - support)): how much latitude a member can use -
+    as far as they are able, and as far as the leader backs them."""
+    return competence * (1.0 - backing_need * (1.0 - support))
+
+
+def usable_latitude(latitude, ready) -> np.ndarray:
+    """min(latitude, readiness): latitude is worth something only as far as the member can use it."""
+    return np.minimum(latitude, ready)
+
+
+def excess_latitude(latitude, ready) -> np.ndarray:
+    """max(0, latitude - readiness): latitude handed beyond readiness (a burden, not a gift)."""
+    return np.maximum(0.0, latitude - ready)
 
 
 def peer_support_hours(m, p, here, peer_leadership) -> np.ndarray:
@@ -118,16 +146,16 @@ def felt_autonomy(autonomy, latitude, trust, genuineness) -> np.ndarray:
     return autonomy + (genuineness * trust * latitude - autonomy) * LATITUDE_ADJUSTMENT
 
 
-def delivered_value(support, latitude, assignment) -> np.ndarray:
-    """delivered = 0.5 support + 0.3 latitude + 0.2 assignment"""
-    return 0.5 * support + 0.3 * latitude + 0.2 * assignment
+def delivered_value(support, usable, assignment) -> np.ndarray:
+    """delivered = 0.5 support + 0.3 usable latitude + 0.2 assignment"""
+    return 0.5 * support + 0.3 * usable + 0.2 * assignment
 
 
-def expectation(expected, delivered, offer, p) -> np.ndarray:
-    """With an offer: max(expectation, contract + offer (offer_expectation - contract));
+def expectation(expected, delivered, offer, promise, contract) -> np.ndarray:
+    """With an offer: max(expectation, contract + offer (promise - contract));
     without: expectation += 0.02 (max(delivered, contract) - expectation)."""
-    adapted = expected + (np.maximum(delivered, p.contract_expectation) - expected) * EXPECTATION_ADAPTATION
-    promised = p.contract_expectation + offer * (p.offer_expectation - p.contract_expectation)
+    adapted = expected + (np.maximum(delivered, contract) - expected) * EXPECTATION_ADAPTATION
+    promised = contract + offer * (promise - contract)
     return np.where(offer > 0, np.maximum(expected, promised), adapted)
 
 
@@ -137,18 +165,28 @@ def clarity(previous, offer, decay) -> np.ndarray:
 
 
 def keep_and_break_promises(model, here, delivered) -> None:
-    """A promise falls due with probability promise_event_rate and is kept with probability
-    promise_reliability * min(1, delivered / expectation). Kept: trust += trust_gain (1 - scar)
-    (1 - trust). Broken: see :func:`break_promises`. The scar halves every scar_half_life_weeks."""
+    """Promises exist only where a deal was made. Each week an obligation falls due with probability
+    promise_event_rate: a promise of the deal with probability promise_event_rate * clarity, else one
+    of the basic contract. A promise is kept with probability promise_reliability * min(1, delivered /
+    expectation): kept, trust += trust_gain (1 - scar) (1 - trust); broken, see :func:`break_promises`.
+    The basic contract is breached with probability max(0, 1 - delivered / contract_expectation) (no
+    gain when it is met; Robinson 1996). The scar halves every scar_half_life_weeks."""
     m, p, luck = model.members, model.params, weekly(model)
-    due = np.flatnonzero(here.occupied & (luck.uniform("promise.due") < p.promise_event_rate))
+    u = luck.uniform("promise.due")
+    deal = p.promise_event_rate * m.clarity
+    due = np.flatnonzero(here.occupied & (u < deal))
+    basic = np.flatnonzero(here.occupied & (u >= deal) & (u < p.promise_event_rate))
     fulfilment = np.minimum(1.0, delivered[due] / np.maximum(m.expectation[due], 1e-9))
     kept = luck.uniform("promise.kept", at=due) < p.at(due).promise_reliability * fulfilment
+    shortfall = 1.0 - np.minimum(1.0, delivered[basic] / np.maximum(p.at(basic).contract_expectation, 1e-9))
+    breached = basic[luck.uniform("promise.kept", at=basic) < shortfall]
     keep, broke = due[kept], due[~kept]
     m.scar = m.scar * 0.5 ** (1.0 / p.scar_half_life_weeks)
     gain = p.at(keep).trust_gain * (1.0 - m.scar[keep]) * (1.0 - m.trust[keep])
     m.trust[keep] += gain
     model.record_promises(keep, gain, broke, _break(m, p.at(broke), broke))
+    _break(m, p.at(breached), breached)
+    model.week_stats["breaches"] = here.org_count(breached)
 
 
 def break_promises(model, who: np.ndarray) -> np.ndarray:
@@ -184,12 +222,13 @@ def lmx(m, delivered, rate, present) -> np.ndarray:
     return m.lmx + (target - m.lmx) * rate * present
 
 
-def stage(m, dyad_weeks, onboarding_weeks) -> np.ndarray:
+def stage(m, dyad_weeks, onboarding_weeks, partner_contact) -> np.ndarray:
     """stranger -> acquaintance after onboarding once lmx >= 0.35; acquaintance -> partnership
-    when lmx >= 0.65 and trust >= 0.6; partnership -> acquaintance when lmx < 0.5 or trust < 0.4."""
+    when lmx >= 0.65, trust >= 0.6 and contact >= partner_contact_hours (sustained contact);
+    partnership -> acquaintance when lmx < 0.5, trust < 0.4 or contact < partner_contact_hours / 2."""
     up1 = (m.stage == STRANGER) & (dyad_weeks > onboarding_weeks) & (m.lmx >= 0.35)
-    up2 = (m.stage == ACQUAINTANCE) & (m.lmx >= 0.65) & (m.trust >= 0.6)
-    down = (m.stage == PARTNER) & ((m.lmx < 0.5) | (m.trust < 0.4))
+    up2 = (m.stage == ACQUAINTANCE) & (m.lmx >= 0.65) & (m.trust >= 0.6) & (m.contact >= partner_contact)
+    down = (m.stage == PARTNER) & ((m.lmx < 0.5) | (m.trust < 0.4) | (m.contact < 0.5 * partner_contact))
     stage = m.stage.copy()
     stage[up1 | down] = ACQUAINTANCE
     stage[up2] = PARTNER

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from lmxsim.draws import weekly
+from lmxsim.submodels.exchange import excess_latitude, readiness
 
 SUCCESS_ENGAGEMENT = 0.05  # engagement gap closed per success
 SUCCESS_VISIBILITY = 0.05  # leader's competence view gap closed per success
@@ -31,15 +32,16 @@ TOLERANCE_SAFETY = 0.03    # safety gap closed per tolerated failure
 def innovate(model, here, d) -> None:
     """Phase 5: creativity moves, ideas arise, some are tried, some succeed."""
     m, p, luck = model.members, model.params, weekly(model)
-    target = creativity_target(m, p, d.reward_contingency)
+    target = creativity_target(m, p, d.reward_contingency * (1.0 - d.reward_basis))
     m.creativity = m.creativity + (target - m.creativity) * p.attitude_rate * here.present
     m.creativity = inspire(m.creativity, here.neighbour_mean(m.successes_this_week > 0), p.inspiration, here.present)
-    ideas = luck.poisson("ideas.count", idea_rate(m, p) * here.present)
+    ideas = luck.poisson("ideas.count", idea_rate(m, p, m.bonus * d.reward_basis) * here.present)
+    overreach = excess_latitude(d.latitude, readiness(m.competence, m.support, p.backing_need))
     # the risky steps only concern the few members with an idea this week
     who = np.flatnonzero(ideas)
     tried = luck.binomial("ideas.tried", ideas[who], m.psych_safety[who], at=who)
     p_who = p.at(who)
-    successes = luck.binomial("ideas.success", tried, success_probability(m, p_who, who), at=who)
+    successes = luck.binomial("ideas.success", tried, success_probability(m, p_who, who, overreach[who]), at=who)
     failures = tried - successes
     punished = luck.binomial("ideas.punished", failures, 1.0 - p_who.failure_tolerance, at=who)
     m.psych_safety[who] = safety_after_failures(m.psych_safety[who], punished, failures - punished, p_who)
@@ -54,10 +56,11 @@ def innovate(model, here, d) -> None:
     model.week_stats["innovation_value"] = here.org_total((0.5 + m.competence) * m.successes_this_week)
 
 
-def creativity_target(m, p, reward_contingency) -> np.ndarray:
+def creativity_target(m, p, controlling) -> np.ndarray:
     """target = creativity_trait (0.3 autonomy + 0.3 safety + 0.4 engagement (1 - crowding)),
-    crowding = crowding_out * bonus * reward_contingency"""
-    crowding = p.crowding_out * m.bonus * reward_contingency
+    crowding = crowding_out * bonus * reward_contingency * (1 - reward_basis): an individual reward
+    for output crowds intrinsic motivation out; one for creativity does not (Byron & Khazanchi 2012)"""
+    crowding = p.crowding_out * m.bonus * controlling
     return (0.3 * m.autonomy + 0.3 * m.psych_safety + 0.4 * m.engagement * (1.0 - crowding)) * m.creativity_trait
 
 
@@ -66,14 +69,15 @@ def inspire(creativity, share_succeeding, inspiration, present) -> np.ndarray:
     return creativity + np.minimum(share_succeeding * inspiration, 1.0) * (1.0 - creativity) * present
 
 
-def idea_rate(m, p) -> np.ndarray:
-    """rate = idea_rate * creativity * (0.25 + 0.75 autonomy)"""
-    return p.idea_rate * m.creativity * (0.75 * m.autonomy + 0.25)
+def idea_rate(m, p, bonus_on_ideas) -> np.ndarray:
+    """rate = idea_rate * creativity * (0.25 + 0.75 autonomy) * (1 + creative_reward_gain * bonus on ideas)"""
+    return p.idea_rate * m.creativity * (0.75 * m.autonomy + 0.25) * (1.0 + p.creative_reward_gain * bonus_on_ideas)
 
 
-def success_probability(m, p, who) -> np.ndarray:
-    """p = idea_success (0.3 + 0.7 competence) (0.3 + 0.7 support)"""
-    return p.idea_success * (0.3 + 0.7 * m.competence[who]) * (0.3 + 0.7 * m.support[who])
+def success_probability(m, p, who, overreach) -> np.ndarray:
+    """p = idea_success (0.3 + 0.7 competence) (0.3 + 0.7 support) (1 - excess latitude):
+    an attempt beyond what the member is ready for usually fails"""
+    return p.idea_success * (0.3 + 0.7 * m.competence[who]) * (0.3 + 0.7 * m.support[who]) * (1.0 - overreach)
 
 
 def closer_to_one(value, step, events) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Phase 1 - perception: leaders observe members through noise that grows as contact shrinks.
 
-Each week the leader observes each member's competence and loyalty (effort beyond the
-contract). An observation has standard deviation
+Each week the leader observes what each member does: their output (recent performance, the
+13-week average - what the leader's view of "competence" is built from: leaders see work, not
+ability) and their loyalty (effort beyond the contract). An observation has standard deviation
 ``perception_noise / sqrt(contact + 0.1)``, where ``contact`` is the member's recent
 leader contact in hours per week: one hour a week gives roughly the base noise, no
 contact about three times as much. Every observation is also shifted by the leader's
@@ -38,7 +39,7 @@ def perceive(model, here) -> None:
     m, p, luck = model.members, model.params, weekly(model)
     sd = observation_sd(m.contact, p.perception_noise)
     gain = p.perception_gain * here.present
-    seen = observe(m.competence, m.rater_bias, sd, luck.normal("perceive.competence"))
+    seen = observe(m.performance_avg, m.rater_bias, sd, luck.normal("perceive.competence"))
     m.perceived_competence = update_view(m.perceived_competence, seen, gain)
     seen = observe(m.citizenship, m.rater_bias, sd, luck.normal("perceive.loyalty"))
     m.perceived_loyalty = update_view(m.perceived_loyalty, seen, gain)

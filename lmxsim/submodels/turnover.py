@@ -28,11 +28,23 @@ def quit_probability(m, p, week: int, present) -> np.ndarray:
     return (1.0 - np.exp(-(hazard * first_year))) * present
 
 
+DEPARTURES_MEMORY = 13.0  # weeks: the moving average of a team's quits that colleagues notice
+
+
+def departures(previous, quits_per_team, positions) -> np.ndarray:
+    """departures += (52 quits / positions - departures) / 13: the team's recent quit rate per year
+    (what turnover contagion feeds on; Felps et al. 2009)"""
+    rate = np.divide(52.0 * quits_per_team, positions, out=np.zeros(len(previous)), where=positions > 0)
+    return previous + (rate - previous) / DEPARTURES_MEMORY
+
+
 def quit_and_refill(model, here) -> None:
     """Phase 7b: some quit (their desks fall vacant for hiring_lag_weeks); due vacancies are refilled."""
     m, p = model.members, model.params
     leavers = np.flatnonzero(weekly(model).uniform("quit") < quit_probability(m, p, model.week, here.present))
     model.record_leavers(leavers)
+    quits_per_team = np.bincount(m.team[leavers], minlength=model.n_teams)
+    model.leaders.departures = departures(model.leaders.departures, quits_per_team, model.team_positions())
     m.occupied[leavers] = False
     m.person_id[leavers] = -1
     m.in_group[leavers] = False

@@ -19,19 +19,26 @@ from __future__ import annotations
 import numpy as np
 
 from lmxsim.draws import weekly
+from lmxsim.submodels.exchange import readiness
 
 PERFORMANCE_MEMORY = 1.0 / 13.0  # weight of this week in the recent-performance average
+WORK_WEEK_HOURS = 40.0           # hours a week; time spent helping others is not spent on one's own work
 
 
 def work(model, here, d) -> None:
     """Phase 4: effort, performance and competence growth."""
     m, p = model.members, model.params
     m.citizenship = citizenship(m) * here.present
-    routine = routine_effort(p, m.bonus, line_of_sight(here, d.reward_contingency))
+    routine = routine_effort(p, m.bonus * (1.0 - d.reward_basis), line_of_sight(here, d.reward_contingency))
     noise = performance_noise(weekly(model).normal("work.noise"), p.performance_noise)
-    m.performance = performance(m, p, effort(routine, m.citizenship), noise) * here.present
+    ready = readiness(m.competence, m.support, p.backing_need)
+    total_effort = effort(routine, m.citizenship)
+    m.performance = performance(m, p, total_effort, ready, d.latitude,
+                                helping_hours(d.peer_leadership, p.peer_hours), model.week - m.hire_week,
+                                noise) * here.present
     m.performance_avg = m.performance_avg + (m.performance - m.performance_avg) * PERFORMANCE_MEMORY * here.present
-    m.competence = m.competence + competence_growth(m, p) * here.present
+    m.competence = m.competence + competence_growth(m, p, total_effort) * here.present
+    model.week_stats["bonus_cost"] = here.org_total(m.bonus * p.bonus_size / 52.0)
 
 
 def citizenship(m, idx=slice(None)) -> np.ndarray:
@@ -46,9 +53,9 @@ def line_of_sight(here, reward_contingency) -> np.ndarray:
     return (1.0 - reward_contingency) / np.maximum(here.per_member(here.heads), 1.0) + reward_contingency
 
 
-def routine_effort(p, bonus, sight) -> np.ndarray:
-    """routine = base_effort + (1 - base_effort) * bonus_effort_gain * bonus * line of sight"""
-    return p.base_effort + (1.0 - p.base_effort) * p.bonus_effort_gain * bonus * sight
+def routine_effort(p, bonus_on_output, sight) -> np.ndarray:
+    """routine = base_effort + (1 - base_effort) * bonus_effort_gain * bonus on output * line of sight"""
+    return p.base_effort + (1.0 - p.base_effort) * p.bonus_effort_gain * bonus_on_output * sight
 
 
 def effort(routine, citizenship) -> np.ndarray:
@@ -56,19 +63,32 @@ def effort(routine, citizenship) -> np.ndarray:
     return (1.0 - routine) * citizenship + routine
 
 
+def helping_hours(peer_leadership, peer_hours) -> np.ndarray:
+    """Hours a week a member spends helping collaborators: peer_leadership * peer_hours."""
+    return peer_leadership * peer_hours
+
+
 def performance_noise(z, sd) -> np.ndarray:
     """log-normal noise with mean 1: exp(sd z - sd^2 / 2)"""
     return np.exp(z * sd - 0.5 * sd * sd)
 
 
-def performance(m, p, effort, noise) -> np.ndarray:
-    """performance = competence * effort * (1 + assignment_boost * assignment) * (1 - overreach) * noise,
-    overreach = overreach_penalty * max(0, autonomy - competence)"""
-    overreach = p.overreach_penalty * np.maximum(0.0, m.autonomy - m.competence)
-    return m.competence * effort * (1.0 + p.assignment_boost * m.assignment) * (1.0 - overreach) * noise
+def performance(m, p, effort, ready, latitude, helping, tenure, noise) -> np.ndarray:
+    """performance = competence * effort * (1 + assignment_boost * assignment)
+    * (1 + empowerment_gain * min(autonomy, readiness)) * (1 - overreach_penalty * max(0, latitude - readiness))
+    * (1 + safety_performance (psych_safety - 0.5)) * (1 - helping hours / 40) * ramp-up * noise,
+    ramp-up = min(1, 0.5 + 0.5 tenure / ramp_up_weeks)."""
+    empowered = 1.0 + p.empowerment_gain * np.minimum(m.autonomy, ready)
+    overreach = 1.0 - p.overreach_penalty * np.maximum(0.0, latitude - ready)
+    safety = 1.0 + p.safety_performance * (m.psych_safety - 0.5)
+    ramp = np.minimum(1.0, 0.5 + 0.5 * tenure / np.maximum(p.ramp_up_weeks, 1e-9))
+    return (m.competence * effort * (1.0 + p.assignment_boost * m.assignment) * empowered * overreach * safety
+            * (1.0 - helping / WORK_WEEK_HOURS) * ramp * noise)
 
 
-def competence_growth(m, p) -> np.ndarray:
-    """growth = learning_rate (0.6 support + 0.4 assignment) (1 - competence) - forgetting_rate * competence"""
-    return ((0.6 * m.support + 0.4 * m.assignment) * p.learning_rate * (1.0 - m.competence)
-            - p.forgetting_rate * m.competence)
+def competence_growth(m, p, effort) -> np.ndarray:
+    """growth = (learning_rate (0.6 support + 0.4 assignment) + practice_rate * effort) (0.5 + psych_safety)
+    (1 - competence) - forgetting_rate * competence: coaching, challenge and practice teach, as far as
+    the climate lets members learn (Edmondson 1999); skills fade."""
+    learning = (0.6 * m.support + 0.4 * m.assignment) * p.learning_rate + p.practice_rate * effort
+    return learning * (0.5 + m.psych_safety) * (1.0 - m.competence) - p.forgetting_rate * m.competence
