@@ -32,6 +32,7 @@ HEADLINE = {
     "annual_turnover": ("voluntary turnover", "share per year", -1),
     "annual_turnover_top_quartile": ("turnover of top performers", "share per year", -1),
     "turnover_cost_per_member_year": ("turnover cost", "annual salaries per member-year", -1),
+    "bonus_cost_per_member_year": ("bonus cost", "annual salaries per member-year", -1),
     "mean_lmx": ("mean LMX", "0-1", +1),
     "lmx_sd_within_team": ("LMX spread within teams", "sd", 0),
     "in_group_share": ("in-group share", "share", 0),

@@ -23,7 +23,7 @@ import pandas as pd
 MEASURE_FROM_WEEK = 26
 
 RATES = ("innovation_per_member_year", "innovation_value_per_member_year", "annual_turnover",
-         "annual_turnover_top_quartile", "turnover_cost_per_member_year")
+         "annual_turnover_top_quartile", "turnover_cost_per_member_year", "bonus_cost_per_member_year")
 MEAN_OF_WEEKLY = ("mean_lmx", "lmx_sd_within_team", "in_group_share", "mean_trust", "mean_engagement",
                   "mean_performance", "mean_psych_safety", "mean_fairness")
 
@@ -58,6 +58,7 @@ _FROM_WEEK_26_DOCS = {
     "annual_turnover_top_quartile": ("voluntary quits of members in the top quartile of recent performance, per "
                                      "top-quartile head per year", "share per year"),
     "turnover_cost_per_member_year": ("cost of voluntary turnover per member per year", "annual salaries/member-year"),
+    "bonus_cost_per_member_year": ("money paid in bonuses per member per year", "annual salaries/member-year"),
     "mean_lmx": ("mean over the measured weeks of the weekly mean LMX quality", "0-1 scale"),
     "lmx_sd_within_team": ("mean over the measured weeks of the within-team SD of LMX (differentiation)",
                            "0-1 scale (sd)"),
@@ -152,6 +153,7 @@ def window_summary(w: pd.DataFrame) -> dict[str, float]:
     annual_turnover: voluntary quits per head per 52 weeks;
     annual_turnover_top_quartile: the same for members in the top quartile of recent performance;
     turnover_cost_per_member_year: annual salaries lost to turnover per head per year;
+    bonus_cost_per_member_year: annual salaries paid in bonuses per head per year;
     the rest are means of the weekly values.
     """
     head_years = float(w.headcount.sum()) / 52.0
@@ -163,6 +165,7 @@ def window_summary(w: pd.DataFrame) -> dict[str, float]:
         "annual_turnover_top_quartile": float(w.quits_top_quartile.sum()) / (0.25 * head_years)
         if head_years else np.nan,
         "turnover_cost_per_member_year": float(w.turnover_cost.sum()) / head_years if head_years else np.nan,
+        "bonus_cost_per_member_year": float(w.bonus_cost.sum()) / head_years if head_years else np.nan,
     }
     for col in MEAN_OF_WEEKLY:
         out[col] = float(w[col].mean())

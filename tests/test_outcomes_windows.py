@@ -18,7 +18,7 @@ def weekly_frame(weeks: int) -> pd.DataFrame:
     late = week >= 105
     frame = pd.DataFrame({"week": week, "headcount": 10, "innovation": week.astype(float),
                           "innovation_value": 2.0 * week, "quits": late.astype(float),
-                          "quits_top_quartile": 0.0, "turnover_cost": 0.5 * late})
+                          "quits_top_quartile": 0.0, "turnover_cost": 0.5 * late, "bonus_cost": 0.0})
     for col in MEAN_OF_WEEKLY:
         frame[col] = 0.5
     frame["mean_trust"] = np.where(late, 0.8, 0.2)
