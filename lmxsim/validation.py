@@ -11,6 +11,11 @@ fact passes when its estimate lies in the literature's range and its side condit
 LMX is "measured" through a simulated LMX-7 survey with a chosen reliability, so simulated
 correlations can be set against observed r rather than corrected rho.
 
+Facts 9 and 10 are policy comparisons rather than field-study correlations: an absent leader
+against equal split on the same organisations in four regimes, and equal treatment at five
+latitudes with performance by competence tercile; a fact that must hold *clearly* passes only
+when its whole CI lies in the target range.
+
 Targets are the stylized facts of the LMX literature (each fact names its sources); ``docs/calibration.md`` explains for each
 fact which mechanism produces it and which parameters it is most sensitive to.
 """
