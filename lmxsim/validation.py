@@ -214,8 +214,9 @@ def _absent(results: list[RunResult]) -> pd.DataFrame:
     """Fact 9: annual turnover and mean trust (weeks 26-end) of each regime's runs, in
     :func:`seed_tasks` order (regime by regime: the baseline, then each absent leader)."""
     regimes = [r for r in ABSENT_REGIMES for _ in range(1 + len(ABSENT_LATITUDES))]
-    return pd.DataFrame([{"regime": regime, "policy": res.task.policy, "annual_turnover": res.outcomes["annual_turnover"],
-                          "mean_trust": res.outcomes["mean_trust"]} for regime, res in zip(regimes, results)])
+    return pd.DataFrame([{"regime": regime, "policy": res.task.policy,
+                          "annual_turnover": res.outcomes["annual_turnover"], "mean_trust": res.outcomes["mean_trust"]}
+                         for regime, res in zip(regimes, results)])
 
 
 LATITUDE_GROUPS = ("low", "ready")   # competence terciles compared in fact 10: bottom and top
@@ -852,8 +853,9 @@ def validation_figures(facts: list[Fact], out) -> None:
             ax.set_ylabel(ylabel)
             ax.spines[["top", "right"]].set_visible(False)
         axes[0].legend(frameon=False, fontsize=8)
-        fig.suptitle(f"Absent leader ({100 * ABSENT_TIME_USE:g}% of the hours) vs equal split on the same organisations "
-                     "(95% CI over seeds)\nSkogstad et al. 2007: turnover above 0 and trust below 0 in every regime",
+        fig.suptitle(f"Absent leader ({100 * ABSENT_TIME_USE:g}% of the hours) vs equal split on the same "
+                     "organisations (95% CI over seeds)\n"
+                     "Skogstad et al. 2007: turnover above 0 and trust below 0 in every regime",
                      fontsize=10)
         fig.tight_layout()
         fig.savefig(out / "absent_leader.png", dpi=110)
