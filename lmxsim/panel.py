@@ -25,6 +25,7 @@ STATE_COLUMNS = {
     "engagement": "engagement",
     "fairness": "fairness",
     "turnover_intention": "turnover_intention",
+    "strain": "strain",
     "stage": "stage",
     "in_group": "in_group",
     "ideas": "ideas",
