@@ -349,7 +349,7 @@ class RefMember(mesa.Agent):
         """strain target = min(1, excess latitude + helping_strain * helping hours + vacancy_strain * vacant share)"""
         p = self.model.params
         target = min(1.0, self.excess_latitude() + p.helping_strain * self.helping_hours()
-                     + p.vacancy_strain * self.leader.vacant_share())
+                     + p.vacancy_strain * self.leader.vacant_share)
         self.strain += p.attitude_rate * (target - self.strain)
 
     def engage(self):
@@ -402,8 +402,6 @@ class RefLeader(mesa.Agent):
     def headcount(self) -> int:
         return len(self.members)
 
-    def vacant_share(self) -> float:
-        return 1.0 - self.headcount / len(self.positions) if self.positions else 0.0
 
     def in_group_capacity(self) -> int:
         p = self.model.params
@@ -480,11 +478,13 @@ class RefLeader(mesa.Agent):
             member.assignment = True
 
     def team_climate(self):
-        """Team mean and (population) standard deviation of LMX: comparison and differentiation."""
+        """Team mean and (population) standard deviation of LMX (comparison and differentiation), and
+        the share of the team's desks that are vacant (the stayers' extra work)."""
         members = self.members
         self.mean_lmx = sum(m.lmx for m in members) / len(members) if members else 0.0
         self.sd_lmx = (math.sqrt(sum((m.lmx - self.mean_lmx) ** 2 for m in members) / len(members))
                        if members else 0.0)
+        self.vacant_share = 1.0 - len(members) / len(self.positions) if self.positions else 0.0
 
     def count_departures(self, quits: int):
         """departures += (52 quits / positions - departures) / 13"""
