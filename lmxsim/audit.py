@@ -42,7 +42,7 @@ REGIMES = {
 }
 
 NEUTRAL = {"time_use": 1.0, "latitude": 0.5, "offer": 0.0, "promise": 0.45, "bonus": 0.0,
-           "reward_contingency": 1.0, "peer_leadership": 0.0, "focus": 0.0}
+           "reward_contingency": 1.0, "reward_basis": 0.0, "peer_leadership": 0.0, "focus": 0.0}
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ EXTREMES = (
     Extreme("overpromise", {"offer": 1.0, "promise": 1.0}),
     Extreme("bonus_individual", {"bonus": 1.0, "reward_contingency": 1.0}),
     Extreme("bonus_team", {"bonus": 1.0, "reward_contingency": 0.0}),
+    Extreme("bonus_ideas", {"bonus": 1.0, "reward_basis": 1.0}),
     Extreme("peer_1", {"peer_leadership": 1.0}),
     Extreme("free_latitude", {"latitude": 1.0, "time_use": 1.0}),
     Extreme("absent_latitude", {"latitude": 1.0, "time_use": 0.0}),
@@ -91,10 +92,9 @@ def _policy_class(extreme: Extreme) -> type[Policy]:
             if v["focus"] > 0:   # the first position of each team gets every hour
                 first = np.r_[True, view.team[1:] != view.team[:-1]]
                 weight = np.where(first, 1.0, 1.0 - v["focus"])
-            kw = {k: v[k] for k in ("bonus", "reward_contingency", "peer_leadership", "time_use")}
-            if "promise" in Decisions.__dataclass_fields__:
-                kw["promise"] = np.full(n, v["promise"])
-            return Decisions(time_weight=weight, offer=np.full(n, v["offer"]), latitude=np.full(n, v["latitude"]),
+            kw = {k: v[k] for k in ("bonus", "reward_contingency", "reward_basis", "peer_leadership", "time_use")}
+            return Decisions(time_weight=weight, offer=np.full(n, v["offer"]), promise=np.full(n, v["promise"]),
+                             latitude=np.full(n, v["latitude"]),
                              assignment_priority=view.rng.random(n), **kw)
 
         def in_group(self, view: PolicyView) -> np.ndarray:
@@ -108,6 +108,20 @@ def _policy_class(extreme: Extreme) -> type[Policy]:
 for _extreme in EXTREMES:
     register(_policy_class(_extreme), replace=True)
 EXTREME_NAMES = tuple("extreme_" + e.name for e in EXTREMES)
+
+
+# Decisions field -> (policy with more of it, policy with less of it): the pairs lever_effects compares
+LEVERS = {
+    "latitude": ("extreme_latitude_1", "equal_split"),
+    "time_weight (focus)": ("extreme_focus_1", "equal_split"),
+    "offer": ("extreme_offer_weekly", "equal_split"),
+    "promise": ("extreme_overpromise", "extreme_offer_weekly"),
+    "bonus": ("extreme_bonus_individual", "equal_split"),
+    "reward_contingency": ("extreme_bonus_individual", "extreme_bonus_team"),
+    "reward_basis": ("extreme_bonus_ideas", "extreme_bonus_individual"),
+    "peer_leadership": ("extreme_peer_1", "equal_split"),
+    "time_use": ("equal_split", "extreme_time_0"),
+}
 
 
 def run_audit(seeds: int = 10, weeks: int = 156, regimes: dict | None = None, policies=None,
@@ -127,6 +141,67 @@ def run_audit(seeds: int = 10, weeks: int = 156, regimes: dict | None = None, po
     for (regime, policy, r), result in zip(keys, run_tasks(tasks)):
         rows.append({"regime": regime, "policy": policy, "replicate": r,
                      **{k: result.outcomes[k] for k in HEADLINE}})
+    return pd.DataFrame(rows)
+
+
+# the constants written in the two policies' files (class attributes), swept by constants_band
+CONSTANTS = {
+    "reactive_in_crowd": ("out_group_time_weight", "in_group_latitude", "out_group_latitude", "promise"),
+    "proactive_deal": ("promise", "base_latitude", "latitude_per_view", "chance"),
+}
+
+
+def _variant(base: str, constant: str, value: float) -> str:
+    """Register (once) the policy ``base`` with one constant changed; return its name."""
+    from lmxsim.policies import policy_class
+
+    name = f"{base}__{constant}_{value:.2f}".replace(".", "p").replace("-", "m")
+    parent = policy_class(base)
+    cls = type("Variant_" + name, (parent,), {"name": name, constant: value, "__doc__": f"{base} with {constant} = {value}"})
+    register(cls, replace=True)
+    return name
+
+
+def constants_band(seeds: int = 10, weeks: int = 156, regimes: dict | None = None, step: float = 0.2,
+                   root_seed: int = 0) -> pd.DataFrame:
+    """Does the in-crowd vs deal answer hold across the constants written in the two policies?
+
+    Each constant of :data:`CONSTANTS` is moved by ``-step`` and ``+step`` (bounded to [0, 1]) in its
+    policy, which then meets the other policy at its defaults on the same seeds in every regime.
+    Returns one row per regime, constant, value and outcome (innovation, turnover) with the mean paired
+    difference ``proactive_deal - reactive_in_crowd`` and ``holds``: it has the sign it has at the
+    defaults."""
+    regimes = REGIMES if regimes is None else regimes
+    seed_list = replication_seeds(root_seed, seeds)
+    cases = [("default", "-", float("nan"), "reactive_in_crowd", "proactive_deal")]
+    for base, names in CONSTANTS.items():
+        for constant in names:
+            default = getattr(__import__("lmxsim.policies", fromlist=["policy_class"]).policy_class(base), constant)
+            for value in sorted({min(1.0, max(0.0, default - step)), min(1.0, max(0.0, default + step))}):
+                variant = _variant(base, constant, value)
+                pair = (variant, "proactive_deal") if base == "reactive_in_crowd" else ("reactive_in_crowd", variant)
+                cases.append((base, constant, value, *pair))
+    policies = sorted({p for case in cases for p in case[3:]})
+    tasks, keys = [], []
+    for regime, (scenario, overrides) in regimes.items():
+        for policy in policies:
+            for r, seed in enumerate(seed_list):
+                tasks.append(RunTask(policy, seed, scenario, {**overrides, "weeks": weeks}))
+                keys.append((regime, policy, r))
+    outcome = {}
+    for key, result in zip(keys, run_tasks(tasks)):
+        outcome[key] = result.outcomes
+    rows = []
+    for regime in regimes:
+        for outcome_name in ("innovation_per_member_year", "annual_turnover"):
+            def diff(crowd, deal):
+                return float(np.mean([outcome[(regime, deal, r)][outcome_name] - outcome[(regime, crowd, r)][outcome_name]
+                                      for r in range(seeds)]))
+            at_default = diff("reactive_in_crowd", "proactive_deal")
+            for base, constant, value, crowd, deal in cases:
+                d = diff(crowd, deal)
+                rows.append({"regime": regime, "outcome": outcome_name, "policy": base, "constant": constant,
+                             "value": value, "deal_minus_in_crowd": d, "holds": bool(np.sign(d) == np.sign(at_default))})
     return pd.DataFrame(rows)
 
 
@@ -154,6 +229,21 @@ def winners(frame: pd.DataFrame) -> list[str]:
     return out
 
 
+def lever_effects(frame: pd.DataFrame) -> pd.DataFrame:
+    """For each lever of :data:`LEVERS`, regime and headline outcome: the change in the outcome
+    from less of the lever to more (``more - less``, in the outcome's unit) and whether it hurts
+    (moves the outcome the wrong way). Bonuses also cost money (``bonus_cost``), not shown here."""
+    m = means(frame)
+    rows = []
+    for lever, (more, less) in LEVERS.items():
+        for regime in m.index.get_level_values("regime").unique():
+            for outcome, sign in HEADLINE.items():
+                change = m.loc[(regime, more), outcome] - m.loc[(regime, less), outcome]
+                rows.append({"lever": lever, "regime": regime, "outcome": outcome, "change": change,
+                             "hurts": bool(sign * change < 0)})
+    return pd.DataFrame(rows)
+
+
 def ranks(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """Rank of each policy (1 = best) on ``outcome`` per regime (columns)."""
     m = means(frame)[outcome].unstack("regime")
@@ -165,6 +255,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--weeks", type=int, default=156)
     parser.add_argument("--out", default=None, help="write the per-run table to this CSV file")
+    parser.add_argument("--band", action="store_true", help="also sweep the two policies' constants by +/- 0.2")
     args = parser.parse_args(argv)
     frame = run_audit(args.seeds, args.weeks)
     if args.out:
@@ -173,7 +264,22 @@ def main(argv=None) -> None:
     for outcome in HEADLINE:
         print(f"\n{outcome} (mean over {args.seeds} seeds)")
         print(means(frame)[outcome].unstack("regime").round(3).to_string())
+    effects = lever_effects(frame)
+    hurt = effects[effects.hurts].groupby("lever").apply(
+        lambda g: ", ".join(f"{r.outcome} in {r.regime}" for r in g.itertuples())[:160], include_groups=False)
+    print("\nwhere more of each lever hurts a headline outcome:")
+    for lever in LEVERS:
+        print(f"  {lever:22s} {hurt.get(lever, 'nowhere')}")
     print("\nextreme policies that beat every named policy on every outcome in every regime:", winners(frame) or "none")
+    if args.band:
+        band = constants_band(args.seeds, args.weeks)
+        print("\nproactive_deal - reactive_in_crowd across the policies' constants (+/- 0.2):")
+        table = band.pivot_table(index=["policy", "constant", "value"], columns=["outcome", "regime"],
+                                 values="deal_minus_in_crowd", sort=False)
+        print(table.round(3).to_string())
+        held = band.groupby(["outcome", "regime"]).holds.mean()
+        print("\nshare of constant settings where the default's answer holds:")
+        print(held.unstack("regime").round(2).to_string())
 
 
 if __name__ == "__main__":

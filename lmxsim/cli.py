@@ -190,7 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "each outcome's mean with a 95% CI and the paired difference from the first "
                                       "policy (95% CI; effect size d_z = mean paired difference / SD of the paired "
                                       "differences; * = CI excludes 0, H = significant after Holm's adjustment over "
-                                      "all comparisons); write DIR/summary.csv (with p and p_holm), DIR/runs.csv, "
+                                      "all comparisons), each over weeks 26-end and over the last year, and where "
+                                      "the two windows disagree; write DIR/summary.csv (with p and p_holm), DIR/runs.csv, "
                                       "DIR/weekly.csv and DIR/compare.png. Columns: docs/data_dictionary.md.")
     cmp_.add_argument("--policies", default=None, metavar="A,B,...",
                       help="comma-separated policies, first is the reference (default: all registered)")
@@ -408,8 +409,8 @@ def cmd_compare(args) -> int:
         c.summary.to_csv(stage / "summary.csv", index=False)
         c.runs.to_csv(stage / "runs.csv", index=False)
         c.weekly.to_csv(stage / "weekly.csv", index=False)
-        comparison_figure(c.weekly, c.policies, f"lmxsim compare - scenario {c.scenario}, {len(c.seeds)} seeds",
-                          stage / "compare.png")
+        comparison_figure(c.weekly, c.summary, c.policies,
+                          f"lmxsim compare - scenario {c.scenario}, {len(c.seeds)} seeds", stage / "compare.png")
     print(format_table(c))
     print(f"wrote {args.out}/summary.csv, runs.csv, weekly.csv and compare.png")
     return 0

@@ -5,7 +5,8 @@ organisation and the same people at the start ("same team, different leader"); o
 differences are paired by seed. Replication r runs with the r-th seed of the root seed
 (:func:`lmxsim.runs.replication_seeds`), as in ``lmxsim validate`` and ``lmxsim experiment
 run``, so the same root seed gives the same runs in every command. The result is a tidy
-table (one row per policy and outcome: mean, 95% CI, difference from the first policy with
+table (one row per policy, outcome and measurement window - weeks 26-end and the last year,
+:data:`lmxsim.outcomes.WINDOWS` - with mean, 95% CI, difference from the first policy with
 its CI) and the weekly series behind the figure.
 """
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 from lmxsim.datadict import Column
 from lmxsim.errors import LMXInputError
+from lmxsim.outcomes import WINDOW_LABELS, WINDOWS, first_measured_week, windowed
 from lmxsim.params import Params, names as param_names
 from lmxsim.scenarios import get_scenario, validate_events
 from lmxsim.policies import policy_names
@@ -30,6 +32,7 @@ HEADLINE = {
     "annual_turnover": ("voluntary turnover", "share per year", -1),
     "annual_turnover_top_quartile": ("turnover of top performers", "share per year", -1),
     "turnover_cost_per_member_year": ("turnover cost", "annual salaries per member-year", -1),
+    "bonus_cost_per_member_year": ("bonus cost", "annual salaries per member-year", -1),
     "mean_lmx": ("mean LMX", "0-1", +1),
     "lmx_sd_within_team": ("LMX spread within teams", "sd", 0),
     "in_group_share": ("in-group share", "share", 0),
@@ -43,7 +46,13 @@ HEADLINE = {
 # columns of the files `lmxsim compare` writes (docs/data_dictionary.md is generated from these)
 SUMMARY_COLUMNS = (
     Column("policy", "leadership policy (the first is the reference)", "name", "string"),
-    Column("outcome", "run-level outcome (see Run-level outcomes)", "name", "string"),
+    Column("outcome", "headline run-level outcome (see Run-level outcomes), by its plain name whatever the window",
+           "name", "string"),
+    Column("window", "measurement window: from_week_26 (weeks 26-end; runs.csv column `outcome`) or last_year "
+                     "(the last 52 weeks, steady state; runs.csv column `outcome`_last_year); both are the second "
+                     "half of a run shorter than a year, and last_year is the second half of a run shorter than "
+                     "2 years", "name", "string"),
+    Column("first_week", "first week of the window (it ends at the run's last week)", "week", "int64"),
     Column("label", "readable name of the outcome", "text", "string"),
     Column("unit", "unit of mean, ci_low, ci_high and the differences", "text", "string"),
     Column("n_seeds", "replications (seeds) of this policy", "runs", "int64"),
@@ -60,7 +69,8 @@ SUMMARY_COLUMNS = (
     Column("p", "two-sided p-value of the paired t-test of the difference (unadjusted; NaN for the first policy)",
            "probability"),
     Column("p_holm", "p adjusted by Holm's step-down method over all comparisons of the table (every policy but "
-                     "the first x every outcome); < 0.05 is the H mark of the printed table", "probability"),
+                     "the first x every headline outcome x both windows, one family); < 0.05 is the H mark of the "
+                     "printed table", "probability"),
 )
 RUN_ID_COLUMNS = (
     Column("policy", "leadership policy of every leader in the run", "name", "string"),
@@ -130,64 +140,131 @@ def compare(policies: list[str] | None = None, scenario: str = "default", seeds:
         frames.append(result.weekly)
     runs = pd.DataFrame(rows)
     weekly = pd.concat(frames, ignore_index=True)
-    return Comparison(policies, scenario, seed_list, runs, weekly, summarise(runs, policies))
+    horizon = int(weekly.week.max())
+    return Comparison(policies, scenario, seed_list, runs, weekly, summarise(runs, policies, horizon))
 
 
-def summarise(runs: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
-    """Mean and CI per policy and outcome, and the paired difference from the first policy.
+def summarise(runs: pd.DataFrame, policies: list[str], horizon: int) -> pd.DataFrame:
+    """Mean and CI per policy, headline outcome and window, and the paired difference from the
+    first policy; ``horizon`` is the runs' length in weeks (it fixes each window's first week).
 
     The difference (policy - first, paired by seed) has a t-interval, an effect size ``d_z``
     (mean paired difference / SD of the paired differences), the paired t-test's two-sided
     ``p`` and ``p_holm``: p adjusted by Holm's method over all comparisons of the table
-    (every policy but the first x every outcome). The first policy's rows have NaN there.
+    (every policy but the first x every headline outcome x both windows: one family, so an H
+    mark anywhere in the table keeps its 5% family-wise error rate). The first policy's rows
+    have NaN there.
     """
     first = runs[runs.policy == policies[0]].set_index("seed")
     rows = []
     for pol in policies:
         r = runs[runs.policy == pol].set_index("seed")
+        common = r.index.intersection(first.index)
         for key, (label, unit, _) in HEADLINE.items():
-            mean, lo, hi = mean_ci(r[key])
-            common = r.index.intersection(first.index)
-            a, b = r.loc[common, key], first.loc[common, key]
-            d, dlo, dhi = paired_difference(a, b)
-            compared = pol != policies[0]
-            rows.append({"policy": pol, "outcome": key, "label": label, "unit": unit, "n_seeds": len(r),
-                         "mean": mean, "ci_low": lo, "ci_high": hi,
-                         "diff_vs_first": d, "diff_ci_low": dlo, "diff_ci_high": dhi,
-                         "d_z": d_z(a, b) if compared else np.nan, "p": paired_p(a, b) if compared else np.nan})
+            for window in WINDOWS:
+                column = windowed(key, window)
+                mean, lo, hi = mean_ci(r[column])
+                a, b = r.loc[common, column], first.loc[common, column]
+                d, dlo, dhi = paired_difference(a, b)
+                compared = pol != policies[0]
+                rows.append({"policy": pol, "outcome": key, "window": window,
+                             "first_week": first_measured_week(horizon, window), "label": label, "unit": unit,
+                             "n_seeds": len(r), "mean": mean, "ci_low": lo, "ci_high": hi,
+                             "diff_vs_first": d, "diff_ci_low": dlo, "diff_ci_high": dhi,
+                             "d_z": d_z(a, b) if compared else np.nan,
+                             "p": paired_p(a, b) if compared else np.nan})
     table = pd.DataFrame(rows)
     table["p_holm"] = holm(table.p.to_numpy())
     return table
 
 
+def _verdict(row) -> int:
+    """+1 / -1 where the 95% CI of the difference lies above / below 0, else 0."""
+    return int(row.diff_ci_low > 0) - int(row.diff_ci_high < 0)
+
+
+def window_disagreements(summary: pd.DataFrame) -> pd.DataFrame:
+    """The (policy, outcome) pairs of :func:`summarise`'s table whose difference from the first
+    policy reads differently in the two windows: its 95% CI excludes 0 in one window only
+    (``opposite`` False), or in both with opposite signs (``opposite`` True). One row per pair,
+    in the table's order, with the difference and its CI in each window
+    (``diff_vs_first_from_week_26``, ..., ``diff_ci_high_last_year``)."""
+    values = ("diff_vs_first", "diff_ci_low", "diff_ci_high")
+    rows = []
+    for (pol, key), g in summary[summary.p.notna()].groupby(["policy", "outcome"], sort=False):
+        by_window = g.set_index("window")
+        verdicts = [_verdict(by_window.loc[w]) for w in WINDOWS]
+        if len(set(verdicts)) > 1:
+            rows.append({"policy": pol, "outcome": key, "opposite": 0 not in verdicts,
+                         **{f"{v}_{w}": by_window.loc[w, v] for w in WINDOWS for v in values}})
+    return pd.DataFrame(rows, columns=["policy", "outcome", "opposite",
+                                       *(f"{v}_{w}" for w in WINDOWS for v in values)])
+
+
+def _number_format(unit: str):
+    """Shares in %, with 2 decimals; everything else with 3."""
+    if unit.startswith("share"):
+        return lambda v: f"{100.0 * v:7.2f}"
+    return lambda v: f"{v:7.3f}"
+
+
 def format_table(c: Comparison) -> str:
-    """The comparison as text: one block per outcome, one line per policy."""
+    """The comparison as text: one block per outcome, two lines per policy (one per window)."""
     s = c.summary
     base = c.policies[0]
+    horizon = int(c.weekly.week.max())
     n_tests = int(s.p_holm.notna().sum())
     lines = [f"lmxsim compare: scenario={c.scenario}, {len(c.seeds)} seeds per policy "
-             f"(same seeds, paired differences vs {base}); mean [95% CI]"]
+             f"(same seeds, paired differences vs {base}); mean [95% CI]",
+             "measured over two windows: " + "; ".join(f"{WINDOW_LABELS[w]} = weeks "
+                                                       f"{first_measured_week(horizon, w)}-{horizon}" for w in WINDOWS)]
     width = max(len(p) for p in c.policies)
+    wwidth = max(len(label) for label in WINDOW_LABELS.values())
     for key, (label, unit, _) in HEADLINE.items():
         lines.append(f"\n{label} ({unit})")
+        fmt = _number_format(unit)
         for pol in c.policies:
-            row = s[(s.policy == pol) & (s.outcome == key)].iloc[0]
-            scale = 100.0 if unit.startswith("share") else 1.0
-            fmt = (lambda v: f"{scale * v:7.2f}") if scale == 100.0 else (lambda v: f"{v:7.3f}")
-            text = f"  {pol:<{width}} {fmt(row['mean'])} [{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
-            if pol != base:
-                sig = "*" if (row.diff_ci_low > 0 or row.diff_ci_high < 0) else " "
-                sig += "H" if row.p_holm < 0.05 else " "
-                dz = f"{row.d_z:+6.2f}" if np.isfinite(row.d_z) else "   n/a"
-                text += (f"   diff {fmt(row.diff_vs_first)} [{fmt(row.diff_ci_low)}, "
-                         f"{fmt(row.diff_ci_high)}] d_z {dz} {sig}")
-            lines.append(text)
+            for window in WINDOWS:
+                row = s[(s.policy == pol) & (s.outcome == key) & (s.window == window)].iloc[0]
+                name = pol if window == WINDOWS[0] else ""
+                text = (f"  {name:<{width}}  {WINDOW_LABELS[window]:<{wwidth}} {fmt(row['mean'])} "
+                        f"[{fmt(row.ci_low)}, {fmt(row.ci_high)}]")
+                if pol != base:
+                    sig = "*" if _verdict(row) else " "
+                    sig += "H" if row.p_holm < 0.05 else " "
+                    dz = f"{row.d_z:+6.2f}" if np.isfinite(row.d_z) else "   n/a"
+                    text += (f"   diff {fmt(row.diff_vs_first)} [{fmt(row.diff_ci_low)}, "
+                             f"{fmt(row.diff_ci_high)}] d_z {dz} {sig}")
+                lines.append(text.rstrip())
     lines.append(f"\nshares in %; diff = policy - {base}, paired by seed, with its 95% CI (unadjusted);")
     lines.append("d_z = mean paired difference / SD of the paired differences (not the pooled-SD Cohen's d);")
     lines.append("*  the 95% CI of the difference excludes 0 (one comparison on its own);")
     lines.append(f"H  still significant (p < .05) after Holm's adjustment for all {n_tests} comparisons of this "
-                 "table;")
+                 "table")
+    lines.append("   (every policy but the first x every outcome x both windows, one family);")
     lines.append(f"   among {n_tests} comparisons a few * are expected by chance alone; H keeps the chance of any "
                  "false one at 5%.")
     lines.append("   p (unadjusted) and p_holm are in summary.csv.")
+    disagree = window_disagreements(s)
+    if len(disagree):
+        lines.append(f"\nThe windows disagree on {len(disagree)} of {n_tests // len(WINDOWS)} differences: the CI "
+                     "excludes 0 (*) in one window only - often the")
+        lines.append("shorter last year is just less precise: compare the intervals - or in both with opposite "
+                     "signs (<>):")
+        lwidth = max(len(HEADLINE[o][0]) for o in disagree.outcome)
+        cell = 7 + 2 + 7 + 2 + 7 + 3   # "d [lo, hi] *"
+        lines.append((f"  {'':<{width}}  {'':<{lwidth}}  "
+                      + "".join(f"{WINDOW_LABELS[w]:<{cell + 3}}" for w in WINDOWS)).rstrip())
+        for row in disagree.itertuples():
+            label, unit, _ = HEADLINE[row.outcome]
+            fmt = _number_format(unit)
+            cells = []
+            for w in WINDOWS:
+                d, lo, hi = (getattr(row, f"{v}_{w}") for v in ("diff_vs_first", "diff_ci_low", "diff_ci_high"))
+                cells.append(f"{fmt(d)} [{fmt(lo)}, {fmt(hi)}] {'*' if (lo > 0 or hi < 0) else ' '}")
+            lines.append((f"  {row.policy:<{width}}  {label:<{lwidth}}  " + "   ".join(cells)
+                          + (" <>" if row.opposite else "")).rstrip())
+    else:
+        lines.append("\nThe windows agree: every difference whose CI excludes 0 in one window does so in the other, "
+                     "with the same sign.")
     return "\n".join(lines)

@@ -114,7 +114,7 @@ def panel_columns() -> tuple[Column, ...]:
 
 
 def outcome_columns(names=None) -> tuple[Column, ...]:
-    """Run-level outcomes (``lmxsim.outcomes``), all float64, measured from month 6."""
+    """Run-level outcomes (``lmxsim.outcomes``), all float64, measured from month 6 or over the last year."""
     from lmxsim.outcomes import OUTCOME_DOCS, OUTCOMES
 
     missing = [o for o in OUTCOMES if o not in OUTCOME_DOCS]
@@ -176,7 +176,7 @@ def files() -> tuple[OutputFile, ...]:
                    "one row per member per collection period (every --panel-every weeks), plus one per leaver",
                    panel_columns()),
         OutputFile("compare/summary.csv", "lmxsim compare", "DIR/summary.csv",
-                   "one row per policy and headline outcome", SUMMARY_COLUMNS),
+                   "one row per policy, headline outcome and measurement window", SUMMARY_COLUMNS),
         OutputFile("compare/runs.csv", "lmxsim compare", "DIR/runs.csv", "one row per policy and seed",
                    compare_outcomes + RUN_ID_COLUMNS),
         OutputFile("compare/weekly.csv", "lmxsim compare", "DIR/weekly.csv", "one row per policy, seed and week",
@@ -296,7 +296,8 @@ def markdown() -> str:
         "the experiment's specification lists. Parquet parts carry each column's meaning and unit as field "
         "metadata (`description`, `unit`).", "",
         "Shares are fractions (0.25 = 25%). Run-level outcomes are measured from week 26 (month 6) on, or "
-        "over the second half of a run shorter than a year.",
+        "over the second half of a run shorter than a year; those named `..._last_year` over the last 52 weeks "
+        "(steady state), or over the second half of a run shorter than 2 years.",
     ]
     command = None
     for f in files():

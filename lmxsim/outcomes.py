@@ -2,8 +2,17 @@
 
 One definition of each headline outcome, used by ``lmxsim run``'s summary and by every
 comparison and experiment, so the numbers a user sees always mean the same thing.
-Outcomes are measured from ``MEASURE_FROM_WEEK`` (month 6) on, after relationships have
-formed; a run shorter than a year is measured over its second half.
+Outcomes are measured over two windows (:data:`WINDOWS`, :func:`measured_weeks`):
+
+* ``from_week_26``: from ``MEASURE_FROM_WEEK`` (month 6) on, after relationships have
+  formed - the outcome's plain name (``annual_turnover``);
+* ``last_year``: the last 52 weeks, the steady state a policy settles into - the name with
+  ``_last_year`` (``annual_turnover_last_year``).
+
+Neither window is ever longer than the run's second half allows: a run shorter than a year is
+measured over its second half in both windows (they coincide), and a run shorter than two
+years has its ``last_year`` window over its second half (shorter than 52 weeks, rates still
+per year).
 """
 
 from __future__ import annotations
@@ -14,17 +23,34 @@ import pandas as pd
 MEASURE_FROM_WEEK = 26
 
 RATES = ("innovation_per_member_year", "innovation_value_per_member_year", "annual_turnover",
-         "annual_turnover_top_quartile", "turnover_cost_per_member_year")
+         "annual_turnover_top_quartile", "turnover_cost_per_member_year", "bonus_cost_per_member_year")
 MEAN_OF_WEEKLY = ("mean_lmx", "lmx_sd_within_team", "in_group_share", "mean_trust", "mean_engagement",
                   "mean_performance", "mean_psych_safety", "mean_fairness")
 
 
 COHORT_OUTCOMES = ("performance_low_lmx_tercile", "performance_mid_lmx_tercile", "performance_high_lmx_tercile")
-OUTCOMES = RATES + MEAN_OF_WEEKLY + COHORT_OUTCOMES  # every run-level outcome
+
+#: measurement windows of the RATES and MEAN_OF_WEEKLY outcomes; the first is the outcome's plain name
+WINDOWS = ("from_week_26", "last_year")
+#: readable window names (table and figure)
+WINDOW_LABELS = {"from_week_26": "weeks 26-end", "last_year": "last year"}
+YEAR_WEEKS = 52
+
+
+def windowed(outcome: str, window: str) -> str:
+    """The name of ``outcome`` measured over ``window``: ``annual_turnover`` over ``last_year``
+    is ``annual_turnover_last_year``."""
+    if window not in WINDOWS:
+        raise ValueError(f"window {window!r} is not one of {WINDOWS}")
+    return outcome if window == WINDOWS[0] else f"{outcome}_{window}"
+
+
+LAST_YEAR = tuple(windowed(o, "last_year") for o in RATES + MEAN_OF_WEEKLY)
+OUTCOMES = RATES + MEAN_OF_WEEKLY + COHORT_OUTCOMES + LAST_YEAR  # every run-level outcome
 
 # meaning and unit of every run-level outcome (all float64), measured over the weeks of
 # :func:`measured_weeks`; collected into docs/data_dictionary.md by lmxsim.datadict
-OUTCOME_DOCS = {
+_FROM_WEEK_26_DOCS = {
     "innovation_per_member_year": ("successful ideas per member per year", "ideas/member-year"),
     "innovation_value_per_member_year": ("value of successful ideas per member per year (each idea worth 0.5 + "
                                          "the inventor's competence)", "value units/member-year"),
@@ -32,6 +58,7 @@ OUTCOME_DOCS = {
     "annual_turnover_top_quartile": ("voluntary quits of members in the top quartile of recent performance, per "
                                      "top-quartile head per year", "share per year"),
     "turnover_cost_per_member_year": ("cost of voluntary turnover per member per year", "annual salaries/member-year"),
+    "bonus_cost_per_member_year": ("money paid in bonuses per member per year", "annual salaries/member-year"),
     "mean_lmx": ("mean over the measured weeks of the weekly mean LMX quality", "0-1 scale"),
     "lmx_sd_within_team": ("mean over the measured weeks of the within-team SD of LMX (differentiation)",
                            "0-1 scale (sd)"),
@@ -45,6 +72,12 @@ OUTCOME_DOCS = {
                                     "the lowest third of LMX then", "output units/week"),
     "performance_mid_lmx_tercile": ("the same for the middle third of LMX at week 26", "output units/week"),
     "performance_high_lmx_tercile": ("the same for the highest third of LMX at week 26", "output units/week"),
+}
+OUTCOME_DOCS = {
+    **_FROM_WEEK_26_DOCS,
+    **{windowed(o, "last_year"): (f"{_FROM_WEEK_26_DOCS[o][0]}; measured over the last 52 weeks (steady state; "
+                                  "the second half of a run shorter than 2 years), not from week 26",
+                                  _FROM_WEEK_26_DOCS[o][1]) for o in RATES + MEAN_OF_WEEKLY},
 }
 
 
@@ -89,24 +122,40 @@ class CohortTracker:
         return dict(zip(COHORT_OUTCOMES, mean.tolist()))
 
 
-def measured_weeks(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> pd.DataFrame:
-    """The weeks outcomes are measured over: from ``start`` (month 6) on, but never less than
-    the second half of the run - so a 30-week run is measured over weeks 16-30, not 26-30."""
+def first_measured_week(horizon: int, window: str = WINDOWS[0], start: int = MEASURE_FROM_WEEK) -> int:
+    """First week of ``window`` in a run of ``horizon`` weeks (the window ends at the horizon).
+
+    ``from_week_26``: week ``start`` (month 6), but never later than the second half of the
+    run - so a 30-week run is measured over weeks 16-30, not 26-30. ``last_year``: the last
+    52 weeks, but never earlier than the second half - a 156-week run over weeks 105-156, a
+    78-week run over weeks 40-78, a 30-week run over weeks 16-30 like ``from_week_26``.
+    """
+    half = horizon // 2 + 1
+    if window == "from_week_26":
+        return min(start, half)
+    if window == "last_year":
+        return max(horizon - YEAR_WEEKS + 1, half)
+    raise ValueError(f"window {window!r} is not one of {WINDOWS}")
+
+
+def measured_weeks(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK, window: str = WINDOWS[0]) -> pd.DataFrame:
+    """The weeks of ``frame`` outcomes are measured over in ``window`` (see
+    :func:`first_measured_week`): by default from ``start`` (month 6) on."""
     sim = frame[frame.week >= 1]
     horizon = int(sim.week.max()) if len(sim) else 0
-    return sim[sim.week >= min(start, horizon // 2 + 1)]
+    return sim[sim.week >= first_measured_week(horizon, window, start)]
 
 
-def run_summary(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> dict[str, float]:
-    """Headline outcomes of one run.
+def window_summary(w: pd.DataFrame) -> dict[str, float]:
+    """The RATES and MEAN_OF_WEEKLY outcomes over the weekly rows ``w`` (plain names).
 
     innovation_per_member_year: successful ideas per head per 52 weeks;
     annual_turnover: voluntary quits per head per 52 weeks;
     annual_turnover_top_quartile: the same for members in the top quartile of recent performance;
     turnover_cost_per_member_year: annual salaries lost to turnover per head per year;
+    bonus_cost_per_member_year: annual salaries paid in bonuses per head per year;
     the rest are means of the weekly values.
     """
-    w = measured_weeks(frame, start)
     head_years = float(w.headcount.sum()) / 52.0
     out = {
         "innovation_per_member_year": float(w.innovation.sum()) / head_years if head_years else np.nan,
@@ -116,7 +165,18 @@ def run_summary(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> dict[str
         "annual_turnover_top_quartile": float(w.quits_top_quartile.sum()) / (0.25 * head_years)
         if head_years else np.nan,
         "turnover_cost_per_member_year": float(w.turnover_cost.sum()) / head_years if head_years else np.nan,
+        "bonus_cost_per_member_year": float(w.bonus_cost.sum()) / head_years if head_years else np.nan,
     }
     for col in MEAN_OF_WEEKLY:
         out[col] = float(w[col].mean())
+    return out
+
+
+def run_summary(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> dict[str, float]:
+    """Headline outcomes of one run: :func:`window_summary` over every window of :data:`WINDOWS`,
+    named by :func:`windowed` (``annual_turnover``, ``annual_turnover_last_year``, ...)."""
+    out = {}
+    for window in WINDOWS:
+        summary = window_summary(measured_weeks(frame, start, window))
+        out.update({windowed(name, window): value for name, value in summary.items()})
     return out

@@ -58,19 +58,35 @@ def series_by_policy(weekly: pd.DataFrame, column: str, per_head: bool, annualis
     return out
 
 
-def comparison_figure(weekly: pd.DataFrame, policies: list[str], title: str, path) -> None:
-    """Innovation and turnover over time, one line per policy with a 95% CI band."""
-    panels = [
-        ("innovation", True, True, "innovation\n(successful ideas per member-year)"),
-        ("quits", True, True, "voluntary turnover\n(share per year)"),
-        ("mean_lmx", False, False, "mean LMX"),
-        ("mean_trust", False, False, "trust in leader"),
-    ]
-    fig, axes = new_figure(2, 2, figsize=(12, 7.5), sharex=True)
-    colours = COLOURS
-    colour_of = {p: colours[i % 10] for i, p in enumerate(policies)}
-    for ax, (col, per_head, annualise, ylabel) in zip(axes.flat, panels):
+# the outcomes of the comparison figure: weekly column, per head?, annualised?, run-level outcome, axis label
+COMPARISON_PANELS = (
+    ("innovation", True, True, "innovation_per_member_year", "innovation\n(successful ideas per member-year)"),
+    ("quits", True, True, "annual_turnover", "voluntary turnover\n(share per year)"),
+    ("mean_lmx", False, False, "mean_lmx", "mean LMX"),
+    ("mean_trust", False, False, "mean_trust", "trust in leader"),
+)
+
+
+def comparison_figure(weekly: pd.DataFrame, summary: pd.DataFrame, policies: list[str], title: str, path) -> None:
+    """Innovation, turnover, LMX and trust: over time (one line per policy with a 95% CI band,
+    the two measurement windows shaded) and, below, each policy's outcome over each window
+    (``summary`` of :func:`lmxsim.compare.summarise`: mean and 95% CI, filled = weeks 26-end,
+    open = last year)."""
+    from lmxsim.outcomes import WINDOW_LABELS, WINDOWS
+
+    fig = Figure(figsize=(13, 11))
+    # the series leave room at their right for the line labels; the points at their left for policy names
+    top = fig.add_gridspec(2, 2, left=0.07, right=0.89, top=0.9, bottom=0.4, wspace=0.5, hspace=0.12)
+    bottom = fig.add_gridspec(1, 4, left=0.15, right=0.89, top=0.31, bottom=0.07, wspace=0.12)
+    series_axes = [fig.add_subplot(top[r, c]) for r in (0, 1) for c in (0, 1)]
+    point_axes = [fig.add_subplot(bottom[0, c]) for c in range(4)]
+    colour_of = {p: COLOURS[i % 10] for i, p in enumerate(policies)}
+    first_week = summary.groupby("window").first_week.first()
+    horizon = int(weekly.week.max())
+    for ax, (col, per_head, annualise, _, ylabel) in zip(series_axes, COMPARISON_PANELS):
         series = series_by_policy(weekly, col, per_head, annualise)
+        ax.axvspan(first_week[WINDOWS[1]] - 0.5, horizon + 0.5, color="0.9", lw=0, zorder=0)
+        ax.axvline(first_week[WINDOWS[0]] - 0.5, color="0.5", lw=0.8, ls=":", zorder=0)
         ends = []
         for pol in policies:
             weeks, mean, lo, hi = series[pol]
@@ -81,10 +97,35 @@ def comparison_figure(weekly: pd.DataFrame, policies: list[str], title: str, pat
         ax.grid(alpha=0.3)
         ax.spines[["top", "right"]].set_visible(False)
         _label_ends(ax, ends)
-    for ax in axes[1]:
+    for ax in series_axes[:2]:
+        ax.tick_params(labelbottom=False)
+    for ax in series_axes[2:]:
         ax.set_xlabel("week")
-    fig.suptitle(title + "\n(13-week rolling; band = 95% CI over seeds)", fontsize=11)
-    fig.tight_layout(rect=(0, 0, 0.88, 1))
+    y = np.arange(len(policies))[::-1]
+    offset = {WINDOWS[0]: -0.17, WINDOWS[1]: 0.17}
+    for ax, (_, _, _, outcome, label) in zip(point_axes, COMPARISON_PANELS):
+        rows = summary[summary.outcome == outcome].set_index(["policy", "window"])
+        for yi, pol in zip(y, policies):
+            for window in WINDOWS:
+                r = rows.loc[(pol, window)]
+                filled = window == WINDOWS[0]
+                ax.errorbar(r["mean"], yi - offset[window], xerr=[[r["mean"] - r.ci_low], [r.ci_high - r["mean"]]],
+                            fmt="o", ms=5, color=colour_of[pol], mfc=colour_of[pol] if filled else "white",
+                            mew=1.3, elinewidth=1.2, capsize=2)
+        ax.set_yticks(y, policies if ax is point_axes[0] else [])
+        for tick, pol in zip(ax.get_yticklabels(), policies):
+            tick.set_color(colour_of[pol])
+        ax.set_ylim(-0.6, len(policies) - 0.4)
+        ax.set_xlabel(label, fontsize=9)
+        ax.grid(alpha=0.3, axis="x")
+        ax.spines[["top", "right"]].set_visible(False)
+    handles = [point_axes[0].errorbar([], [], xerr=[], fmt="o", color="0.3", mfc=mfc, label=WINDOW_LABELS[w])
+               for w, mfc in zip(WINDOWS, ("0.3", "white"))]
+    point_axes[-1].legend(handles=handles, loc="lower left", bbox_to_anchor=(1.02, 0.0), frameon=False, fontsize=8)
+    spans = {w: f"weeks {int(first_week[w])}-{horizon}" for w in WINDOWS}
+    fig.suptitle(f"{title}\ntop: 13-week rolling, band = 95% CI over seeds; {WINDOW_LABELS[WINDOWS[0]]} "
+                 f"({spans[WINDOWS[0]]}) from the dotted line, {WINDOW_LABELS[WINDOWS[1]]} ({spans[WINDOWS[1]]}) "
+                 "shaded\nbottom: each policy's outcome over each window, mean and 95% CI over seeds", fontsize=11)
     fig.savefig(path, dpi=110)
 
 

@@ -144,6 +144,24 @@ def turnover_cost(engine) -> np.ndarray:
     return quits(engine) * engine.org_params.turnover_cost_salaries
 
 
+@reports("0-1 scale", "float64")
+def mean_strain(engine) -> np.ndarray:
+    """Mean role strain of current members (latitude beyond readiness, helping, vacancies)."""
+    return engine.workforce.org_mean(engine.members.strain)
+
+
+@reports("annual salaries/week", "float64")
+def bonus_cost(engine) -> np.ndarray:
+    """Money paid in bonuses this week, in annual salaries (``bonus * bonus_size / 52`` per member)."""
+    return engine.week_stats["bonus_cost"]
+
+
+@reports("breaches/week", "int64")
+def contract_breaches(engine) -> np.ndarray:
+    """Breaches of the basic contract this week (outside a deal, delivery fell short of it)."""
+    return engine.week_stats["breaches"]
+
+
 @reports("promises/week", "int64")
 def promises_kept(engine) -> np.ndarray:
     """Leader promises that fell due and were kept this week."""
@@ -160,7 +178,8 @@ ORG_REPORTERS = {f.__name__: f for f in (
     innovation, innovation_value, ideas_tried, quits, quits_top_quartile, hires, headcount, positions,
     turnover_rate_annualised, mean_lmx, lmx_sd_within_team, in_group_share, mean_trust,
     mean_engagement, mean_performance, mean_psych_safety, mean_fairness, mean_autonomy,
-    mean_turnover_intention, turnover_cost, promises_kept, promises_broken,
+    mean_turnover_intention, mean_strain, turnover_cost, bonus_cost, promises_kept, promises_broken,
+    contract_breaches,
 )}
 
 

@@ -1,5 +1,6 @@
 """`lmxsim compare`: outputs exist, are well formed and cover every policy."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -7,6 +8,7 @@ from helpers import run_with_stderr_on_a_terminal
 from lmxsim.cli import main
 from lmxsim.compare import HEADLINE, compare
 from lmxsim.errors import LMXInputError
+from lmxsim.outcomes import WINDOWS
 from lmxsim.policies import policy_names
 from lmxsim.runs import replication_seeds
 
@@ -29,7 +31,12 @@ def test_summary_has_every_registered_policy_and_headline_outcome(compare_dir):
     s = pd.read_csv(compare_dir / "summary.csv")
     assert set(s.policy) == set(policy_names())
     assert set(s.outcome) == set(HEADLINE)
-    assert len(s) == len(policy_names()) * len(HEADLINE)
+    assert len(s) == len(policy_names()) * len(HEADLINE) * len(WINDOWS)
+    assert not s.duplicated(["policy", "outcome", "window"]).any() and set(s.window) == set(WINDOWS)
+    # a 30-week run: both windows are its second half, weeks 16-30, so they agree exactly
+    assert (s.first_week == 16).all()
+    wide = s.pivot(index=["policy", "outcome"], columns="window", values="mean")
+    assert (wide["from_week_26"] == wide["last_year"]).all()
     assert (s.ci_low <= s["mean"]).all() and (s["mean"] <= s.ci_high).all()
     first = s[s.policy == policy_names()[0]]
     assert (first.diff_vs_first == 0).all()
@@ -122,11 +129,60 @@ def test_format_table_explains_d_z_and_the_holm_marks():
     from lmxsim.compare import format_table
 
     text = format_table(c)
-    assert "d_z" in text and "Holm" in text and f"all {len(HEADLINE)} comparisons" in text
+    assert "d_z" in text and "Holm" in text and f"all {len(HEADLINE) * len(WINDOWS)} comparisons" in text
     s = c.summary[c.summary.policy == "proactive_deal"]
     assert {"d_z", "p", "p_holm"} <= set(s.columns) and (s.p_holm >= s.p).all()
-    # a row's H mark follows its Holm-adjusted p
+    # a row's H mark follows its Holm-adjusted p; the window's line follows the policy's
+    lines = text.splitlines()
     for row in s.itertuples():
-        line = next(ln for ln in text.splitlines() if ln.strip().startswith("proactive_deal")
-                    and f"{row.diff_vs_first * (100 if row.unit.startswith('share') else 1):7.{2 if row.unit.startswith('share') else 3}f}" in ln)
-        assert line.rstrip().endswith("H") == (row.p_holm < 0.05)
+        share = row.unit.startswith("share")
+        diff = f"{row.diff_vs_first * (100 if share else 1):7.{2 if share else 3}f}"
+        label = {"from_week_26": "weeks 26-end", "last_year": "last year"}[row.window]
+        found = [ln for i, ln in enumerate(lines) if f"diff {diff}" in ln and label in ln
+                 and "proactive_deal" in (ln if row.window == "from_week_26" else lines[i - 1])]
+        assert found, (row.outcome, row.window)
+        assert found[0].rstrip().endswith("H") == (row.p_holm < 0.05)
+
+
+def test_compare_table_shows_both_windows_and_where_they_disagree():
+    from lmxsim.compare import format_table, window_disagreements
+
+    c = compare(["reactive_in_crowd", "transactional"], seeds=3, overrides={"n_teams": 4, "weeks": 120})
+    text = format_table(c)
+    assert "weeks 26-end = weeks 26-120; last year = weeks 69-120" in text
+    block = text.split("\ninnovation (")[1].splitlines()
+    assert "transactional" in block[3] and "weeks 26-end" in block[3] and "diff" in block[3]
+    assert block[4].lstrip().startswith("last year") and "diff" in block[4]
+    s = c.summary
+    assert set(s.first_week) == {26, 69}
+    # the disagreements are the differences whose CI excludes 0 in one window but not the other
+    verdict = np.sign(s.diff_ci_low.clip(lower=0) + s.diff_ci_high.clip(upper=0))
+    wide = s.assign(verdict=verdict)[s.policy == "transactional"].pivot(index="outcome", columns="window",
+                                                                        values="verdict")
+    expected = set(wide.index[wide.from_week_26 != wide.last_year])
+    found = window_disagreements(s)
+    assert set(found.outcome) == expected
+    if expected:
+        assert "The windows disagree on" in text
+    else:
+        assert "The windows agree" in text
+
+
+def test_window_disagreements_are_one_window_only_or_opposite_signs():
+    from lmxsim.compare import window_disagreements
+
+    def rows(outcome, cis):
+        return [{"policy": "b", "outcome": outcome, "window": w, "p": 0.5, "diff_vs_first": (lo + hi) / 2,
+                 "diff_ci_low": lo, "diff_ci_high": hi} for w, (lo, hi) in zip(WINDOWS, cis)]
+
+    summary = pd.DataFrame([
+        {"policy": "a", "outcome": "mean_lmx", "window": w, "p": np.nan, "diff_vs_first": 0.0,
+         "diff_ci_low": 0.0, "diff_ci_high": 0.0} for w in WINDOWS]
+        + rows("mean_lmx", [(0.1, 0.3), (0.2, 0.4)])              # both above 0: agree
+        + rows("annual_turnover", [(-0.03, -0.01), (-0.02, 0.01)])  # below 0, then spans 0
+        + rows("mean_trust", [(0.01, 0.02), (-0.05, -0.01)])       # opposite signs
+        + rows("mean_engagement", [(-0.1, 0.1), (-0.2, 0.2)]))     # neither excludes 0: agree
+    found = window_disagreements(summary)
+    assert found.outcome.tolist() == ["annual_turnover", "mean_trust"]
+    assert found.opposite.tolist() == [False, True]
+    assert found.diff_ci_high_last_year.tolist() == [0.01, -0.01]

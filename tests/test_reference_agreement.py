@@ -30,7 +30,7 @@ from lmxsim.reference.model import LEADER_STATE_NAMES, THIS_WEEKS_EXCHANGE
 
 RTOL = 1e-9
 COUNTS = ("innovation", "ideas_tried", "quits", "quits_top_quartile", "hires", "headcount", "positions",
-          "promises_kept", "promises_broken")
+          "promises_kept", "promises_broken", "contract_breaches")
 SMALL = dict(n_teams=4, team_size=6, weeks=52)
 # frequent quits (also immediate refills), many ideas that all succeed, dense ties
 BUSY = dict(n_teams=5, team_size=8, weeks=60, annual_base_turnover=0.9, quit_sensitivity=8.0, hiring_lag_weeks=0,

@@ -84,8 +84,10 @@ def test_summary_pairs_policies_by_seed():
                 "lmx_sd_within_team", "in_group_share", "mean_trust", "mean_engagement", "mean_performance",
                 "mean_psych_safety"):
         runs[col] = 0.5
-    s = summarise(runs, ["a", "b"])
-    row = s[(s.policy == "b") & (s.outcome == "innovation_per_member_year")].iloc[0]
+    for col in [c for c in runs.columns if c not in ("policy", "seed")]:
+        runs[f"{col}_last_year"] = runs[col]
+    s = summarise(runs, ["a", "b"], horizon=156)
+    row = s[(s.policy == "b") & (s.outcome == "innovation_per_member_year") & (s.window == "from_week_26")].iloc[0]
     assert row["diff_vs_first"] == pytest.approx(0.1)
     assert row["diff_ci_low"] == pytest.approx(0.1) and row["diff_ci_high"] == pytest.approx(0.1)
     # whereas the unpaired interval of b's mean is wide
@@ -101,13 +103,16 @@ def test_summary_reports_d_z_p_and_holm_adjusted_p_over_the_whole_table():
     runs = pd.DataFrame({"policy": ["a"] * 5 + ["b"] * 5 + ["c"] * 5, "seed": list(range(5)) * 3})
     for col in outcomes:
         runs[col] = rng.normal(0, 1, 15)
-    s = summarise(runs, ["a", "b", "c"])
+        runs[f"{col}_last_year"] = rng.normal(0, 1, 15)
+    s = summarise(runs, ["a", "b", "c"], horizon=156)
     first = s[s.policy == "a"]
     assert first[["d_z", "p", "p_holm"]].isna().all().all()
     rest = s[s.policy != "a"]
-    assert rest.p.notna().all() and len(rest) == 22
-    assert np.allclose(rest.p_holm, holm(rest.p))  # one family: 2 policies x 11 outcomes
-    row = rest.iloc[0]
-    a = runs[runs.policy == "a"][row.outcome].to_numpy()
-    b = runs[runs.policy == row.policy][row.outcome].to_numpy()
-    assert row.d_z == pytest.approx((b - a).mean() / (b - a).std(ddof=1))
+    assert rest.p.notna().all() and len(rest) == 44
+    assert np.allclose(rest.p_holm, holm(rest.p))  # one family: 2 policies x 11 outcomes x 2 windows
+    for row in (rest.iloc[0], rest.iloc[1]):  # each window reads its own column of the runs
+        column = row.outcome if row.window == "from_week_26" else f"{row.outcome}_last_year"
+        a = runs[runs.policy == "a"][column].to_numpy()
+        b = runs[runs.policy == row.policy][column].to_numpy()
+        assert row.d_z == pytest.approx((b - a).mean() / (b - a).std(ddof=1))
+    assert set(rest.iloc[:2].window) == {"from_week_26", "last_year"}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+import numpy as np
+
 from lmxsim.policies.base import Decisions, Policy, PolicyView, register
 
 
@@ -26,7 +28,11 @@ class ProactiveDeal(Policy):
     classifier = {"proactive": True, "differentiates": False, "uses_merit": True, "uses_similarity": False,
                   "extrinsic_rewards": False, "peer_leadership": False}
 
-    promise = 0.45   # what the deal announces (delivered-value units)
+    # the constants of the policy (lmxsim.audit.constants_band sweeps each by +/- 0.2)
+    promise = 0.45            # what the deal announces (delivered-value units)
+    base_latitude = 0.3       # latitude for a member the leader sees as incapable
+    latitude_per_view = 0.6   # more latitude per unit of perceived competence
+    chance = 0.3              # weight of chance in who gets the important assignments
 
     def decide(self, view: PolicyView) -> Decisions:
         renew = view.onboarding | view.review_week | (view.policy_start == view.week)
@@ -35,6 +41,6 @@ class ProactiveDeal(Policy):
             time_weight=need,
             offer=renew.astype(float),
             promise=self.promise,
-            latitude=0.3 + 0.6 * view.perceived_competence,
-            assignment_priority=view.perceived_score + 0.3 * view.rng.random(len(view.team)),
+            latitude=np.clip(self.base_latitude + self.latitude_per_view * view.perceived_competence, 0.0, 1.0),
+            assignment_priority=view.perceived_score + self.chance * view.rng.random(len(view.team)),
         )

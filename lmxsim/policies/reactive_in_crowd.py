@@ -28,7 +28,10 @@ class ReactiveInCrowd(Policy):
     classifier = {"proactive": False, "differentiates": True, "uses_merit": True, "uses_similarity": False,
                   "extrinsic_rewards": False, "peer_leadership": False}
 
+    # the constants of the policy (lmxsim.audit.constants_band sweeps each by +/- 0.2)
     out_group_time_weight = 0.15
+    in_group_latitude = 0.8
+    out_group_latitude = 0.3
     promise = 0.45   # what the in-group's deal announces (delivered-value units)
 
     def score(self, view: PolicyView) -> np.ndarray:
@@ -42,7 +45,7 @@ class ReactiveInCrowd(Policy):
             time_weight=np.where(ig, 1.0, self.out_group_time_weight),
             offer=(ig & renew).astype(float),
             promise=self.promise,
-            latitude=np.where(ig, 0.8, 0.3),
+            latitude=np.where(ig, self.in_group_latitude, self.out_group_latitude),
             assignment_priority=self.score(view) + ig,
         )
 

@@ -431,7 +431,7 @@ class RefLeader(mesa.Agent):
                 renew = onboarding or review_week or self.policy_since_week == week
                 member.time_weight = 1.0 + (1.0 - member.lmx) + float(onboarding)
                 member.offer = float(renew)
-                member.latitude = 0.3 + 0.6 * member.perceived_competence
+                member.latitude = _clip(0.3 + 0.6 * member.perceived_competence, 0.0, 1.0)
                 member.priority = member.perceived_score + 0.3 * rotation
             else:  # the uniform policies: the same for everyone
                 member.time_weight, member.offer, member.priority = 1.0, 0.0, rotation

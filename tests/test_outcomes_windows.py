@@ -1,0 +1,78 @@
+"""Run-level outcomes over the two measurement windows: from week 26 (the plain names) and the
+last 52 weeks (``..._last_year``), checked by hand on synthetic weekly series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lmxsim.outcomes import (LAST_YEAR, MEAN_OF_WEEKLY, OUTCOME_DOCS, OUTCOMES, RATES, first_measured_week,
+                             measured_weeks, run_summary, windowed)
+
+
+def weekly_frame(weeks: int) -> pd.DataFrame:
+    """Week 0 (initial state) to ``weeks``: 10 heads; a quit every week from week 105 on and
+    none before; innovation equal to the week number; mean trust 0.2 before week 105, 0.8 after."""
+    week = np.arange(weeks + 1)
+    late = week >= 105
+    frame = pd.DataFrame({"week": week, "headcount": 10, "innovation": week.astype(float),
+                          "innovation_value": 2.0 * week, "quits": late.astype(float),
+                          "quits_top_quartile": 0.0, "turnover_cost": 0.5 * late, "bonus_cost": 0.0})
+    for col in MEAN_OF_WEEKLY:
+        frame[col] = 0.5
+    frame["mean_trust"] = np.where(late, 0.8, 0.2)
+    return frame
+
+
+def test_last_year_of_a_three_year_run_is_weeks_105_to_156_by_hand():
+    s = run_summary(weekly_frame(156))
+    # last year: 52 weeks x 10 heads = 10 head-years; 52 quits; innovation 105 + ... + 156
+    assert s["annual_turnover_last_year"] == pytest.approx(52 / 10)
+    assert s["turnover_cost_per_member_year_last_year"] == pytest.approx(0.5 * 52 / 10)
+    assert s["innovation_per_member_year_last_year"] == pytest.approx(sum(range(105, 157)) / 10)
+    assert s["innovation_value_per_member_year_last_year"] == pytest.approx(2 * sum(range(105, 157)) / 10)
+    assert s["mean_trust_last_year"] == pytest.approx(0.8)
+    # weeks 26-156: 131 weeks x 10 heads; the same 52 quits, diluted
+    assert s["annual_turnover"] == pytest.approx(52 / (131 * 10 / 52))
+    assert s["innovation_per_member_year"] == pytest.approx(sum(range(26, 157)) / (131 * 10 / 52))
+    assert s["mean_trust"] == pytest.approx((79 * 0.2 + 52 * 0.8) / 131)
+
+
+def test_every_rate_and_weekly_mean_has_a_last_year_twin_declared_with_the_same_unit():
+    s = run_summary(weekly_frame(156))
+    assert set(s) == set(RATES + MEAN_OF_WEEKLY + LAST_YEAR)
+    assert set(LAST_YEAR) <= set(OUTCOMES) and len(LAST_YEAR) == len(RATES + MEAN_OF_WEEKLY)
+    for name in RATES + MEAN_OF_WEEKLY:
+        twin = windowed(name, "last_year")
+        assert twin == f"{name}_last_year" and OUTCOME_DOCS[twin][1] == OUTCOME_DOCS[name][1]
+        assert "last 52 weeks" in OUTCOME_DOCS[twin][0]
+    with pytest.raises(ValueError, match="window"):
+        windowed("annual_turnover", "last_month")
+
+
+@pytest.mark.parametrize("weeks, from_26, last_year", [
+    (156, 26, 105),   # three years: the last year proper
+    (104, 26, 53),    # two years: the second year = the second half
+    (78, 26, 40),     # shorter than 2 years: the second half, not weeks 27-78
+    (52, 26, 27),     # one year: the second half
+    (30, 16, 16),     # shorter than a year: both windows are the second half
+])
+def test_windows_of_short_runs_never_reach_into_the_first_half(weeks, from_26, last_year):
+    assert first_measured_week(weeks, "from_week_26") == from_26
+    assert first_measured_week(weeks, "last_year") == last_year
+    frame = weekly_frame(weeks)
+    assert measured_weeks(frame, window="last_year").week.tolist() == list(range(last_year, weeks + 1))
+    s = run_summary(frame)
+    if from_26 == last_year:  # the windows coincide: so do the outcomes
+        for name in RATES + MEAN_OF_WEEKLY:
+            assert s[windowed(name, "last_year")] == s[name], name
+    else:
+        assert s["innovation_per_member_year_last_year"] > s["innovation_per_member_year"]
+
+
+def test_a_run_shorter_than_a_year_is_measured_over_its_second_half_by_hand():
+    s = run_summary(weekly_frame(30))
+    # weeks 16-30: 15 weeks x 10 heads; innovation 16 + ... + 30, no quit yet
+    assert s["innovation_per_member_year_last_year"] == pytest.approx(sum(range(16, 31)) / (15 * 10 / 52))
+    assert s["annual_turnover_last_year"] == 0.0
