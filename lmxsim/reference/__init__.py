@@ -8,7 +8,8 @@ hours, handing out the scarce assignments, reviews). It is as a Mesa model is us
 written: slow, and easy to check against docs/ODD.md line by line.
 
 It exists to check the vectorised model against: ``tests/test_reference_agreement.py`` runs
-both and requires the same people at the same desks with the same state (to 1e-9), every
+both and requires the same people at the same desks with the same state (to 1e-9), the same
+leaders' ``departures``, every
 count equal and every weekly mean equal (to 1e-9), week by week; a reference with one rule or
 one random-number key changed fails it. ``benchmarks/run_all.py`` times both.
 

@@ -26,9 +26,11 @@ from lmxsim.reference.reporters import REFERENCE_REPORTERS
 STATE_NAMES = ("person_id", "person_key", "hire_week", "dyad_start_week", "competence", "creativity_trait",
                "mobility", "affectivity", "conscientiousness", "similarity", "liking", "rater_bias", "trust",
                "scar", "lmx", "stage", "in_group", "expectation", "clarity", "autonomy", "psych_safety",
-               "creativity", "engagement", "fairness", "turnover_intention", "performance", "performance_avg",
+               "creativity", "engagement", "fairness", "turnover_intention", "strain", "performance", "performance_avg",
                "citizenship", "perceived_competence", "perceived_loyalty", "contact", "hours", "support",
                "assignment", "bonus", "ideas", "successful_ideas", "successes_this_week")
+# every leader state variable it compares, team by team
+LEADER_STATE_NAMES = ("departures",)
 # of which this week's exchange only: what a person hired after the exchange has not had yet
 THIS_WEEKS_EXCHANGE = ("hours", "support", "assignment", "bonus")
 
@@ -43,6 +45,7 @@ class ReferenceModel(mesa.Model):
     """
 
     member_class = RefMember   # a subclass can change one rule (the agreement test checks it is caught)
+    leader_class = RefLeader   # ... or one decision (the agreement test sets levers no built-in policy uses)
 
     def __init__(self, policy: str = "reactive_in_crowd", seed: int | None = None, **params):
         super().__init__(rng=seed)  # rng=<int> seeds Mesa as seed=<int> does (newer Mesa deprecates seed=)
@@ -64,7 +67,7 @@ class ReferenceModel(mesa.Model):
         self._next_person = 0
         self._quit_history: deque = deque(maxlen=52)
 
-        self.leaders = [RefLeader(self, t, policy, leader_id=t) for t in range(p.n_teams)]
+        self.leaders = [self.leader_class(self, t, policy, leader_id=t) for t in range(p.n_teams)]
         # desks: team by team, numbered (slot) in order of creation
         n = p.n_teams * p.team_size
         self.team_of = [t for t in range(p.n_teams) for _ in range(p.team_size)]
@@ -107,7 +110,7 @@ class ReferenceModel(mesa.Model):
 
     @property
     def leader_set(self) -> mesa.agent.AgentSet:
-        return self.agents_by_type[RefLeader]
+        return self.agents_by_type[self.leader_class]
 
     @property
     def is_review_week(self) -> bool:
@@ -115,7 +118,7 @@ class ReferenceModel(mesa.Model):
 
     def step(self):
         self.week = self.steps
-        self.week_stats = {"promises_kept": 0, "promises_broken": 0}
+        self.week_stats = {"promises_kept": 0, "promises_broken": 0, "breaches": 0, "bonus_cost": 0.0}
         members, leaders = self.member_set, self.leader_set
 
         members.do("perceive")
@@ -124,6 +127,7 @@ class ReferenceModel(mesa.Model):
         leaders.do("share_time")
         members.do("exchange")
         members.do("work")
+        self.week_stats["bonus_cost"] = sum(m.bonus * self.params.bonus_size / 52.0 for m in members)
 
         members.do("get_inspired")
         members.do("innovate")
@@ -166,6 +170,8 @@ class ReferenceModel(mesa.Model):
         if leavers:
             top = float(np.quantile([m.performance_avg for m in members], 0.75))
             self.week_stats["quits_top_quartile"] = sum(m.performance_avg >= top for m in leavers)
+        for leader in self.leaders:
+            leader.count_departures(sum(m.leader is leader for m in leavers))
         for m in leavers:
             self.seats[m.position] = None
             self.refill_week[m.position] = self.week + p.hiring_lag_weeks
@@ -216,3 +222,7 @@ class ReferenceModel(mesa.Model):
     def member_state(self) -> dict[int, dict[str, float]]:
         """Every current member's state by position (for agreement tests)."""
         return {m.position: {k: getattr(m, k) for k in STATE_NAMES} for m in self.seats if m is not None}
+
+    def leader_state(self) -> dict[int, dict[str, float]]:
+        """Every leader's state by team (for agreement tests)."""
+        return {leader.team: {k: getattr(leader, k) for k in LEADER_STATE_NAMES} for leader in self.leaders}

@@ -59,7 +59,10 @@ REFERENCE_REPORTERS = {
     "mean_fairness": _mean_of("fairness"),
     "mean_autonomy": _mean_of("autonomy"),
     "mean_turnover_intention": _mean_of("turnover_intention"),
+    "mean_strain": _mean_of("strain"),
     "turnover_cost": lambda model: model.week_stats.get("quits", 0) * model.params.turnover_cost_salaries,
+    "bonus_cost": _stat("bonus_cost", float),
     "promises_kept": _stat("promises_kept"),
     "promises_broken": _stat("promises_broken"),
+    "contract_breaches": _stat("breaches"),
 }
