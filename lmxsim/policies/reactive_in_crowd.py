@@ -14,8 +14,8 @@ class ReactiveInCrowd(Policy):
     The leader watches for competence and loyalty; at each review the members whose
     perceived score passes the proof threshold join the in-group, up to the number of
     high-quality exchanges the leader's hours can sustain. The in-group gets most of the
-    exchange time, wide latitude, the important assignments and an explicit offer (renewed at
-    each review); the
+    exchange time, wide latitude, the important assignments and an explicit offer (made when
+    they join it and renewed after each review); the
     rest get a thin, contractual exchange supervised by authority.
 
     Source: Dansereau, Graen & Haga (1975) vertical dyad linkage; Liden & Graen (1980);
@@ -40,7 +40,8 @@ class ReactiveInCrowd(Policy):
 
     def decide(self, view: PolicyView) -> Decisions:
         ig = view.in_group
-        renew = view.review_week | (view.policy_start == view.week)
+        # the first week after a review (the in-group was just formed), or under a new policy
+        renew = ((view.week - 1) % view.params.review_interval_weeks == 0) | (view.policy_start == view.week)
         return Decisions(
             time_weight=np.where(ig, 1.0, self.out_group_time_weight),
             offer=(ig & renew).astype(float),

@@ -421,7 +421,8 @@ class RefLeader(mesa.Agent):
             rotation = member.uniform("policy", draw) if draw is not None else None
             if policy in ("reactive_in_crowd", "similarity_bias"):
                 ig = member.in_group
-                renew = review_week or self.policy_since_week == week
+                after_review = (week - 1) % model.params.review_interval_weeks == 0
+                renew = after_review or self.policy_since_week == week
                 member.time_weight = 1.0 if ig else 0.15
                 member.offer = float(ig and renew)
                 member.latitude = 0.8 if ig else 0.3

@@ -57,8 +57,9 @@ def exchange(model, here, d) -> None:
     """Phase 3: the week's exchange between each leader and each member, rule by rule."""
     m, p = model.members, model.params
     budget = model.leaders.hours_per_week * d.time_use_team
-    talk = deal_talks(here, d.offer * p.deal_hours * here.present, budget)
-    offer = np.divide(talk, p.deal_hours, out=np.zeros(len(here)), where=talk > 0)
+    wanted = d.offer * p.deal_hours * here.present
+    funded = here.per_member(funded_share(here, wanted, budget))
+    offer, talk = d.offer * here.present * funded, wanted * funded
     m.hours = leader_hours(here, np.maximum(0.0, budget - here.team_total(talk)), d.time_weight)
     effective = m.hours * p.contact_efficiency
     if np.any(d.peer_leadership):
@@ -93,12 +94,11 @@ def leader_hours(here, budget_per_team: np.ndarray, time_weight: np.ndarray) -> 
     return share * here.per_member(budget_per_team)
 
 
-def deal_talks(here, wanted: np.ndarray, budget_per_team: np.ndarray) -> np.ndarray:
-    """Leader hours of this week's deal conversations: offer * deal_hours per member, all scaled by
-    min(1, budget / team total) when the leader's hours cannot fund them all."""
+def funded_share(here, wanted: np.ndarray, budget_per_team: np.ndarray) -> np.ndarray:
+    """Per team: the share of this week's deal conversations (offer * deal_hours hours per member)
+    the leader's hours fund, min(1, budget / team total); offers and talks are scaled by it."""
     total = here.team_total(wanted)
-    funded = np.minimum(1.0, np.divide(budget_per_team, total, out=np.ones(len(total)), where=total > 0))
-    return wanted * here.per_member(funded)
+    return np.minimum(1.0, np.divide(budget_per_team, total, out=np.ones(len(total)), where=total > 0))
 
 
 def readiness(competence, support, backing_need) -> np.ndarray:
