@@ -1,16 +1,20 @@
-"""Who joins: the initial workforce and newcomers (ODD section 5, "Initialisation").
+"""Who joins: the initial workforce and newcomers (ODD 5 "Initialisation" and 7.8.2 "Hiring").
 
-A person entering a position draws stable traits - competence
-(normal, ``competence_mean`` +/- ``competence_spread``, bounded to [0.02, 0.98]),
-creative disposition, disposition to leave, positive affectivity and
-conscientiousness (each Beta(2, 2)) and a position on
-the leader-similarity circle - and starts a new dyad: stranger stage,
-``initial_lmx`` and ``initial_trust`` (plus normal noise of sd 0.05, bounded to [0, 1]), contractual expectations, and a
-leader's view that starts from the leader's persistent bias for this member: liking
-(``similarity_bias`` times similarity; Liden, Wayne & Stilwell 1993) plus an idiosyncratic
-part (sd ``rater_idiosyncrasy``; Scullen, Mount & Goff 2000). The member's liking of the
-leader - the affect dimension of LMX (Liden & Maslyn 1998) - is half similarity, half
-idiosyncratic (Beta(2, 2)).
+A person entering a position draws stable traits - competence (normal, ``competence_mean``
++/- ``competence_spread``, bounded to [0.02, 0.98]), creative disposition, disposition to
+leave, positive affectivity and conscientiousness (each Beta(2, 2)) and a position on the
+leader-similarity circle - and starts a new dyad: stranger stage, ``initial_lmx`` (plus normal
+noise of sd 0.05) and ``initial_trust`` plus the person's propensity to trust (normal, sd
+``trust_propensity_sd``; Colquitt, Scott & LePine 2007), both bounded to [0, 1]; no scar,
+contact or clarity yet, and contractual expectations (``contract_expectation``). The leader's
+view starts from the leader's persistent bias for this member: liking (``similarity_bias``
+times similarity; Liden, Wayne & Stilwell 1993) plus an idiosyncratic part (sd
+``rater_idiosyncrasy``; Scullen, Mount & Goff 2000). The member's liking of the leader - the
+affect dimension of LMX (Liden & Maslyn 1998) - is half similarity, half idiosyncratic
+(Beta(2, 2)). A newcomer starts without strain, with a recent-output average of
+``competence * base_effort``, and ramps up to full output over ``ramp_up_weeks`` from the week
+of hiring (see work); the initial workforce is hired with a tenure already served (drawn by
+the engine from the base turnover rate).
 """
 
 from __future__ import annotations

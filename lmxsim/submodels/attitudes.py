@@ -1,11 +1,20 @@
-"""Phase 7a - attitudes: engagement and turnover intention.
+"""Phase 7a (ODD 7.7) - attitudes: strain, engagement and turnover intention.
 
-Engagement moves (at ``attitude_rate``) towards ``0.35 affectivity + 0.65 situation``, with
-situation ``0.3 lmx + 0.2 autonomy + 0.15 fairness + 0.2 support + 0.15 clarity`` (role
-clarity: Rizzo, House & Lirtzman 1970) (need satisfaction: relatedness,
-autonomy, fairness, competence support; Cerasoli et al. 2016). Turnover intention moves
-towards ``0.5 mobility + 0.25 (1 - trust) + 0.15 (1 - engagement) + 0.1 (1 - fairness)``
-(Dirks & Ferrin 2002: trust - intent to quit; Gerstner & Day 1997).
+Strain (role ambiguity and overload) moves (at ``attitude_rate``) towards
+``min(1, excess latitude + helping_strain * helping hours + vacancy_strain * vacant share)``:
+latitude granted beyond readiness (see exchange; Cheong et al. 2016; Skogstad et al. 2007),
+hours spent helping peers (Bergeron 2007; Bolino & Turnley 2005) and the work of the team's
+vacancies, which the stayers cover.
+
+Engagement moves towards ``0.35 affectivity + 0.65 situation - strain_cost * strain`` (at
+least 0), with situation ``0.3 lmx + 0.2 autonomy + 0.15 fairness + 0.2 support + 0.15 clarity``
+(need satisfaction: relatedness, autonomy, fairness, competence support, Cerasoli et al. 2016;
+role clarity, Rizzo, House & Lirtzman 1970). Turnover intention moves towards
+``0.5 mobility + 0.25 (1 - trust) + 0.15 (1 - engagement) + 0.1 (1 - fairness)
++ strain_cost * strain + turnover_contagion * max(0, recent team quit rate - annual_base_turnover)``
+(at most 1; Dirks & Ferrin 2002: trust - intent to quit; Gerstner & Day 1997): colleagues
+leaving more than usual raises one's own intention to quit (turnover contagion; Felps et al.
+2009). The team's recent quit rate is the leader's ``departures`` (see turnover).
 """
 
 from __future__ import annotations

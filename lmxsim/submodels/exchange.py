@@ -1,42 +1,49 @@
-"""Phases 2-3 - policy decisions become exchanges; promises are kept or broken; trust and LMX move.
+"""Phases 2-3 (ODD 7.3) - decisions become exchanges; promises are kept or broken; trust and LMX move.
 
-Leader time: a team's leader spends ``hours_per_week * time_use`` on exchanges, split in
-proportion to the policy's ``time_weight`` over occupied positions. Support quality has
-diminishing returns, ``1 - exp(-h / h_stage)``, where ``h`` is effective hours (leader
-hours times ``contact_efficiency`` plus peer support) and ``h_stage`` the hours a dyad of
-that stage needs (strangers need most, partners least). The member's ``contact`` (what the
-leader's perception depends on) is a moving average of effective leader hours
-(``CONTACT_MEMORY`` of last week's value).
+Leader time: a team's leader has ``hours_per_week * time_use`` hours. Deal talks are paid
+first: each offer costs ``deal_hours * offer`` hours in the week it is made (a one-on-one;
+Graen, Novak & Sommerkamp 1982), and a leader short of hours funds only a share of them, so
+every offer and talk shrinks by that share. The rest is split in proportion to the policy's
+``time_weight`` over occupied positions. Support has diminishing returns,
+``1 - exp(-h / h_stage)``, where ``h`` is effective hours (leader hours times
+``contact_efficiency``, plus peer support drawn from collaborators' competence and
+citizenship) and ``h_stage`` the hours a dyad of that stage needs. ``contact`` - what the
+leader's perception and a partnership need - is a moving average of leader hours (talks
+included) times ``contact_efficiency``.
 
-Felt autonomy moves 20%/week towards ``latitude * empowerment_genuineness * trust``:
-latitude is used only as far as the empowerment feels genuine, and it feels genuine only
-to a member who trusts the leader.
+Latitude has a price: a member can use it only as far as they are ready,
+``readiness = competence (1 - backing_need (1 - support))`` - able, and backed by the leader
+(Cheong et al. 2016; Pierce & Aguinis 2013). Delivered value is
+``0.5 support + 0.3 min(latitude, readiness) + 0.2 assignment``; latitude beyond readiness
+costs output, ideas and strain (see work, innovation, attitudes). Felt autonomy moves 20%/week
+towards ``latitude * empowerment_genuineness * trust``.
 
-Promises: an explicit offer raises the member's expectation to at least
-``contract + offer * (offer_expectation - contract)`` (an offer never lowers it); without an offer expectations
-adapt slowly (2%/week) towards what is delivered, never below the contract level.
-An offer also makes the deal clear: ``clarity`` rises to at least the offer's strength, fades with a
-half-life of ``clarity_half_life_weeks`` unless renewed, and loses ``SCAR_DEPTH`` of itself
-at each broken promise. Clear deals raise engagement (role clarity) and the member's
-reciprocation (see work and attitudes). Delivered value is ``0.5 support + 0.3 latitude + 0.2 assignment``. A promise falls due
-with probability ``promise_event_rate`` a week and is kept with probability
-``promise_reliability * min(1, delivered / expectation)``. A kept promise closes
-``trust_gain * (1 - scar)`` of the gap to full trust; a broken one removes
-``min(1, trust_gain * trust_loss_ratio)`` of the trust there is, deepens the scar by
-``SCAR_DEPTH`` of what is unscarred and cuts clarity by ``SCAR_DEPTH``; the scar halves
-every ``scar_half_life_weeks`` (Slovic 1993). The loss/gain ratio of one event is
-``trust_loss_ratio * trust / ((1 - trust)(1 - scar))``: ``trust_loss_ratio`` at trust 0.5
-without scar, more above. Besides these events, trust moves ``trust_drift`` of the way
-towards the value delivered each week (benevolence; Mayer, Davis & Schoorman 1995).
+The deal: an offer sets the member's expectation to at least
+``contract + offer (promise - contract)``, where ``promise`` is what the policy announces it
+will deliver (``Decisions.promise``) - over-promising is the policy's choice. Without an offer
+expectations adapt slowly (2%/week) towards what is delivered, never below the contract.
+An offer makes the deal clear: ``clarity`` rises to at least the offer, fades with half-life
+``clarity_half_life_weeks`` and loses ``SCAR_DEPTH`` of itself at each breach; clear deals
+raise citizenship and engagement (role clarity).
 
-LMX moves towards ``0.65 exchange + 0.35 liking``: the exchange is the geometric mean of what
-each side brings - the leader's delivered value and the member's contribution
-``0.5 citizenship + 0.25 trust + 0.25 perceived competence`` (competence counts as the
-leader sees it) - and liking is the affect dimension of LMX (Liden & Maslyn 1998). It moves
-at a rate set by the relationship stage (fast for strangers: Liden, Wayne & Stilwell 1993). Stages
-(Graen & Uhl-Bien 1995): stranger -> acquaintance after the onboarding window once LMX
-passes 0.35; acquaintance -> partnership when LMX >= 0.65 and trust >= 0.6; a partnership
-falls back when LMX < 0.5 or trust < 0.4.
+Promises exist only where a deal was made. Each week an obligation falls due with probability
+``promise_event_rate``: a promise of the deal with probability ``promise_event_rate * clarity``,
+kept with probability ``promise_reliability * min(1, delivered / expectation)``; otherwise one
+of the basic contract, which earns nothing when met and is breached with probability
+``max(0, 1 - delivered / contract_expectation)`` (psychological-contract breach; Robinson 1996).
+A kept promise closes ``trust_gain (1 - scar)`` of the gap to full trust; a broken promise or a
+breach removes ``min(1, trust_gain * trust_loss_ratio)`` of the trust there is, deepens the scar
+by ``SCAR_DEPTH`` of what is unscarred and cuts clarity; the scar halves every
+``scar_half_life_weeks`` (Slovic 1993). Trust also drifts ``trust_drift`` of the way towards the
+value delivered each week (benevolence; Mayer, Davis & Schoorman 1995).
+
+LMX moves towards ``0.65 sqrt(delivered * brought) + 0.35 liking``, where the member brings
+``0.5 citizenship + 0.25 trust + 0.25 perceived competence`` and liking is LMX's affect
+dimension (Liden & Maslyn 1998), at a rate set by the stage (fast for strangers: Liden, Wayne &
+Stilwell 1993). Stages (Graen & Uhl-Bien 1995): stranger -> acquaintance after onboarding once
+LMX reaches 0.35; acquaintance -> partnership at LMX >= 0.65, trust >= 0.6 and contact >=
+``partner_contact_hours`` (depth needs sustained contact, which spreading time thin cannot give);
+a partnership falls back when LMX < 0.5, trust < 0.4 or contact < half of that.
 """
 
 from __future__ import annotations

@@ -1,20 +1,25 @@
-"""Phase 5 - creativity and innovation: ideas arise, some are tried, some succeed.
+"""Phase 5 (ODD 7.5) - creativity and innovation: ideas arise, some are tried, some succeed.
 
 Creativity moves (at ``attitude_rate``) towards
-``creativity_trait * (0.3 autonomy + 0.3 psych_safety + 0.4 engagement * (1 - crowding))``,
-where crowding is ``crowding_out * bonus * reward_contingency`` (individual incentives
-crowd out intrinsic motivation; Cerasoli et al. 2016); successes of collaborators inspire
-(``inspiration``). Ideas arrive as Poisson events with rate
-``idea_rate * creativity * (0.25 + 0.75 autonomy)`` - so LMX, which raises creativity
-(indirectly), matters more where autonomy is high (Volmer, Spurk & Niessen 2012). Trying an idea is
-a risk taken with probability ``psych_safety``. A tried idea succeeds with probability
-``idea_success * (0.3 + 0.7 competence) * (0.3 + 0.7 support)`` (an under-resourced idea
-usually fails). Each failure is met with
-tolerance (probability ``failure_tolerance``: safety grows a little) or blame (safety
-falls by the share ``failure_punishment``). Successes are the model's innovation; each raises
-the inventor's engagement (``SUCCESS_ENGAGEMENT`` of the gap) and the leader's view of their
-competence (``SUCCESS_VISIBILITY``). Inspiration uses collaborators' successes of the previous
-week. LMX is not in the creativity target: it acts through autonomy, safety and engagement.
+``creativity_trait (0.3 autonomy + 0.3 psych_safety + 0.4 engagement (1 - crowding))``,
+where ``crowding = crowding_out * bonus * reward_contingency * (1 - reward_basis)``: an
+individual reward for output crowds out intrinsic motivation, one for creativity does not
+(Cerasoli et al. 2016; Byron & Khazanchi 2012). Collaborators' successes of the previous week
+inspire (``inspiration``). LMX is not in the target: it acts through autonomy, safety and
+engagement.
+
+Ideas arrive as Poisson events with rate
+``idea_rate * creativity (0.25 + 0.75 autonomy) (1 + creative_reward_gain * bonus * reward_basis)``:
+LMX matters more where autonomy is high (Volmer, Spurk & Niessen 2012), and a
+creativity-contingent reward raises the rate (Byron & Khazanchi 2012). An idea is tried with
+probability ``psych_safety``. A tried idea succeeds with probability
+``idea_success (0.3 + 0.7 competence) (0.3 + 0.7 support) (1 - excess latitude)``, excess
+latitude being ``max(0, latitude - readiness)`` (see exchange): an under-resourced attempt,
+or one beyond what the member is ready for, usually fails (Pierce & Aguinis 2013). Each
+failure is met with tolerance (probability ``failure_tolerance``: safety closes 3% of its gap)
+or blame (safety falls by the share ``failure_punishment``; Edmondson 1999). Successes are the
+model's innovation; each raises the inventor's engagement (``SUCCESS_ENGAGEMENT`` of the gap)
+and the leader's view of their competence (``SUCCESS_VISIBILITY``).
 """
 
 from __future__ import annotations

@@ -1,16 +1,17 @@
-"""Phase 1 - perception: leaders observe members through noise that grows as contact shrinks.
+"""Phase 1 (ODD 7.1) - perception: leaders see what members do, with noise that grows as contact falls.
 
-Each week the leader observes what each member does: their output (recent performance, the
-13-week average - what the leader's view of "competence" is built from: leaders see work, not
-ability) and their loyalty (effort beyond the contract). An observation has standard deviation
-``perception_noise / sqrt(contact + 0.1)``, where ``contact`` is the member's recent
-leader contact in hours per week: one hour a week gives roughly the base noise, no
-contact about three times as much. Every observation is also shifted by the leader's
-persistent bias for this member, ``rater_bias`` (liking through similarity, Liden, Wayne &
-Stilwell 1993, plus idiosyncrasy: rater effects are the largest part of performance
-ratings, Scullen, Mount & Goff 2000); noise averages out over weeks, the bias does not. The leader's
-view moves a fraction ``perception_gain`` towards the observation. Observations are
-ratings on the 0-1 scale, so they are bounded to it.
+Each week the leader observes each member's output - ``performance_avg``, the 13-week average
+of performance, from which the leader's view of "competence" is built: leaders see work, not
+ability - and loyalty (citizenship, effort beyond the contract). Whatever lowers output
+(little effort, latitude beyond readiness, hours spent helping, a newcomer's ramp-up; see work)
+therefore lowers how competent the member looks. An observation has standard deviation
+``perception_noise / sqrt(contact + 0.1)``, where ``contact`` is the member's recent leader
+contact in hours per week: one hour a week gives roughly the base noise, none about three times
+as much. Every observation is also shifted by the leader's persistent bias for this member,
+``rater_bias`` (liking through similarity, Liden, Wayne & Stilwell 1993, plus idiosyncrasy:
+rater effects are the largest part of performance ratings, Scullen, Mount & Goff 2000); noise
+averages out over weeks, the bias does not. Observations are ratings on the 0-1 scale, so they
+are bounded to it; the leader's view moves a fraction ``perception_gain`` towards them.
 """
 
 from __future__ import annotations

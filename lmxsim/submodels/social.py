@@ -1,11 +1,14 @@
-"""Phase 6 - social comparison and spread over collaboration ties.
+"""Phase 6 (ODD 7.6) - social comparison, the cost of differentiation, and safety's spread.
 
-Fairness: members compare their LMX with their team's mean; perceived fairness moves
-(at ``attitude_rate``) towards ``1 - comparison_sensitivity * max(0, team mean - own LMX)``
-(upward comparison hurts; Yu, Matta & Cornfield 2018). Psychological safety moves towards
-``0.6 trust + 0.4 failure_tolerance`` (how members expect risk-taking to be met) and then
-``safety_diffusion`` of the gap to the mean of collaborators closes, so safety is a
-shared climate (Edmondson 1999).
+Fairness: members compare their LMX with their team's mean; perceived fairness moves (at
+``attitude_rate``) towards
+``1 - comparison_sensitivity * max(0, team mean - own LMX) - differentiation_cost * team sd of LMX``
+(at least 0): upward comparison hurts the out-group, and differentiation itself costs everyone
+felt fairness (Liden et al. 2006; Yu, Matta & Cornfield 2018). Psychological safety moves
+towards ``0.6 trust + 0.4 failure_tolerance - differentiation_cost * team sd of LMX`` (how
+members expect risk-taking to be met, lowered by a split team), and then ``safety_diffusion``
+of the gap to the mean of collaborators closes, so safety is a shared climate (Edmondson 1999).
+Concentrating leader time therefore has a price paid by the whole team.
 """
 
 from __future__ import annotations

@@ -1,11 +1,18 @@
-"""Phase 7b - quitting and refilling vacancies.
+"""Phase 7b (ODD 7.8) - quitting and refilling vacancies, and what turnover costs those who stay.
 
 Each occupied position quits this week with probability ``1 - exp(-H)``, where
 ``H = h0 * exp(quit_sensitivity * (turnover_intention - 0.5)) * f``; ``h0`` is the weekly
 hazard equivalent to ``annual_base_turnover`` and ``f = first_year_hazard`` in the first
-52 weeks of tenure, 1 after. A leaver's position stays vacant for ``hiring_lag_weeks``;
-then a newcomer is hired into it (see :mod:`lmxsim.people`), inheriting the position's
-collaboration ties, and starts a new dyad with the leader as a stranger.
+52 weeks of tenure, 1 after (Griffeth, Hom & Gaertner 2000). A leaver's position stays vacant
+for ``hiring_lag_weeks``; then a newcomer is hired into it (see :mod:`lmxsim.people`),
+inheriting the position's collaboration ties, and starts a new dyad with the leader as a
+stranger.
+
+Turnover is not free for the team: each team's recent quit rate per year, ``departures``
+(a 13-week moving average), feeds turnover contagion in the stayers' intention to quit
+(Felps et al. 2009); the vacant share adds strain to stayers (see attitudes); a newcomer
+brings a freshly drawn competence and ramps up from half output (see work), and the leader
+starts their view and the relationship afresh.
 """
 
 from __future__ import annotations

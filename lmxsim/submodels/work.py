@@ -1,17 +1,31 @@
-"""Phase 4 - work: effort, performance and competence growth.
+"""Phase 4 (ODD 7.4) - work: effort, performance and competence growth.
 
-Routine effort is ``base_effort`` lifted by bonuses (``bonus_effort_gain``; Cerasoli et
-al. 2016) in proportion to the line of sight from own effort to reward: 1 for an
-individual bonus, 1/team headcount for a team-based one (Kandel & Lazear 1992). Citizenship - effort beyond the contract, which the leader reads as loyalty -
-is the member's return on the exchange and their disposition:
-``engagement * (0.25 + 0.15 lmx + 0.45 conscientiousness + 0.15 clarity)`` - a member who was
-offered a clear deal reciprocates (Graen & Uhl-Bien 1995). Total effort
-is ``routine + (1 - routine) * citizenship``. Weekly performance is
-``competence * effort * (1 + assignment_boost * assignment) * (1 - overreach)`` times
-log-normal noise with mean 1, where ``overreach = overreach_penalty * max(0, autonomy -
-competence)``: latitude beyond ability costs output (errors, rework; Langfred & Moye 2004) -
-why tailoring latitude to the person beats handing everyone the same. Competence closes ``learning_rate * (0.6 support + 0.4 assignment)`` of its
-gap to 1 each week (coaching and challenge) and loses ``forgetting_rate`` of itself.
+Routine effort is ``base_effort`` lifted by a bonus on output (``bonus_effort_gain``;
+Cerasoli et al. 2016) in proportion to the line of sight from own effort to reward: 1 for an
+individual bonus, 1/team headcount for a team-based one (Kandel & Lazear 1992); a bonus on
+creativity (``reward_basis`` 1) lifts ideas instead (see innovation). Every bonus costs money:
+``bonus * bonus_size`` annual salaries per member-year (reporter ``bonus_cost``).
+Citizenship - effort beyond the contract, the member's return on the exchange -
+is ``engagement (0.25 + 0.15 lmx + 0.45 conscientiousness + 0.15 clarity)`` (a member offered
+a clear deal reciprocates; Graen & Uhl-Bien 1995). Total effort is
+``routine + (1 - routine) citizenship``.
+
+Weekly performance is ``competence * effort`` times
+``1 + assignment_boost * assignment`` (an important assignment);
+``1 + empowerment_gain * min(autonomy, readiness)`` (empowerment pays as far as the member is
+ready; Kim, Beehr & Prewett 2018);
+``1 - overreach_penalty * max(0, latitude - readiness)`` (latitude granted beyond readiness costs
+errors and rework; Langfred & Moye 2004);
+``1 + safety_performance (psych_safety - 0.5)`` (Edmondson 1999; Frazier et al. 2017);
+``1 - helping hours / 40`` (hours spent helping peers are not spent on one's own work;
+Bergeron 2007); ramp-up ``min(1, 0.5 + 0.5 tenure / ramp_up_weeks)`` (a newcomer starts at
+half output); and log-normal noise with mean 1. Readiness is
+``competence (1 - backing_need (1 - support))`` (see exchange).
+
+Competence grows by coaching, challenge and practice - learning by doing (Argote & Epple 1990) -
+as far as the climate lets members learn:
+``(learning_rate (0.6 support + 0.4 assignment) + practice_rate * effort) (0.5 + psych_safety)``
+of its gap to 1 each week, and loses ``forgetting_rate`` of itself.
 """
 
 from __future__ import annotations
