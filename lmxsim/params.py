@@ -124,8 +124,8 @@ class Params:
                                     "calibrated: mature exchanges are stable (Graen & Uhl-Bien 1995)", "exchange")
 
     # --- work ---------------------------------------------------------------------
-    base_effort: float = param(0.6, "fraction", 0.0, 1.0,
-                               "assumption: contractual effort as a share of full effort", "work")
+    base_effort: float = param(0.55, "fraction", 0.0, 1.0,
+                               "calibrated (facts 4, 11): contractual effort as a share of full effort", "work")
     learning_rate: float = param(0.004, "1/week", 0.0, 0.5,
                                  "assumption: about 20% of the competence gap closed per year with full coaching",
                                  "work")
@@ -146,6 +146,9 @@ class Params:
     practice_rate: float = param(0.002, "1/week", 0.0, 0.5,
                                  "assumption: learning by doing - share of the competence gap closed per week "
                                  "at full effort (Argote & Epple 1990)", "work")
+    clarity_performance: float = param(0.25, "output share per clarity unit", 0.0, 1.0,
+                                       "calibrated (fact 11: training gain +10-30%); role ambiguity - performance rho about "
+                                       "-.2 (Tubre & Collins 2000): a clear deal tells the member what good work is", "work")
     safety_performance: float = param(0.2, "output share per safety unit", 0.0, 1.0,
                                       "psychological safety - performance about rho = .2 (Frazier et al. 2017); "
                                       "Edmondson 1999", "work")
@@ -162,8 +165,9 @@ class Params:
     creative_reward_gain: float = param(0.3, "idea-rate share per unit of creativity-contingent reward", 0.0, 2.0,
                                         "Byron & Khazanchi 2012: rewards contingent on creativity raise it, "
                                         "performance-contingent ones do not", "work")
-    performance_noise: float = param(0.5, "sd (log units)", 0.0, 1.0,
-                                     "assumption: week-to-week output variability", "work")
+    performance_noise: float = param(0.7, "sd (log units)", 0.0, 1.0,
+                                     "calibrated (fact 4): week-to-week output variability; r(LMX, weekly output) is about "
+                                     ".33 (Martin et al. 2016: rho = .30)", "work")
 
     # --- creativity and innovation ------------------------------------------------
     idea_rate: float = param(1.0, "ideas/member-week", 0.0, 5.0,

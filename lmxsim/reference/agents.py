@@ -274,11 +274,12 @@ class RefMember(mesa.Agent):
         empowered = 1.0 + p.empowerment_gain * min(self.autonomy, ready)
         overreach = 1.0 - p.overreach_penalty * max(0.0, self.latitude - ready)
         safety = 1.0 + p.safety_performance * (self.psych_safety - 0.5)
+        clear = 1.0 + p.clarity_performance * self.clarity
         own_time = 1.0 - self.helping_hours() / WORK_WEEK_HOURS
         tenure = self.model.week - self.hire_week
         ramp = min(1.0, 0.5 + 0.5 * tenure / max(p.ramp_up_weeks, 1e-9))
         return (self.competence * effort * (1.0 + p.assignment_boost * self.assignment) * empowered * overreach
-                * safety * own_time * ramp * noise)
+                * safety * clear * own_time * ramp * noise)
 
     def competence_growth(self, effort: float) -> float:
         """(coaching and challenge + practice) * climate * gap - forgetting"""

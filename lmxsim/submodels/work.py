@@ -17,6 +17,8 @@ ready; Kim, Beehr & Prewett 2018);
 ``1 - overreach_penalty * max(0, latitude - readiness)`` (latitude granted beyond readiness costs
 errors and rework; Langfred & Moye 2004);
 ``1 + safety_performance (psych_safety - 0.5)`` (Edmondson 1999; Frazier et al. 2017);
+``1 + clarity_performance * clarity`` (a clear deal tells the member what good work is;
+Tubre & Collins 2000);
 ``1 - helping hours / 40`` (hours spent helping peers are not spent on one's own work;
 Bergeron 2007); ramp-up ``min(1, 0.5 + 0.5 tenure / ramp_up_weeks)`` (a newcomer starts at
 half output); and log-normal noise with mean 1. Readiness is
@@ -90,13 +92,15 @@ def performance_noise(z, sd) -> np.ndarray:
 def performance(m, p, effort, ready, latitude, helping, tenure, noise) -> np.ndarray:
     """performance = competence * effort * (1 + assignment_boost * assignment)
     * (1 + empowerment_gain * min(autonomy, readiness)) * (1 - overreach_penalty * max(0, latitude - readiness))
-    * (1 + safety_performance (psych_safety - 0.5)) * (1 - helping hours / 40) * ramp-up * noise,
+    * (1 + safety_performance (psych_safety - 0.5)) * (1 + clarity_performance * clarity)
+    * (1 - helping hours / 40) * ramp-up * noise,
     ramp-up = min(1, 0.5 + 0.5 tenure / ramp_up_weeks)."""
     empowered = 1.0 + p.empowerment_gain * np.minimum(m.autonomy, ready)
     overreach = 1.0 - p.overreach_penalty * np.maximum(0.0, latitude - ready)
     safety = 1.0 + p.safety_performance * (m.psych_safety - 0.5)
+    clear = 1.0 + p.clarity_performance * m.clarity
     ramp = np.minimum(1.0, 0.5 + 0.5 * tenure / np.maximum(p.ramp_up_weeks, 1e-9))
-    return (m.competence * effort * (1.0 + p.assignment_boost * m.assignment) * empowered * overreach * safety
+    return (m.competence * effort * (1.0 + p.assignment_boost * m.assignment) * empowered * overreach * safety * clear
             * (1.0 - helping / WORK_WEEK_HOURS) * ramp * noise)
 
 
