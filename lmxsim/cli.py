@@ -206,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check the stylized facts of the LMX literature",
                          description="Simulate SEEDS organisations of about MEMBERS members with the default "
-                                     "parameters and test eight stylized facts of the LMX literature (each "
+                                     "parameters and test eleven stylized facts of the LMX literature (each "
                                      "row names its source, e.g. Gerstner & Day 1997, Dirks & Ferrin 2002; "
                                      "`lmxsim docs calibration` explains every target). Prints a table, writes "
                                      "DIR/validation.csv and figures. Exit code 0 only if every fact passes.")

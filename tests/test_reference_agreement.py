@@ -339,6 +339,16 @@ class _NoRampUp(RefMember):
         return performance
 
 
+class _NoClarityInOutput(RefMember):
+    """A clear deal does not lift output (role clarity plays no part in performance)."""
+
+    def output(self, effort, noise):
+        clarity, self.clarity = self.clarity, 0.0
+        performance = super().output(effort, noise)
+        self.clarity = clarity
+        return performance
+
+
 class _DealTalksCostNoHours(RefLeader):
     """The deal is cheap talk again: the hours shared among members ignore the talks."""
 
@@ -366,6 +376,7 @@ MUTANTS = [
     (_LoyaltySeenWithCompetenceNoise, "proactive_deal", *SETTINGS["BUSY"]),
     (_AbilitySeenNotOutput, "proactive_deal", *SETTINGS["BUSY"]),
     (_NoRampUp, "proactive_deal", *SETTINGS["BUSY"]),
+    (_NoClarityInOutput, "proactive_deal", *SETTINGS["BUSY"]),
     (_DealTalksCostNoHours, "proactive_deal", *SETTINGS["BUSY"]),
     (_NoDifferentiationCost, "reactive_in_crowd", *SETTINGS["SMALL"]),
     (_NoStrainFromVacancies, "laissez_faire", *SETTINGS["SMALL"]),   # BUSY refills at once: no vacancies

@@ -24,13 +24,7 @@ def facts(data):
     return estimate_facts(data)
 
 
-# facts the model does not yet reproduce (docs/calibration.md says why); strict: a pass is news
-NOT_YET = {"training_gain_size": "the reactive -> proactive switch raises team productivity about +3-4% in "
-                                 "3-6 months, not +10-30% (issue 12 left open)"}
-
-
-@pytest.mark.parametrize("key", [pytest.param(f[0], marks=pytest.mark.xfail(strict=True, reason=NOT_YET[f[0]]))
-                                 if f[0] in NOT_YET else f[0] for f in FACTS])
+@pytest.mark.parametrize("key", [f[0] for f in FACTS])
 def test_stylized_fact_holds_at_default_parameters(facts, key):
     fact = next(f for f in facts if f.key == key)
     assert fact.passed, f"{fact.claim}: estimate {fact.estimate:.3f} outside {fact.target} ({fact.detail})"
