@@ -170,8 +170,9 @@ class Params:
                                      ".33 (Martin et al. 2016: rho = .30)", "work")
 
     # --- creativity and innovation ------------------------------------------------
-    idea_rate: float = param(1.0, "ideas/member-week", 0.0, 5.0,
-                             "calibrated: ideas at full creativity and autonomy", "innovation")
+    idea_rate: float = param(1.5, "ideas/member-week", 0.0, 5.0,
+                             "calibrated (fact 7: more ideas, less Poisson noise, higher r(LMX, creative output)): "
+                             "ideas at full creativity and autonomy", "innovation")
     idea_success: float = param(0.35, "probability", 0.0, 1.0,
                                 "assumption: success chance of a tried idea for a fully competent member",
                                 "innovation")

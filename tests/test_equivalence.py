@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lmxsim.params import Params
+
 from lmxsim.outcomes import OUTCOMES
 from lmxsim.stats import holm as lmxsim_holm
 
@@ -230,7 +232,8 @@ def test_an_engine_builds_one_spec_per_cell_with_sets_and_perturbation():
                                                          "remote_team": "remote_team"}
     assert specs["team_size_30"].fixed["team_size"] == 30 and "team_size" not in specs["default"].fixed
     assert all(s.weeks == 52 and s.fixed["n_teams"] == 3 and s.replications == 2 for s in specs.values())
-    assert all(s.fixed["annual_base_turnover"] == pytest.approx(0.26) for s in specs.values())
+    doubled = 2.0 * Params().annual_base_turnover
+    assert all(s.fixed["annual_base_turnover"] == pytest.approx(doubled) for s in specs.values())
 
 
 @pytest.mark.parametrize("changes, field", [

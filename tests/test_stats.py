@@ -80,7 +80,8 @@ def test_summary_pairs_policies_by_seed():
         # b is exactly a + 0.1 on every seed: the paired difference has zero width
         "innovation_per_member_year": [1.0, 2.0, 3.0, 1.1, 2.1, 3.1],
     })
-    for col in ("annual_turnover", "annual_turnover_top_quartile", "turnover_cost_per_member_year", "mean_lmx",
+    for col in ("annual_turnover", "annual_turnover_top_quartile", "turnover_cost_per_member_year",
+                "bonus_cost_per_member_year", "mean_lmx",
                 "lmx_sd_within_team", "in_group_share", "mean_trust", "mean_engagement", "mean_performance",
                 "mean_psych_safety"):
         runs[col] = 0.5
@@ -98,7 +99,8 @@ def test_summary_pairs_policies_by_seed():
 def test_summary_reports_d_z_p_and_holm_adjusted_p_over_the_whole_table():
     rng = np.random.default_rng(11)
     outcomes = ["innovation_per_member_year", "annual_turnover", "annual_turnover_top_quartile",
-                "turnover_cost_per_member_year", "mean_lmx", "lmx_sd_within_team", "in_group_share", "mean_trust",
+                "turnover_cost_per_member_year", "bonus_cost_per_member_year", "mean_lmx", "lmx_sd_within_team",
+                "in_group_share", "mean_trust",
                 "mean_engagement", "mean_performance", "mean_psych_safety"]
     runs = pd.DataFrame({"policy": ["a"] * 5 + ["b"] * 5 + ["c"] * 5, "seed": list(range(5)) * 3})
     for col in outcomes:
@@ -108,7 +110,7 @@ def test_summary_reports_d_z_p_and_holm_adjusted_p_over_the_whole_table():
     first = s[s.policy == "a"]
     assert first[["d_z", "p", "p_holm"]].isna().all().all()
     rest = s[s.policy != "a"]
-    assert rest.p.notna().all() and len(rest) == 44
+    assert rest.p.notna().all() and len(rest) == 2 * 12 * 2   # policies b, c x outcomes x windows
     assert np.allclose(rest.p_holm, holm(rest.p))  # one family: 2 policies x 11 outcomes x 2 windows
     for row in (rest.iloc[0], rest.iloc[1]):  # each window reads its own column of the runs
         column = row.outcome if row.window == "from_week_26" else f"{row.outcome}_last_year"
