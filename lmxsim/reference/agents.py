@@ -276,10 +276,13 @@ class RefMember(mesa.Agent):
         safety = 1.0 + p.safety_performance * (self.psych_safety - 0.5)
         clear = 1.0 + p.clarity_performance * self.clarity
         own_time = 1.0 - self.helping_hours() / WORK_WEEK_HOURS
-        tenure = self.model.week - self.hire_week
-        ramp = min(1.0, 0.5 + 0.5 * tenure / max(p.ramp_up_weeks, 1e-9))
         return (self.competence * effort * (1.0 + p.assignment_boost * self.assignment) * empowered * overreach
-                * safety * clear * own_time * ramp * noise)
+                * safety * clear * own_time * self.know_how() * noise)
+
+    def know_how(self) -> float:
+        """min(1, 0.5 + 0.5 tenure / ramp_up_weeks): a newcomer's ramp-up"""
+        tenure = self.model.week - self.hire_week
+        return min(1.0, 0.5 + 0.5 * tenure / max(self.model.params.ramp_up_weeks, 1e-9))
 
     def competence_growth(self, effort: float) -> float:
         """(coaching and challenge + practice) * climate * gap - forgetting"""
@@ -291,6 +294,7 @@ class RefMember(mesa.Agent):
     def get_inspired(self):
         """Collaborators' successes of last week inspire (read before anyone's are replaced)."""
         self.inspired = self.neighbour_mean(lambda other: 1.0 if other.successes_this_week > 0 else 0.0, 0.0)
+        self.colleagues_know_how = self.neighbour_mean(lambda other: other.know_how(), 1.0)
 
     def innovate(self):
         """Creativity moves; ideas arise, are tried as far as the member feels safe, succeed or
@@ -323,7 +327,7 @@ class RefMember(mesa.Agent):
     def success_probability(self) -> float:
         p = self.model.params
         return (p.idea_success * (0.3 + 0.7 * self.competence) * (0.3 + 0.7 * self.support)
-                * (1.0 - self.excess_latitude()))
+                * (1.0 - self.excess_latitude()) * self.know_how() * self.colleagues_know_how)
 
     # -- 6. comparison and spread
     def compare(self):

@@ -13,9 +13,12 @@ Ideas arrive as Poisson events with rate
 LMX matters more where autonomy is high (Volmer, Spurk & Niessen 2012), and a
 creativity-contingent reward raises the rate (Byron & Khazanchi 2012). An idea is tried with
 probability ``psych_safety``. A tried idea succeeds with probability
-``idea_success (0.3 + 0.7 competence) (0.3 + 0.7 support) (1 - excess latitude)``, excess
-latitude being ``max(0, latitude - readiness)`` (see exchange): an under-resourced attempt,
-or one beyond what the member is ready for, usually fails (Pierce & Aguinis 2013). Each
+``idea_success (0.3 + 0.7 competence) (0.3 + 0.7 support) (1 - excess latitude) know-how
+collaborators' know-how``, excess latitude being ``max(0, latitude - readiness)`` (see
+exchange) and know-how the ramp-up of work (a newcomer's, 0.5 rising to 1 over
+``ramp_up_weeks``): an under-resourced attempt, or one beyond what the member is ready for,
+usually fails (Pierce & Aguinis 2013), and so does one made without people who know the place -
+turnover costs the stayers lost know-how and collaborators. Each
 failure is met with tolerance (probability ``failure_tolerance``: safety closes 3% of its gap)
 or blame (safety falls by the share ``failure_punishment``; Edmondson 1999). Successes are the
 model's innovation; each raises the inventor's engagement (``SUCCESS_ENGAGEMENT`` of the gap)
@@ -28,6 +31,7 @@ import numpy as np
 
 from lmxsim.draws import weekly
 from lmxsim.submodels.exchange import excess_latitude, readiness
+from lmxsim.submodels.work import know_how
 
 SUCCESS_ENGAGEMENT = 0.05  # engagement gap closed per success
 SUCCESS_VISIBILITY = 0.05  # leader's competence view gap closed per success
@@ -42,11 +46,13 @@ def innovate(model, here, d) -> None:
     m.creativity = inspire(m.creativity, here.neighbour_mean(m.successes_this_week > 0), p.inspiration, here.present)
     ideas = luck.poisson("ideas.count", idea_rate(m, p, m.bonus * d.reward_basis) * here.present)
     overreach = excess_latitude(d.latitude, readiness(m.competence, m.support, p.backing_need))
+    own = know_how(model.week - m.hire_week, p.ramp_up_weeks)
+    known = own * here.neighbour_mean(own, default=1.0)
     # the risky steps only concern the few members with an idea this week
     who = np.flatnonzero(ideas)
     tried = luck.binomial("ideas.tried", ideas[who], m.psych_safety[who], at=who)
     p_who = p.at(who)
-    successes = luck.binomial("ideas.success", tried, success_probability(m, p_who, who, overreach[who]), at=who)
+    successes = luck.binomial("ideas.success", tried, success_probability(m, p_who, who, overreach[who], known[who]), at=who)
     failures = tried - successes
     punished = luck.binomial("ideas.punished", failures, 1.0 - p_who.failure_tolerance, at=who)
     m.psych_safety[who] = safety_after_failures(m.psych_safety[who], punished, failures - punished, p_who)
@@ -79,10 +85,13 @@ def idea_rate(m, p, bonus_on_ideas) -> np.ndarray:
     return p.idea_rate * m.creativity * (0.75 * m.autonomy + 0.25) * (1.0 + p.creative_reward_gain * bonus_on_ideas)
 
 
-def success_probability(m, p, who, overreach) -> np.ndarray:
-    """p = idea_success (0.3 + 0.7 competence) (0.3 + 0.7 support) (1 - excess latitude):
-    an attempt beyond what the member is ready for usually fails"""
-    return p.idea_success * (0.3 + 0.7 * m.competence[who]) * (0.3 + 0.7 * m.support[who]) * (1.0 - overreach)
+def success_probability(m, p, who, overreach, known) -> np.ndarray:
+    """p = idea_success (0.3 + 0.7 competence) (0.3 + 0.7 support) (1 - excess latitude)
+    * know-how * collaborators' mean know-how: an attempt beyond what the member is ready for
+    usually fails, and an idea needs people who know the place - a newcomer's, or one whose
+    experienced collaborators have left, fails more often (lost know-how and collaborators)"""
+    return (p.idea_success * (0.3 + 0.7 * m.competence[who]) * (0.3 + 0.7 * m.support[who]) * (1.0 - overreach)
+            * known)
 
 
 def closer_to_one(value, step, events) -> np.ndarray:

@@ -99,9 +99,16 @@ def performance(m, p, effort, ready, latitude, helping, tenure, noise) -> np.nda
     overreach = 1.0 - p.overreach_penalty * np.maximum(0.0, latitude - ready)
     safety = 1.0 + p.safety_performance * (m.psych_safety - 0.5)
     clear = 1.0 + p.clarity_performance * m.clarity
-    ramp = np.minimum(1.0, 0.5 + 0.5 * tenure / np.maximum(p.ramp_up_weeks, 1e-9))
+    ramp = know_how(tenure, p.ramp_up_weeks)
     return (m.competence * effort * (1.0 + p.assignment_boost * m.assignment) * empowered * overreach * safety * clear
             * (1.0 - helping / WORK_WEEK_HOURS) * ramp * noise)
+
+
+def know_how(tenure, ramp_up_weeks) -> np.ndarray:
+    """know-how = min(1, 0.5 + 0.5 tenure / ramp_up_weeks): what a newcomer does not yet know about
+    the job, the firm and whom to ask (ramp-up of output; idea success of the member and of their
+    collaborators)."""
+    return np.minimum(1.0, 0.5 + 0.5 * tenure / np.maximum(ramp_up_weeks, 1e-9))
 
 
 def competence_growth(m, p, effort) -> np.ndarray:
