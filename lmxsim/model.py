@@ -141,6 +141,15 @@ class LMXModel(mesa.Model):
         if self.week >= self.params.weeks:
             self.running = False
 
+    def set_horizon(self, weeks: int) -> None:
+        """Change the horizon ``params.weeks`` of a run in progress: a longer one lets a finished
+        run go on from where it is; one at or below the current week ends it here. The value is
+        checked like any parameter (:class:`~lmxsim.errors.LMXInputError`)."""
+        params = self.params.replace(weeks=weeks)
+        validate_events(self.preset, params)
+        self.params = params
+        self.running = self.week < self.params.weeks
+
     def run(self, weeks: int | None = None) -> "LMXModel":
         """Run ``weeks`` more weeks (default: up to the horizon ``params.weeks``)."""
         if weeks is not None and (isinstance(weeks, (bool, np.bool_)) or not isinstance(weeks, numbers.Integral)

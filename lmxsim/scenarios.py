@@ -44,7 +44,10 @@ class SwitchPolicy(Event):
         model.set_policy(self.policy, teams=model.first_teams(self.share_of_teams))
 
     def describe(self) -> str:
-        return f"week {self.week}: leaders of {self.share_of_teams:.0%} of teams switch to {self.policy}"
+        from lmxsim.policies import policy_class
+
+        label = policy_class(self.policy).label or self.policy
+        return f"week {self.week}: leaders of {self.share_of_teams:.0%} of teams switch to {label}"
 
 
 @dataclass(frozen=True)

@@ -441,3 +441,58 @@ def test_dashboard_on_a_busy_port_says_so(capsys):
         port = busy.getsockname()[1]
         assert cli_main(["dashboard", "--port", str(port)]) == 2
     assert "--port" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------- issue 13: breakages a room found
+def test_a_seed_being_typed_survives_the_page_redrawing_while_the_model_plays():
+    rc = render_page()
+    button(rc, "Play").click()
+    try:
+        field = rc.find(v.TextField).widget
+        field.v_model = "12"      # typed, not yet committed with Enter
+        assert wait_for(lambda: int(week_text(rc).split()[1]) >= 3), week_text(rc)
+        assert rc.find(v.TextField).widget.v_model == "12"
+    finally:
+        assert wait_for(lambda: "Pause" in button_labels(rc))
+        button(rc, "Pause").click()
+    assert wait_for(lambda: "Play" in button_labels(rc))
+    rc.find(v.TextField).widget.fire_event("keyup.enter", "12")
+    assert wait_for(lambda: week_text(rc).startswith("Week 0 of "))   # committed: a new organisation
+
+
+@pytest.mark.parametrize("seed", ["²", "٣", "1²", " "])
+def test_next_seed_after_a_seed_that_is_not_a_plain_number_starts_again_at_one(seed):
+    rc = render_page()
+    enter_seed(rc, seed)
+    button(rc, "Next seed").click()
+    assert rc.find(v.TextField).widget.v_model == "1"
+    assert errors(rc) == [] and week_text(rc).startswith("Week 0 of ")
+
+
+def test_lengthening_the_horizon_at_the_end_of_a_run_goes_on_from_there():
+    rc = render_page()
+    move_slider(rc, "Horizon", 13)
+    for _ in range(13):
+        button(rc, "Step").click()
+    assert week_text(rc) == "Week 13 of 13" and button(rc, "Step").disabled
+    move_slider(rc, "Horizon", 26)
+    assert week_text(rc) == "Week 13 of 26"
+    button(rc, "Step").click()
+    assert week_text(rc) == "Week 14 of 26"
+    move_slider(rc, "Horizon", 13)   # shorter than where the run is: it ends here, nothing is lost
+    assert week_text(rc) == "Week 14 of 13" and button(rc, "Step").disabled
+
+
+def test_the_settings_button_hides_and_shows_the_settings_column():
+    rc = render_page()
+    assert rc.find(v.Select, label="Scenario preset").widgets
+    button(rc, "Settings").click()
+    assert not rc.find(v.Select, label="Scenario preset").widgets
+    assert images(rc, "lmx-network")   # the main panel is still there
+    button(rc, "Settings").click()
+    assert rc.find(v.Select, label="Scenario preset").widgets
+
+
+def test_scenario_events_name_policies_as_people_read_them():
+    text = SCENARIOS["leader_training"].events[0].describe()
+    assert "Proactive deal with everyone" in text and "proactive_deal" not in text

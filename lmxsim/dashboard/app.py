@@ -19,6 +19,7 @@ import time
 import markdown
 import solara
 import solara.lab
+from solara.components.input import use_change
 
 from lmxsim.dashboard import about
 from lmxsim.dashboard.charts import MONITORS, LiveCharts, monitor_values, slide_png, story_png, story_text
@@ -171,6 +172,22 @@ def CommitSlider(value: float, low: float, high: float, step: float, on_commit):
 
 
 @solara.component
+def SeedField(seed: str, on_commit, error=False):
+    """The seed, typed and committed with Enter (or by leaving the field).
+
+    What is being typed is this component's own state, so the page redrawing every frame while
+    the model plays does not overwrite it; a new committed seed (Next seed, a preset, a link)
+    replaces it."""
+    draft = solara.use_reactive(seed)
+    solara.use_effect(lambda: draft.set(seed), [seed])
+    field = solara.v.TextField(v_model=draft.value, on_v_model=lambda text: draft.set(text or ""),
+                               label="Seed (whole number)", error=bool(error),
+                               messages=[error] if isinstance(error, str) else [], hide_details="auto")
+    use_change(field, lambda text: on_commit((text or "").strip()), update_events=["focusout", "keyup.enter"])
+    return field
+
+
+@solara.component
 def ParamSlider(name: str, value, on_value):
     """A parameter slider with its label and current value above it (long labels squeeze a slider)."""
     label, low, high, step = SLIDERS[name]
@@ -196,8 +213,7 @@ def SettingsPanel(settings: Settings, on_settings, on_reset_params, bad_field: s
         on_settings(new)
 
     def next_seed():
-        seed = settings.seed
-        on_settings(settings.replace(seed=str(int(seed) + 1) if seed.isdigit() else "1"))
+        on_settings(settings.next_seed())
 
     solara.Select("Scenario preset", values=list(SCENARIO_BY_TITLE), value=settings.scenario_obj.title,
                   on_value=choose_scenario)
@@ -210,9 +226,8 @@ def SettingsPanel(settings: Settings, on_settings, on_reset_params, bad_field: s
         solara.Select("Compare with policy", values=list(POLICY_BY_LABEL), value=policy_label(settings.policy_b),
                       on_value=lambda label: on_settings(settings.replace(policy_b=POLICY_BY_LABEL[label])))
     with solara.Row(style={"align-items": "center"}, gap="6px"):
-        solara.InputText("Seed (whole number)", value=settings.seed,
-                         error="a whole number, e.g. 1" if bad_field == "seed" else False,
-                         on_value=lambda text: on_settings(settings.replace(seed=(text or "").strip())))
+        SeedField(settings.seed, lambda text: on_settings(settings.replace(seed=text)),
+                  error="a whole number, e.g. 1" if bad_field == "seed" else False)
         solara.Button("Next seed", on_click=next_seed, outlined=True, small=True, icon_name="mdi-dice-5-outline",
                       style={"flex": "0 0 auto"})
     for group, names in SLIDER_GROUPS:
@@ -272,7 +287,7 @@ def LiveView(sim: Simulation, version: int, picked_person):
     live_networks = solara.use_memo(lambda: [LiveNetwork(run, layout, title=run.label)
                                              for run, layout in zip(sim.runs, layouts)], dependencies=[sim])
     live_charts = solara.use_memo(lambda: LiveCharts(sim.runs, sim.horizon, sim.settings.scenario_obj),
-                                  dependencies=[sim])
+                                  dependencies=[sim, sim.horizon])
     networks = solara.use_memo(lambda: sim.locked(lambda: [view.png(picked_person) for view in live_networks]),
                                dependencies=[sim, version, picked_person])
     charts = solara.use_memo(lambda: sim.locked(live_charts.png), dependencies=[sim, version])
@@ -317,8 +332,22 @@ def Page():
     step_error = solara.use_reactive(None)
     show_settings = solara.use_reactive(True)  # hide them to give a projector the whole width
 
-    sim, error, bad_field = solara.use_memo(lambda: build(settings), dependencies=[settings, resets])
+    # the horizon is not part of what an organisation is built from: lengthening it lets a run go on
+    sim, error, bad_field = solara.use_memo(lambda: build(settings), dependencies=[settings.without_horizon(), resets])
     solara.use_effect(lambda: sim.close if sim is not None else None, [sim])  # free it when replaced or gone
+    horizon_error = solara.use_reactive(None)
+
+    def apply_horizon():
+        horizon_error.set(None)
+        if sim is None or settings.horizon is None or settings.horizon == sim.horizon:
+            return
+        try:
+            sim.set_horizon(settings.horizon)
+        except LMXInputError as exc:
+            horizon_error.set(f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}.")
+        version.set(version.value + 1)
+
+    solara.use_effect(apply_horizon, [sim, settings.horizon])
 
     def change_settings(new: Settings):
         playing.set(False)
@@ -365,14 +394,15 @@ def Page():
             solara.HTML(tag="div", unsafe_innerHTML="<b>lmxsim</b> · leader–member exchange: "
                                                     "the in-crowd, or a deal with everyone?")
         with solara.Row(gap="0px", style={"align-items": "flex-start"}):
-            with solara.Column(classes=["lmx-sidebar"], gap="10px",
-                               style={} if show_settings.value else {"display": "none"}):
-                SettingsPanel(settings, change_settings,
-                              lambda: change_settings(Settings.for_scenario(settings.scenario, seed=settings.seed,
-                                                                            compare=settings.compare)),
-                              bad_field=bad_field)
+            if show_settings.value:   # not rendered at all when hidden (a display style loses to Vuetify's d-flex)
+                with solara.Column(classes=["lmx-sidebar"], gap="10px"):
+                    SettingsPanel(settings, change_settings,
+                                  lambda: change_settings(Settings.for_scenario(settings.scenario, seed=settings.seed,
+                                                                                compare=settings.compare)),
+                                  bad_field=bad_field)
             with solara.Column(classes=["lmx-main"], gap="10px"):
-                MainPanel(sim, error, step_error.value, version, playing, speed, picked, reset, advance)
+                MainPanel(sim, error or horizon_error.value, step_error.value, version, playing, speed, picked, reset,
+                          advance)
 
 
 @solara.component
@@ -391,7 +421,7 @@ def MainPanel(sim, error, step_error, version, playing, speed, picked, reset, ad
         if sim is not None:
             solara.Text(f"Week {sim.week} of {sim.horizon}", classes=["lmx-week"])
             if sim.done:
-                solara.Text("— end of the run. Reset to start again, or lengthen the horizon.")
+                solara.Text("— end of the run. Lengthen the horizon to go on, or Reset to start again.")
     if error:
         solara.Error(error)
     if step_error:

@@ -73,6 +73,22 @@ class Settings:
         return dict(self.params)
 
     @property
+    def horizon(self) -> int | None:
+        """The horizon the visitor chose (``weeks``), or None for the scenario's."""
+        return self.param_dict.get("weeks")
+
+    def without_horizon(self) -> "Settings":
+        """The same settings but the horizon: what an organisation is built from (the horizon
+        can change without rebuilding it, :meth:`Simulation.set_horizon`)."""
+        return self.replace(params={k: v for k, v in self.param_dict.items() if k != "weeks"})
+
+    def next_seed(self) -> "Settings":
+        """The next seed (1 after anything that is not a plain whole number, e.g. '²' or '')."""
+        seed = self.seed
+        plain = seed.isascii() and seed.isdecimal()
+        return self.replace(seed=str(int(seed) + 1) if plain else "1")
+
+    @property
     def scenario_obj(self):
         return SCENARIOS[self.scenario]
 
@@ -256,6 +272,13 @@ class Simulation:
     @property
     def horizon(self) -> int:
         return self.runs[0].model.params.weeks
+
+    def set_horizon(self, weeks: int) -> None:
+        """Lengthen (or shorten) the run without starting again: a finished run goes on from
+        where it is. Raises :class:`~lmxsim.errors.LMXInputError` for a horizon the model refuses."""
+        with self._lock:
+            for run in self.runs:
+                run.model.set_horizon(weeks)
 
     @property
     def done(self) -> bool:
