@@ -146,3 +146,26 @@ def test_a_workshop_session_in_the_browser(page):
 
     assert page.outside_requests == [], "the dashboard must work offline"
     assert page.problems == []
+
+
+def test_a_shared_link_opens_its_view_and_settings_frees_the_width(page, dashboard_url):
+    """Issue 13: a link carries scenario, policies, seed and horizon; the Settings button really
+    hides the settings column (it used to lose to Vuetify's d-flex) on a 1280x720 projector."""
+    from lmxsim.scenarios import SCENARIOS
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(dashboard_url + "/?scenario=in_crowd_trap&compare=1&vs=proactive_deal&seed=7&weeks=52")
+    page.wait_for_selector(".lmx-week")
+    page.problems.clear()   # the first page's requests that this navigation cut short
+    page.wait_for_selector(f"text={SCENARIOS['in_crowd_trap'].title}")
+    assert page.text_content(".lmx-week").strip() == "Week 0 of 52"
+    assert page.locator(".lmx-run-label").count() == 2
+    assert page.get_by_label("Seed (whole number)").input_value() == "7"
+    main_before = page.locator(".lmx-main").bounding_box()["width"]
+    page.get_by_role("button", name="Settings").click()
+    page.wait_for_selector(".lmx-sidebar", state="detached")
+    assert page.locator(".lmx-main").bounding_box()["width"] > main_before + 200
+    page.screenshot(path=ARTIFACTS / "dashboard-7-link-projector.png")
+    page.get_by_role("button", name="Settings").click()
+    page.wait_for_selector(".lmx-sidebar")
+    assert page.problems == []

@@ -496,3 +496,52 @@ def test_the_settings_button_hides_and_shows_the_settings_column():
 def test_scenario_events_name_policies_as_people_read_them():
     text = SCENARIOS["leader_training"].events[0].describe()
     assert "Proactive deal with everyone" in text and "proactive_deal" not in text
+
+
+def render_page_at(query: str):
+    """The page as a browser opening ``/?query`` sees it (the server provides the router)."""
+    from solara.routing import Router, router_context
+
+    @solara.component
+    def Opened():
+        router_context.provide(Router("/?" + query, routes=[solara.Route("/")]))
+        return Page()
+
+    _, rc = solara.render(Opened(), handle_error=False)
+    return rc
+
+
+def test_a_link_opens_its_scenario_policies_seed_and_horizon():
+    from lmxsim.dashboard.session import settings_to_query
+    rc = render_page_at("scenario=in_crowd_trap&policy=similarity_bias&compare=1&vs=equal_split&seed=7&weeks=52")
+    assert select(rc, "Scenario preset").v_model == SCENARIOS["in_crowd_trap"].title
+    assert run_labels(rc) == ["Similarity-biased favouritism", "Equal split (sameness)"]
+    assert rc.find(v.TextField).widget.v_model == "7" and week_text(rc) == "Week 0 of 52"
+    import html
+    query = settings_to_query(Settings.for_scenario("in_crowd_trap").replace(
+        policy="similarity_bias", compare=True, policy_b="equal_split", seed="7",
+        params={**Settings.for_scenario("in_crowd_trap").param_dict, "weeks": 52}))
+    assert html.escape("?" + query, quote=False) in prose(rc)   # the page offers the same link back
+
+
+@pytest.mark.parametrize("query, field", [
+    ("scenario=nope", "scenario"),
+    ("policy=__import__('os')", "policy"),
+    ("compare=maybe", "compare"),
+    ("weeks=-5", "weeks"),
+    ("weeks=ten", "weeks"),
+    ("colour=red", "colour"),
+])
+def test_a_forged_link_shows_one_line_and_opens_the_rest(query, field):
+    rc = render_page_at(query + "&seed=3")
+    warnings = [" ".join(map(str, a.children)) for a in rc.find(v.Alert, type="warning").widgets]
+    assert len(warnings) == 1 and f"link parameter {field}:" in warnings[0]
+    assert rc.find(v.TextField).widget.v_model == "3" and week_text(rc).startswith("Week 0 of ")
+
+
+def test_settings_survive_the_trip_through_a_link():
+    from lmxsim.dashboard.session import settings_from_query, settings_to_query
+    for name in SCENARIOS:
+        for compare in (False, True):
+            s = Settings.for_scenario(name).replace(compare=compare, seed="42")
+            assert settings_from_query(settings_to_query(s)) == (s, None)

@@ -20,12 +20,13 @@ import markdown
 import solara
 import solara.lab
 from solara.components.input import use_change
+from solara.routing import router_context
 
 from lmxsim.dashboard import about
 from lmxsim.dashboard.charts import MONITORS, LiveCharts, monitor_values, slide_png, story_png, story_text
 from lmxsim.dashboard.figures import RUN_COLOURS
 from lmxsim.dashboard.network import LiveNetwork, compute_layout
-from lmxsim.dashboard.session import Settings, Simulation, policy_label
+from lmxsim.dashboard.session import Settings, Simulation, policy_label, settings_from_query, settings_to_query
 from lmxsim.errors import LMXInputError
 from lmxsim.params import describe
 from lmxsim.policies import policy_names
@@ -235,6 +236,9 @@ def SettingsPanel(settings: Settings, on_settings, on_reset_params, bad_field: s
         for name in names:
             ParamSlider(name, params.get(name, DEFAULTS[name]), set_param)
     solara.Button("Back to the scenario's parameters", on_click=on_reset_params, text=True, icon_name="mdi-restore")
+    query = settings_to_query(settings)
+    Prose(f"**Share this view:** [link](?{query}) — opens this scenario, policies, seed and horizon "
+          f"(`?{query}`).", style={"font-size": "0.8rem", "word-break": "break-all"})
 
 
 @solara.component
@@ -323,7 +327,9 @@ def LiveView(sim: Simulation, version: int, picked_person):
 
 @solara.component
 def Page():
-    settings, set_settings_state = solara.use_state(Settings.for_scenario(DEFAULT_SCENARIO))
+    router = solara.use_context(router_context)   # None outside the server (tests render the page alone)
+    opened_with = solara.use_memo(lambda: settings_from_query(router.search if router is not None else None), [])
+    settings, set_settings_state = solara.use_state(opened_with[0])
     resets, set_resets = solara.use_state(0)
     version = solara.use_reactive(0)      # weeks stepped: pictures are redrawn when it changes
     playing = solara.use_reactive(False)
@@ -401,6 +407,8 @@ def Page():
                                                                                 compare=settings.compare)),
                                   bad_field=bad_field)
             with solara.Column(classes=["lmx-main"], gap="10px"):
+                if opened_with[1]:
+                    solara.Warning(opened_with[1] + " The rest of the link applies.")
                 MainPanel(sim, error or horizon_error.value, step_error.value, version, playing, speed, picked, reset,
                           advance)
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlencode
 
 import numpy as np
 
 from lmxsim.compat import release_model
+from lmxsim.errors import LMXInputError
 from lmxsim.model import LMXModel
 from lmxsim.policies import policy_class
 from lmxsim.scenarios import SCENARIOS, SwitchPolicy
@@ -109,6 +111,65 @@ class Settings:
         base = {"scenario": name, "policy": s.policy, "policy_b": other_policy(s.policy),
                 "params": tuple(sorted(scenario_params(name).items()))}
         return cls(**{**base, **changes})
+
+
+# URL parameters of a shareable view: ?scenario=...&policy=...&compare=1&vs=...&seed=...&weeks=...
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def settings_to_query(settings: "Settings") -> str:
+    """The URL query that opens ``settings``' view (scenario, policies, seed, compare, horizon)."""
+    items = [("scenario", settings.scenario), ("policy", settings.policy)]
+    if settings.compare:
+        items += [("compare", "1"), ("vs", settings.policy_b)]
+    items.append(("seed", settings.seed))
+    if settings.horizon is not None:
+        items.append(("weeks", str(settings.horizon)))
+    return urlencode(items)
+
+
+def settings_from_query(search: str | None) -> tuple["Settings", str | None]:
+    """Settings from a URL query (``settings_to_query``'s), and a one-line message naming the first
+    value that is not allowed (the rest of the link still applies; nothing raises)."""
+    from lmxsim.params import check_overrides
+    from lmxsim.policies import policy_names
+
+    query = {k: v[-1].strip() for k, v in parse_qs(search or "", keep_blank_values=True).items()}
+    problems: list[str] = []
+
+    def bad(key, value, allowed):
+        problems.append(f"link parameter {key}: {value!r} is not allowed — {allowed}.")
+
+    scenario = query.get("scenario", "default")
+    if scenario not in SCENARIOS:
+        bad("scenario", scenario, "one of " + ", ".join(SCENARIOS))
+        scenario = "default"
+    settings = Settings.for_scenario(scenario)
+    for key, field_name in (("policy", "policy"), ("vs", "policy_b")):
+        if key in query:
+            if query[key] in policy_names():
+                settings = settings.replace(**{field_name: query[key]})
+            else:
+                bad(key, query[key], "one of " + ", ".join(policy_names()))
+    if "compare" in query:
+        word = query["compare"].lower()
+        if word in TRUE_WORDS + FALSE_WORDS:
+            settings = settings.replace(compare=word in TRUE_WORDS)
+        else:
+            bad("compare", query["compare"], "1 or 0")
+    if "seed" in query:
+        settings = settings.replace(seed=query["seed"][:40])   # the model checks it, as for a typed seed
+    if "weeks" in query:
+        try:
+            weeks = int(query["weeks"])
+            check_overrides({"weeks": weeks})
+            settings = settings.replace(params={**settings.param_dict, "weeks": weeks})
+        except (ValueError, LMXInputError):
+            bad("weeks", query["weeks"], "a whole number of weeks in [1, 5200]")
+    unknown = sorted(set(query) - {"scenario", "policy", "vs", "compare", "seed", "weeks"})
+    if unknown:
+        bad(unknown[0], query[unknown[0]], "one of scenario, policy, compare, vs, seed, weeks")
+    return settings, (problems[0] if problems else None)
 
 
 class MemberHistory:
