@@ -254,7 +254,7 @@ class Job:
 
     Sessions :meth:`attach` and :meth:`detach`; when the last one detaches before the end
     (the tab closed, the settings changed, Stop), the job stops after its current batch and
-    is forgotten. A job that finishes (with a result or an error message) is cached.
+    is forgotten. A job that finishes with a result is cached; one that fails carries its message.
     """
 
     def __init__(self, request: Request):
@@ -318,7 +318,7 @@ def _finish(job: Job) -> None:
     with _lock:
         if _running.get(job.request) is job:
             del _running[job.request]
-        if not job.stopped:
+        if job.result is not None:     # a stopped or failed job is not kept: asking again runs again
             _done[job.request] = job
             _done.move_to_end(job.request)
             while len(_done) > CACHE_SIZE:
