@@ -116,6 +116,15 @@ def test_parameters_the_scenario_cannot_take_are_refused_before_any_run():
         ms.Request.from_settings(settings(policy_b="no_such_policy"), n=3)
 
 
+def test_more_runs_than_the_dashboard_budget_are_refused_with_the_most_that_fit():
+    huge = settings(params=dict(SHORT, n_teams=50, team_size=40, weeks=520))
+    with pytest.raises(LMXInputError) as info:
+        ms.Request.from_settings(huge, n=20)
+    assert info.value.field == "seeds" and "at most 19 here" in info.value.allowed
+    assert ms.Request.from_settings(huge, n=19).n == 19
+    assert ms.Request.from_settings(settings(params=dict(SHORT, weeks=156)), n=50).n == 50  # workshop size fits
+
+
 # ---------------------------------------------------------------------- shared jobs
 def test_a_finished_job_is_cached_and_shared():
     request = ms.Request.from_settings(settings(), n=3)
@@ -224,3 +233,28 @@ def test_component_shows_the_models_message_for_parameters_a_scenario_cannot_tak
 def test_component_is_empty_outside_compare_mode():
     _, rc = solara.render(ManySeeds(settings(compare=False), choices=(3,)), handle_error=False)
     assert buttons(rc, "Run both policies") == [] and figure_images(rc) == []
+
+
+def test_component_shows_a_failed_run_as_a_message_and_offers_to_try_again(monkeypatch):
+    def boom(tasks):
+        raise RuntimeError("out of luck")
+    monkeypatch.setattr(ms, "run_tasks", boom)
+    _, rc = solara.render(ManySeeds(settings(), choices=(3,)), handle_error=False)
+    buttons(rc, "Run both policies on 3 seeds")[0].click()
+    assert wait_for(lambda: any("out of luck" in e for e in errors(rc))), texts(rc)
+    assert len(buttons(rc, "Try again")) == 1
+    monkeypatch.undo()
+    buttons(rc, "Try again")[0].click()
+    assert wait_for(lambda: len(figure_images(rc)) == 1), texts(rc)
+    assert errors(rc) == []
+
+
+def test_component_refuses_more_seeds_than_fit_and_lets_the_visitor_pick_fewer():
+    huge = settings(params=dict(SHORT, n_teams=50, team_size=40, weeks=520))
+    _, rc = solara.render(ManySeeds(huge, choices=(20, 2)), handle_error=False)
+    assert any("seeds" in e and "at most 19" in e for e in errors(rc)), errors(rc)
+    assert buttons(rc, "Run both policies") == []
+    toggle = rc.find(v.BtnToggle).widget
+    toggle.v_model = 1                       # the second choice: 2 seeds
+    assert wait_for(lambda: errors(rc) == [])
+    assert len(buttons(rc, "Run both policies on 2 seeds")) == 1

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -38,7 +39,15 @@ SEED_CHOICES = (20, 30, 50)
 DEFAULT_SEEDS = 30
 MIN_SEEDS, MAX_SEEDS = 2, 50
 MAX_ROOT_SEED = 2**63 - 1
-BATCHES = 10          # a job runs in about this many batches: progress steps and the latency of a stop
+# A job runs in this many batches: progress steps and the latency of a stop. Each batch pays the
+# engine's fixed cost per week once (about 0.5 s of CPU for 156 weeks here), so more batches cost
+# more: 2 x 30 runs at workshop size take 1.3 s of CPU in one batch, 2.2 s in 3, 5.7 s in 10.
+BATCHES = 3
+# The dashboard's budget for one click, in member-position-weeks over all runs: about 0.8-2 us of
+# CPU each on the engine (plus about 0.5 s per batch per 156 weeks), so at most about a minute of
+# a server core. 2 x 50 seeds at workshop size (5 teams of 8, 156 weeks) are 0.6 million; 2 x 20 at
+# the largest organisation the sliders allow (50 teams of 40, 520 weeks) would be 42 million.
+MAX_POSITION_WEEKS = 40_000_000
 CACHE_SIZE = 24       # finished jobs kept (a few kilobytes each)
 
 
@@ -121,6 +130,14 @@ class Request:
         except TypeError as exc:  # a parameter Params does not take
             raise LMXInputError("params", dict(self.params), f"known parameters only ({exc})") from None
         validate_events(preset, params)
+        per_run = params.n_teams * params.team_size * params.weeks
+        if 2 * self.n * per_run > MAX_POSITION_WEEKS:
+            most = MAX_POSITION_WEEKS // (2 * per_run)
+            allowed = (f"at most {most} here ({params.n_teams} teams of {params.team_size} over {params.weeks} "
+                       "weeks); `lmxsim compare` runs more" if most >= MIN_SEEDS else
+                       f"none at this size ({params.n_teams} teams of {params.team_size} over {params.weeks} "
+                       "weeks) in the dashboard; `lmxsim compare` runs it")
+            raise LMXInputError("seeds", self.n, allowed)
 
     def seeds(self) -> list[int]:
         return replication_seeds(self.root_seed, self.n)
@@ -261,6 +278,8 @@ class Job:
         self.request = request
         self.done_runs = 0
         self.total_runs = 2 * request.n
+        self.started = time.monotonic()
+        self.seconds_left: float | None = None   # estimated from the batches done so far
         self.result: Result | None = None
         self.error: str | None = None
         self.finished = threading.Event()    # set when result, error or stop is final
@@ -277,6 +296,8 @@ class Job:
 
     def _progress(self, done: int, total: int) -> None:
         self.done_runs, self.total_runs = done, total
+        if done:
+            self.seconds_left = (time.monotonic() - self.started) * (total - done) / done
 
     def _run(self) -> None:
         try:

@@ -11,6 +11,7 @@ refuses show its one-line message, never a traceback.
 from __future__ import annotations
 
 import logging
+import time
 
 import solara
 import solara.lab
@@ -71,7 +72,7 @@ def ManySeeds(settings, choices=ms.SEED_CHOICES):
             while not job.wait(POLL_SECONDS):
                 if not task.is_current():   # settings changed, Stop, or the page went away
                     return None
-                yield (job.done_runs, job.total_runs)
+                yield (job.done_runs, job.total_runs, time.monotonic() - job.started, job.seconds_left)
             yield job
         finally:
             job.detach()                     # the last watcher out stops an unfinished job
@@ -88,26 +89,29 @@ def ManySeeds(settings, choices=ms.SEED_CHOICES):
         solara.Text("One run is one organisation with one set of people and one run of luck. Run both policies "
                     "on many paired seeds (each seed: the same organisation and people under both) and see how "
                     "often B beats A on each headline outcome.", style={"color": "#555"})
-        if error is not None:
-            solara.Error(error)
-            return
-        job = ms.cached(request)   # run before, in this session or another: shown at once
-        if job is None and asked and task.finished and isinstance(task.value, ms.Job) \
-                and task.value.request == request:
-            job = task.value       # finished, but not cached (it failed)
-        running = asked and job is None and task.pending
+        job = running = None
+        if error is None:
+            job = ms.cached(request)   # run before, in this session or another: shown at once
+            last = task.latest     # a generator task's last yield (its .value is None once finished)
+            if job is None and asked and task.finished and isinstance(last, ms.Job) and last.request == request:
+                job = last             # finished, but not cached (it failed)
+            running = asked and job is None and task.pending
         with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Text("Seeds:")
             solara.ToggleButtonsSingle(value=n, values=list(choices), on_value=set_n, dense=True)
             if running:
                 solara.Button("Stop", on_click=lambda: set_wanted(None), outlined=True, icon_name="mdi-stop")
-            elif job is None or job.error:
+            elif error is None and (job is None or job.error):
                 solara.Button(f"Run both policies on {n} seeds" if job is None else "Try again", on_click=run,
                               color="primary", icon_name="mdi-dice-multiple-outline")
+        if error is not None:
+            solara.Error(error)
+            return
         if running:
-            done, total = task.latest if isinstance(task.latest, tuple) else (0, 2 * n)
+            done, total, elapsed, left = task.latest if isinstance(task.latest, tuple) else (0, 2 * n, 0.0, None)
             solara.ProgressLinear(value=100.0 * done / max(total, 1), color="primary")
-            solara.Text(f"{done} of {total} runs done… (the page stays live meanwhile)",
+            eta = f", about {left:.0f} s left" if left is not None else ""
+            solara.Text(f"{done} of {total} runs done ({elapsed:.0f} s{eta}); the page stays live meanwhile",
                         classes=["lmx-many-seeds-progress"])
         elif job is not None and job.error:
             solara.Error(job.error)
