@@ -416,7 +416,7 @@ def figure(result: Result, figsize=(12.8, 4.4)):
     under the panel, the share of seeds B wins and the mean paired difference with its 95% CI."""
     fig = new_figure(figsize)
     axes = fig.subplots(1, len(result.outcomes), squeeze=False).ravel()
-    fig.subplots_adjust(left=0.05, right=0.975, top=0.78, bottom=0.25, wspace=0.42)
+    fig.subplots_adjust(left=0.05, right=0.975, top=0.74, bottom=0.31, wspace=0.42)
     rng = np.random.default_rng(0)       # a fixed small horizontal spread, so equal values stay visible
     for ax, o in zip(axes, result.outcomes):
         h = o.headline
@@ -442,11 +442,12 @@ def figure(result: Result, figsize=(12.8, 4.4)):
             ax.spines[side].set_visible(False)
         ci = f"[{_fmt_signed(h, o.low)}, {_fmt_signed(h, o.high)}]" if np.isfinite(o.low) else "[n/a]"
         colour = {"B": RUN_COLOURS[1], "A": RUN_COLOURS[0], "unclear": "#333333"}[o.verdict]
-        ax.text(0.5, -0.12, f"B better in {o.b_better}/{o.n} seeds ({o.share_b_better:.0%})",
+        ax.text(0.5, -0.16, f"B better in {o.b_better}/{o.n} seeds ({o.share_b_better:.0%})",
                 transform=ax.transAxes, ha="center", va="top", fontsize=10.5, fontweight="bold", color=colour)
         other = f"A better in {o.a_better}" + (f", {o.ties} tied" if o.ties else "")
-        ax.text(0.5, -0.21, f"{other} · B − A: {_fmt_signed(h, o.diff)} {ci}",
-                transform=ax.transAxes, ha="center", va="top", fontsize=9, color=colour)
+        ax.text(0.5, -0.27, other, transform=ax.transAxes, ha="center", va="top", fontsize=9.5, color=colour)
+        ax.text(0.5, -0.37, f"B − A: {_fmt_signed(h, o.diff)} {ci}", transform=ax.transAxes, ha="center",
+                va="top", fontsize=9.5, color=colour)
     fig.text(0.01, 0.985, f"A = {result.label_a}", color=RUN_COLOURS[0], fontsize=12, fontweight="bold",
              va="top")
     fig.text(0.5, 0.985, f"B = {result.label_b}", color=RUN_COLOURS[1], fontsize=12, fontweight="bold", va="top")
