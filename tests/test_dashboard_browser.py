@@ -169,3 +169,16 @@ def test_a_shared_link_opens_its_view_and_settings_frees_the_width(page, dashboa
     page.get_by_role("button", name="Settings").click()
     page.wait_for_selector(".lmx-sidebar")
     assert page.problems == []
+
+
+def test_many_seeds_shows_whether_the_story_holds_whatever_the_seed(page, dashboard_url):
+    page.goto(dashboard_url + "/?scenario=in_crowd_trap&compare=1&seed=1")
+    page.wait_for_selector(".lmx-week")
+    page.problems.clear()   # the first page's requests that this navigation cut short
+    page.get_by_role("tab", name="Many seeds").click()
+    page.get_by_role("button", name="Run both policies on").click()
+    page.wait_for_selector("img.lmx-many-seeds", timeout=120_000)
+    assert_images_drawn(page, "img.lmx-many-seeds", 1)
+    assert page.locator(".lmx-many-seeds-line").count() >= 4
+    page.screenshot(path=ARTIFACTS / "dashboard-8-many-seeds.png", full_page=True)
+    assert page.problems == []

@@ -545,3 +545,15 @@ def test_settings_survive_the_trip_through_a_link():
         for compare in (False, True):
             s = Settings.for_scenario(name).replace(compare=compare, seed="42")
             assert settings_from_query(settings_to_query(s)) == (s, None)
+
+
+def test_compare_mode_offers_many_seeds_and_one_model_does_not():
+    rc = render_page()
+
+    def tab_titles():
+        tabs = rc.find(v.Tabs).widget
+        return [[c for c in tab.children if isinstance(c, str)][0] for tab in tabs.children if isinstance(tab, v.Tab)]
+
+    assert "Many seeds" not in tab_titles()
+    rc.find(v.Switch).widget.v_model = True
+    assert "Many seeds" in tab_titles()

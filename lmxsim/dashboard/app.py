@@ -25,6 +25,7 @@ from solara.routing import router_context
 from lmxsim.dashboard import about
 from lmxsim.dashboard.charts import MONITORS, LiveCharts, monitor_values, slide_png, story_png, story_text
 from lmxsim.dashboard.figures import RUN_COLOURS
+from lmxsim.dashboard.many_seeds_view import ManySeeds
 from lmxsim.dashboard.network import LiveNetwork, compute_layout
 from lmxsim.dashboard.session import Settings, Simulation, policy_label, settings_from_query, settings_to_query
 from lmxsim.errors import LMXInputError
@@ -447,6 +448,9 @@ def MainPanel(sim, error, step_error, version, playing, speed, picked, reset, ad
             LiveView(sim, version.value, picked_person)
         with solara.lab.Tab("Inspect a person", icon_name="mdi-account-search"):
             Inspect(sim, picked, version.value)
+        if len(sim.runs) > 1:   # does the story hold whatever the seed?
+            with solara.lab.Tab("Many seeds", icon_name="mdi-dice-multiple-outline"):
+                ManySeeds(sim.settings)
         with solara.lab.Tab("About", icon_name="mdi-information-outline"):
             Prose(about.about_markdown(), style={"max-width": "900px", "font-size": "1.05rem"})
 
