@@ -557,3 +557,25 @@ def test_compare_mode_offers_many_seeds_and_one_model_does_not():
     assert "Many seeds" not in tab_titles()
     rc.find(v.Switch).widget.v_model = True
     assert "Many seeds" in tab_titles()
+
+
+def test_compare_mode_saves_each_network_under_its_policys_name():
+    rc = render_page()
+    rc.find(v.Switch).widget.v_model = True
+    labels = button_labels(rc)
+    assert "Save network (PNG)" not in labels
+    assert {"Save network: Reactive in-crowd (PNG)", "Save network: Proactive deal with everyone (PNG)"} <= set(labels)
+
+
+def test_a_slide_says_how_to_reproduce_it():
+    from lmxsim.dashboard.charts import slide_caption
+    s = Settings.for_scenario("in_crowd_trap").replace(compare=True, seed="7")
+    sim = Simulation(s)
+    try:
+        sim.step(3)
+        caption = slide_caption(sim)
+    finally:
+        sim.close()
+    for part in ("scenario in_crowd_trap", "reactive_in_crowd vs proactive_deal", "seed 7", "week 3 of 156",
+                 "team_size=12", "leader_hours_per_week=6", "?scenario=in_crowd_trap"):
+        assert part in caption, part

@@ -306,8 +306,11 @@ def LiveView(sim: Simulation, version: int, picked_person):
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
         solara.FileDownload(charts, filename=f"lmxsim-charts-week{week}.png", label="Save charts (PNG)",
                             mime_type="image/png")
-        solara.FileDownload(networks[0], filename=f"lmxsim-network-week{week}.png", label="Save network (PNG)",
-                            mime_type="image/png")
+        for k, (run, png) in enumerate(zip(sim.runs, networks)):   # in compare mode one button per run, named
+            name = f"Save network: {run.label} (PNG)" if compare else "Save network (PNG)"
+            suffix = f"-{'AB'[k]}-{run.policy}" if compare else ""
+            solara.FileDownload(png, filename=f"lmxsim-network{suffix}-week{week}.png", label=name,
+                                mime_type="image/png")
         solara.FileDownload(slide_data, filename=f"lmxsim-{'compare' if compare else 'slide'}-week{week}.png",
                             label="Save compare view (PNG)" if compare else "Save slide (PNG)",
                             mime_type="image/png")

@@ -299,5 +299,17 @@ def slide_png(sim, layouts, picked_person=None) -> bytes:
         ax = upper.add_axes((0.03 + k * width, 0.25, width - 0.03, 0.56))
         draw_network(ax, run, layout, picked_person=picked_person, title=run.label)
     add_key(upper, rect=(0.25, 0.15, 0.5, 0.022), ncol=8)
-    draw_charts(lower, runs, sim.horizon, scenario, grid=(1, len(CHARTS)), top=0.76, bottom=0.13)
+    draw_charts(lower, runs, sim.horizon, scenario, grid=(1, len(CHARTS)), top=0.76, bottom=0.2)
+    fig.text(0.015, 0.006, slide_caption(sim), fontsize=9, color="#444", va="bottom", wrap=True)
     return png_bytes(fig)
+
+
+def slide_caption(sim) -> str:
+    """What a slide needs to be reproduced: scenario, policies, seed, week and the parameters set."""
+    from lmxsim.dashboard.session import settings_to_query
+
+    s = sim.settings
+    params = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in sorted(s.param_dict.items()))
+    policies = " vs ".join(run.policy for run in sim.runs)
+    return (f"lmxsim · scenario {s.scenario} · {policies} · seed {s.seed} · week {sim.week} of {sim.horizon} · "
+            f"{params}\ndashboard link: ?{settings_to_query(s)}")
