@@ -554,9 +554,11 @@ def cmd_docs(args) -> int:
 
 
 def cmd_dashboard(args) -> int:
-    from lmxsim.dashboard.server import serve
+    from lmxsim.dashboard.server import exit_quietly_on_stop_signals, serve
 
-    return serve(host=args.host, port=args.port, open_browser=args.open)
+    code = serve(host=args.host, port=args.port, open_browser=args.open)
+    exit_quietly_on_stop_signals()   # the process ends now: a second Ctrl+C must not print a traceback
+    return code
 
 
 COMMANDS = {"dashboard": cmd_dashboard, "run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list,

@@ -237,6 +237,41 @@ def test_ctrl_c_with_browsers_connected_and_playing_stops_cleanly():
     _assert_stopped_cleanly(proc, out, err)
 
 
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_ctrl_c_pressed_again_and_again_while_stopping_stays_quiet():
+    """A trainer hammers Ctrl-C: signals keep coming while uvicorn shuts down and while the
+    process tears down after "stopped" (before the fix for the latter: KeyboardInterrupt
+    tracebacks from threading._shutdown and atexit hooks, exit code -2)."""
+    from playwright.sync_api import sync_playwright
+
+    proc = _start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                for _ in range(2):
+                    page = browser.new_page()
+                    page.set_default_timeout(90_000)
+                    page.goto(proc.url)
+                    page.wait_for_selector(".lmx-week")
+                    page.get_by_role("button", name="Play").click()
+                page.wait_for_timeout(1500)
+                deadline = time.monotonic() + 60
+                while proc.poll() is None and time.monotonic() < deadline:
+                    try:
+                        proc.send_signal(signal.SIGINT)
+                    except ProcessLookupError:
+                        break
+                    time.sleep(0.1)
+                out, err = proc.communicate(timeout=30)
+            finally:
+                browser.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    _assert_stopped_cleanly(proc, out, err)
+
+
 def test_ctrl_c_with_a_page_loaded_and_a_websocket_open_stops_cleanly():
     ws_client = pytest.importorskip("websockets.sync.client")
     proc = _start()

@@ -12,6 +12,8 @@ their connections, then one line "lmxsim dashboard: stopped" and exit code 0.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import signal
 import socket
@@ -58,8 +60,39 @@ class _Stop(BaseException):
     one into ``Abort`` and a stray blank line on stderr) nor any ``except Exception`` catches it."""
 
 
+def _drop_cancellations(record) -> bool:
+    """A forced stop (Ctrl+C twice) makes uvicorn skip the app's shutdown; asyncio then cancels
+    the still-waiting lifespan task, Starlette reports the CancelledError's traceback as
+    "lifespan.shutdown.failed" and uvicorn logs that as an error. After a stop signal that is the
+    expected end, not an error: drop it (whether it comes as exc_info or as traceback text)."""
+    if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+        return False
+    lines = str(record.msg).strip().splitlines()
+    return not (lines and lines[-1].startswith(("asyncio.exceptions.CancelledError", "CancelledError")))
+
+
 def _raise_stop(signum, frame):
+    # runs before asyncio cancels the server's remaining tasks (uvicorn re-raises the signal
+    # inside its serve coroutine), so the filter is in place when the cancellation is logged
+    logger = logging.getLogger("uvicorn.error")
+    if _drop_cancellations not in logger.filters:
+        logger.addFilter(_drop_cancellations)
     raise _Stop(signum)
+
+
+def _exit_now(signum, frame):
+    os._exit(0)
+
+
+def exit_quietly_on_stop_signals() -> None:
+    """After "stopped": a repeated Ctrl+C while the process tears down (kernels' threads ending,
+    atexit hooks) ends it at once with code 0, instead of a KeyboardInterrupt traceback from
+    inside the interpreter's shutdown. For a process about to exit only (``lmxsim dashboard``)."""
+    if threading.current_thread() is threading.main_thread():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, _exit_now)
 
 
 def announce(host: str, port: int) -> None:
