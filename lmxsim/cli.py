@@ -282,7 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
                                       "any member. Listens on 127.0.0.1 only unless --host says otherwise.")
     dash.add_argument("--port", type=int, default=8765, metavar="P", help="port (default 8765; 0 = any free port)")
     dash.add_argument("--host", default="127.0.0.1", metavar="H",
-                      help="address to listen on (default 127.0.0.1, this computer only; 0.0.0.0 = every network)")
+                      help="address to listen on (default 127.0.0.1, this computer only; 0.0.0.0 = every network: "
+                           "prints this computer's LAN address for the room to join)")
     dash.add_argument("--open", action="store_true", help="also open the dashboard in the default web browser")
     return parser
 
@@ -553,9 +554,11 @@ def cmd_docs(args) -> int:
 
 
 def cmd_dashboard(args) -> int:
-    from lmxsim.dashboard.server import serve
+    from lmxsim.dashboard.server import exit_quietly_on_stop_signals, serve
 
-    return serve(host=args.host, port=args.port, open_browser=args.open)
+    code = serve(host=args.host, port=args.port, open_browser=args.open)
+    exit_quietly_on_stop_signals()   # the process ends now: a second Ctrl+C must not print a traceback
+    return code
 
 
 COMMANDS = {"dashboard": cmd_dashboard, "run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list,

@@ -579,3 +579,17 @@ def test_a_slide_says_how_to_reproduce_it():
     for part in ("scenario in_crowd_trap", "reactive_in_crowd vs proactive_deal", "seed 7", "week 3 of 156",
                  "team_size=12", "leader_hours_per_week=6", "?scenario=in_crowd_trap"):
         assert part in caption, part
+
+
+def test_a_room_server_shows_its_address_and_a_qr_code_of_this_view():
+    from lmxsim.dashboard.join import set_current_join_url
+    rc = render_page()
+    assert "room joins at" not in prose(rc)      # 127.0.0.1: no join code
+    set_current_join_url("http://192.0.2.2:8765")
+    try:
+        rc = render_page()
+        assert "The room joins at</strong> http://192.0.2.2:8765" in prose(rc)
+        svgs = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets if "lmx-join-qr" in w.unsafe_innerHTML]
+        assert len(svgs) == 1 and "http://192.0.2.2:8765/?scenario=default" in svgs[0]
+    finally:
+        set_current_join_url(None)

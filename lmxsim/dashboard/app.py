@@ -25,6 +25,7 @@ from solara.routing import router_context
 from lmxsim.dashboard import about
 from lmxsim.dashboard.charts import MONITORS, LiveCharts, monitor_values, slide_png, story_png, story_text
 from lmxsim.dashboard.figures import RUN_COLOURS
+from lmxsim.dashboard.join import current_join_url, join_qr_svg
 from lmxsim.dashboard.many_seeds_view import ManySeeds
 from lmxsim.dashboard.network import LiveNetwork, compute_layout
 from lmxsim.dashboard.session import Settings, Simulation, policy_label, settings_from_query, settings_to_query
@@ -240,6 +241,12 @@ def SettingsPanel(settings: Settings, on_settings, on_reset_params, bad_field: s
     query = settings_to_query(settings)
     Prose(f"**Share this view:** [link](?{query}) — opens this scenario, policies, seed and horizon "
           f"(`?{query}`).", style={"font-size": "0.8rem", "word-break": "break-all"})
+    room = current_join_url()   # `lmxsim dashboard --host 0.0.0.0`: the room joins here (QR code of this view)
+    svg = solara.use_memo(lambda: join_qr_svg(f"{room}/?{query}") if room else None, dependencies=[room, query])
+    if svg is not None:
+        Prose(f"**The room joins at** {room} — anyone on the network who can reach this computer can open "
+              "it. Scan to open this view:", style={"font-size": "0.85rem"})
+        solara.HTML(tag="div", unsafe_innerHTML=svg, style={"max-width": "200px"})
 
 
 @solara.component

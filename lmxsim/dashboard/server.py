@@ -3,15 +3,25 @@
 Solara serves its front-end from the locally installed ``solara-assets`` package and
 matplotlib draws every picture on the server, so a workshop room without a network works.
 Solara's version check and usage telemetry would try to reach the internet; both are off.
+
+With ``--host 0.0.0.0`` the room's address (this computer's LAN address, see
+:mod:`lmxsim.dashboard.join`) is printed with a warning that anyone on the network can open it.
+Ctrl+C (SIGINT) or SIGTERM stops the server cleanly, visitors connected or not: uvicorn closes
+their connections, then one line "lmxsim dashboard: stopped" and exit code 0.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+import signal
 import socket
 import sys
+import threading
 import warnings
 
+from lmxsim.dashboard.join import join_urls, local_url, set_current_join_url
 from lmxsim.errors import LMXInputError
 
 APP = "lmxsim.dashboard.app"
@@ -39,12 +49,71 @@ def check_port(host: str, port: int) -> None:
 
 
 def url(host: str, port: int) -> str:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    return f"http://{shown}:{port}"
+    return local_url(host, port)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Stop(BaseException):
+    """Raised by the stop signals' handler: not a KeyboardInterrupt, so neither click (which turns
+    one into ``Abort`` and a stray blank line on stderr) nor any ``except Exception`` catches it."""
+
+
+def _drop_cancellations(record) -> bool:
+    """A forced stop (Ctrl+C twice) makes uvicorn skip the app's shutdown; asyncio then cancels
+    the still-waiting lifespan task, Starlette reports the CancelledError's traceback as
+    "lifespan.shutdown.failed" and uvicorn logs that as an error. After a stop signal that is the
+    expected end, not an error: drop it (whether it comes as exc_info or as traceback text)."""
+    if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+        return False
+    lines = str(record.msg).strip().splitlines()
+    return not (lines and lines[-1].startswith(("asyncio.exceptions.CancelledError", "CancelledError")))
+
+
+def _raise_stop(signum, frame):
+    # runs before asyncio cancels the server's remaining tasks (uvicorn re-raises the signal
+    # inside its serve coroutine), so the filter is in place when the cancellation is logged
+    logger = logging.getLogger("uvicorn.error")
+    if _drop_cancellations not in logger.filters:
+        logger.addFilter(_drop_cancellations)
+    raise _Stop(signum)
+
+
+def _exit_now(signum, frame):
+    os._exit(0)
+
+
+def exit_quietly_on_stop_signals() -> None:
+    """After "stopped": a repeated Ctrl+C while the process tears down (kernels' threads ending,
+    atexit hooks) ends it at once with code 0, instead of a KeyboardInterrupt traceback from
+    inside the interpreter's shutdown. For a process about to exit only (``lmxsim dashboard``)."""
+    if threading.current_thread() is threading.main_thread():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, _exit_now)
+
+
+def announce(host: str, port: int) -> None:
+    """Print where to open the dashboard and, beyond this computer, where the room joins."""
+    print(f"lmxsim dashboard: open {url(host, port)} in a web browser (Ctrl+C stops it)", flush=True)
+    urls = join_urls(host, port)
+    set_current_join_url(urls[0][0] if urls else None)
+    if host in ("127.0.0.1", "localhost", "::1") or (not urls and host not in ("0.0.0.0", "", "::")):
+        return
+    if urls:
+        shown = ", ".join(f"{u} ({name})" if name else u for u, name in urls)
+        print(f"lmxsim dashboard: the room joins at {shown}", flush=True)
+        print(f"lmxsim dashboard: warning: listening on {host or '0.0.0.0'}: anyone on the network who can "
+              "reach this computer can open the dashboard", flush=True)
+    else:
+        print(f"lmxsim dashboard: no network address found on this computer (not connected?): only "
+              f"{url(host, port)} works until it joins a network", flush=True)
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool = False) -> int:
-    """Run the dashboard until interrupted (Ctrl+C). Prints the URL first."""
+    """Run the dashboard until Ctrl+C (SIGINT) or SIGTERM; print the URL(s) first, "stopped" last."""
     if port == 0:
         port = free_port(host)
     check_port(host, port)
@@ -52,17 +121,24 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     # plain http on localhost is the point here; solara's advice about https cookies is noise
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
-    from solara.__main__ import cli
 
-    print(f"lmxsim dashboard: open {url(host, port)} in a web browser (Ctrl+C stops it)", flush=True)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"lmxsim dashboard: listening on {host}: other computers on the network can open it too",
-              flush=True)
-    args = ["run", APP, "--host", host, "--port", str(port), "--production", "--no-check-version",
-            "--open" if open_browser else "--no-open"]
+    # A stop signal before the server runs (while solara imports) raises _Stop at once. While it
+    # runs, uvicorn's own handler shuts it down gracefully (closes every visitor's websocket), then
+    # restores ours and raises the signal again: _Stop again, caught below. Before this, that
+    # re-raised KeyboardInterrupt became click's Abort: a traceback and exit code 1.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in STOP_SIGNALS} if in_main_thread else {}
     try:
+        from solara.__main__ import cli
+
+        announce(host, port)
+        args = ["run", APP, "--host", host, "--port", str(port), "--production", "--no-check-version",
+                "--open" if open_browser else "--no-open"]
         cli.main(args=args, prog_name="lmxsim dashboard", standalone_mode=False)
-    except KeyboardInterrupt:
+    except (_Stop, KeyboardInterrupt):
         pass
-    sys.stdout.flush()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("lmxsim dashboard: stopped", flush=True)
     return 0
