@@ -169,3 +169,13 @@ def dashboard_server(startup_s: float = 60.0):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    """Poll ``condition()`` every 50 ms until it is true or ``timeout`` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()

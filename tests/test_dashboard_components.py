@@ -10,6 +10,7 @@ import time
 import ipyvuetify as v
 import ipywidgets as widgets
 import numpy as np
+import helpers
 import pytest
 import solara
 
@@ -91,12 +92,7 @@ def open_tab(rc, title):
 
 
 def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
+    return helpers.wait_for(condition, timeout)
 
 
 # ---------------------------------------------------------------------- the page

@@ -7,6 +7,7 @@ import time
 import ipyvuetify as v
 import ipywidgets as widgets
 import numpy as np
+import helpers
 import pytest
 import solara
 
@@ -160,12 +161,7 @@ def test_a_failing_run_gives_a_message_and_the_server_thread_survives(monkeypatc
 
 # ---------------------------------------------------------------------- the component
 def wait_for(condition, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
+    return helpers.wait_for(condition, timeout)
 
 
 def texts(rc) -> str:
