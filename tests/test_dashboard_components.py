@@ -589,3 +589,9 @@ def test_a_room_server_shows_its_address_and_a_qr_code_of_this_view():
         assert len(svgs) == 1 and "http://192.0.2.2:8765/?scenario=default" in svgs[0]
     finally:
         set_current_join_url(None)
+
+
+def test_about_explains_what_the_in_group_means_under_each_policy_and_at_week_zero():
+    text = about.about_markdown()
+    part = text[text.index('What "in-group" means'):]
+    assert "reactive in-crowd" in part and "deal with everyone" in part and "week 0" in part

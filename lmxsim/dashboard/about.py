@@ -26,10 +26,13 @@ HOW_IT_WORKS = """\
 One step is one week. Every week each leader
 
 1. **perceives** members — through noise that grows when there is little contact;
-2. **decides**, by their policy, how to spend a limited number of hours, whom to offer latitude,
-   and who gets the few important assignments;
-3. **exchanges**: support is given, promises fall due and are kept or broken. Trust builds
-   slowly and falls several times faster;
+2. **decides**, by their policy, how to spend a limited number of hours, with whom to make the
+   deal (a one-on-one that costs an hour), how much latitude to give and who gets the few
+   important assignments;
+3. **exchanges**: support is given; promises of a deal fall due and are kept or broken, and
+   falling short of the basic contract is a breach too. Trust builds slowly and falls several
+   times faster. Latitude helps only as far as the member is ready for it (able, and backed by
+   the leader); beyond that it is strain and failed attempts;
 4. members **work** and learn; they have **ideas** — more with creativity, autonomy and
    psychological safety — and try some; failures meet tolerance or blame;
 5. members **compare** their relationship with their teammates', and safety and ideas spread
@@ -52,13 +55,25 @@ HOW_TO_USE_IT = """\
 - Switch on **Compare** to run the *same* organisation — same seed, same people — under two
   policies side by side: same team, different leader. The charts are overlaid.
 - In **Inspect**, pick a member or a leader to see their story week by week.
-- **Save** buttons give PNG pictures of the charts, the network and a whole slide.
+- In compare mode, **Many seeds** runs both policies on 20-50 paired seeds: does the story
+  hold whatever the seed, or was it one organisation's luck?
+- **Save** buttons give PNG pictures of the charts, the networks and a whole slide. The link
+  under the settings opens this same view on another computer.
 
 In the network each circle is a member's desk, arranged around their leader (the numbered
 square). Colour shows LMX quality (red low, blue high); a dark ring marks the leader's in-group;
 a gold halo marks a newcomer in their first weeks; a hollow dashed circle is a vacant desk and a
 red cross a desk whose holder has just quit. Solid grey lines are collaboration ties, dashed
 blue lines reporting lines.
+
+**What "in-group" means.** The in-group is whom the leader *counts as proven* at the last
+quarterly review: members whose output and loyalty, as the leader perceives them, pass a
+threshold. Under the **reactive in-crowd** policy it is capped by the leader's hours (a few per
+team) and it decides everything: the in-group gets most of the time, wide latitude, the deal and
+the important work. Under the **deal with everyone** the leader records it too, but treats everyone
+alike - the deal goes to all - so its in-group share is only a reading of whom the leader sees as
+proven, not a privilege. That is why the two differ already at week 0 (same people, same first
+impressions, but the reactive leader keeps only the top few) and why the deal's share is not higher.
 """
 
 THINGS_TO_NOTICE = """\
