@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lmxsim.policies.base import Decisions, Policy, PolicyView, register
+from lmxsim.policies.base import Decisions, Policy, PolicyView, policy_class, registered
 from lmxsim.runs import RunTask, replication_seeds, run_tasks
 
 NAMED = ("reactive_in_crowd", "proactive_deal", "equal_split", "laissez_faire", "similarity_bias",
@@ -105,9 +105,9 @@ def _policy_class(extreme: Extreme) -> type[Policy]:
     return _Extreme
 
 
-for _extreme in EXTREMES:
-    register(_policy_class(_extreme), replace=True)
-EXTREME_NAMES = tuple("extreme_" + e.name for e in EXTREMES)
+# registered only while the audit runs (in this process), never in the public list of policies
+EXTREME_CLASSES = tuple(_policy_class(e) for e in EXTREMES)
+EXTREME_NAMES = tuple(cls.name for cls in EXTREME_CLASSES)
 
 
 # Decisions field -> (policy with more of it, policy with less of it): the pairs lever_effects compares
@@ -124,6 +124,20 @@ LEVERS = {
 }
 
 
+def _outcomes(regimes: dict, policies, seeds: int, weeks: int, root_seed: int, extra=()) -> dict:
+    """Run every policy in every regime on the same seeds (in this process, with the audit's own
+    policies and ``extra`` policy classes registered meanwhile); ``{(regime, policy, replicate):
+    run-level outcomes}``."""
+    tasks, keys = [], []
+    for regime, (scenario, overrides) in regimes.items():
+        for policy in policies:
+            for r, seed in enumerate(replication_seeds(root_seed, seeds)):
+                tasks.append(RunTask(policy, seed, scenario, {**overrides, "weeks": weeks}))
+                keys.append((regime, policy, r))
+    with registered(EXTREME_CLASSES + tuple(extra)):
+        return {key: result.outcomes for key, result in zip(keys, run_tasks(tasks))}
+
+
 def run_audit(seeds: int = 10, weeks: int = 156, regimes: dict | None = None, policies=None,
               root_seed: int = 0) -> pd.DataFrame:
     """Every policy (named and extreme) in every regime on the same ``seeds`` seeds: a tidy
@@ -131,17 +145,9 @@ def run_audit(seeds: int = 10, weeks: int = 156, regimes: dict | None = None, po
     Runs in this process (the extreme policies are registered here, not in workers)."""
     regimes = REGIMES if regimes is None else regimes
     policies = list(NAMED + EXTREME_NAMES) if policies is None else list(policies)
-    tasks, keys = [], []
-    for regime, (scenario, overrides) in regimes.items():
-        for policy in policies:
-            for r, seed in enumerate(replication_seeds(root_seed, seeds)):
-                tasks.append(RunTask(policy, seed, scenario, {**overrides, "weeks": weeks}))
-                keys.append((regime, policy, r))
-    rows = []
-    for (regime, policy, r), result in zip(keys, run_tasks(tasks)):
-        rows.append({"regime": regime, "policy": policy, "replicate": r,
-                     **{k: result.outcomes[k] for k in HEADLINE}})
-    return pd.DataFrame(rows)
+    outcomes = _outcomes(regimes, policies, seeds, weeks, root_seed)
+    return pd.DataFrame([{"regime": regime, "policy": policy, "replicate": r, **{k: out[k] for k in HEADLINE}}
+                         for (regime, policy, r), out in outcomes.items()])
 
 
 # the constants written in the two policies' files (class attributes), swept by constants_band
@@ -151,15 +157,11 @@ CONSTANTS = {
 }
 
 
-def _variant(base: str, constant: str, value: float) -> str:
-    """Register (once) the policy ``base`` with one constant changed; return its name."""
-    from lmxsim.policies import policy_class
-
+def _variant(base: str, constant: str, value: float) -> type[Policy]:
+    """The policy ``base`` with one constant changed (registered by :func:`_outcomes` while it runs)."""
     name = f"{base}__{constant}_{value:.2f}".replace(".", "p").replace("-", "m")
-    parent = policy_class(base)
-    cls = type("Variant_" + name, (parent,), {"name": name, constant: value, "__doc__": f"{base} with {constant} = {value}"})
-    register(cls, replace=True)
-    return name
+    return type("Variant_" + name, (policy_class(base),),
+                {"name": name, constant: value, "__doc__": f"{base} with {constant} = {value}"})
 
 
 def constants_band(seeds: int = 10, weeks: int = 156, regimes: dict | None = None, step: float = 0.2,
@@ -172,25 +174,18 @@ def constants_band(seeds: int = 10, weeks: int = 156, regimes: dict | None = Non
     difference ``proactive_deal - reactive_in_crowd`` and ``holds``: it has the sign it has at the
     defaults."""
     regimes = REGIMES if regimes is None else regimes
-    seed_list = replication_seeds(root_seed, seeds)
     cases = [("default", "-", float("nan"), "reactive_in_crowd", "proactive_deal")]
+    variants = []
     for base, names in CONSTANTS.items():
         for constant in names:
-            default = getattr(__import__("lmxsim.policies", fromlist=["policy_class"]).policy_class(base), constant)
+            default = getattr(policy_class(base), constant)
             for value in sorted({min(1.0, max(0.0, default - step)), min(1.0, max(0.0, default + step))}):
-                variant = _variant(base, constant, value)
+                variants.append(_variant(base, constant, value))
+                variant = variants[-1].name
                 pair = (variant, "proactive_deal") if base == "reactive_in_crowd" else ("reactive_in_crowd", variant)
                 cases.append((base, constant, value, *pair))
     policies = sorted({p for case in cases for p in case[3:]})
-    tasks, keys = [], []
-    for regime, (scenario, overrides) in regimes.items():
-        for policy in policies:
-            for r, seed in enumerate(seed_list):
-                tasks.append(RunTask(policy, seed, scenario, {**overrides, "weeks": weeks}))
-                keys.append((regime, policy, r))
-    outcome = {}
-    for key, result in zip(keys, run_tasks(tasks)):
-        outcome[key] = result.outcomes
+    outcome = _outcomes(regimes, policies, seeds, weeks, root_seed, extra=variants)
     rows = []
     for regime in regimes:
         for outcome_name in ("innovation_per_member_year", "annual_turnover"):

@@ -23,7 +23,6 @@ fact which mechanism produces it and which parameters it is most sensitive to.
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +30,7 @@ import pandas as pd
 
 from lmxsim.datadict import Column
 from lmxsim.outcomes import MEASURE_FROM_WEEK
-from lmxsim.policies.base import Decisions, Policy, PolicyView, policy_names, register, unregister
+from lmxsim.policies.base import Decisions, Policy, PolicyView, registered
 from lmxsim.runs import RunResult, RunTask, replication_seeds, run_tasks
 
 SURVEY_EVERY = 13  # weeks between panel "waves", like a quarterly survey
@@ -143,17 +142,9 @@ FACT_POLICIES = tuple(
                         "Pierce & Aguinis 2013.") for lat in LATITUDE_GRID])
 
 
-@contextmanager
 def fact_policies():
     """Register :data:`FACT_POLICIES` inside the block (and unregister those it added)."""
-    added = [cls.name for cls in FACT_POLICIES if cls.name not in policy_names()]
-    for cls in FACT_POLICIES:
-        register(cls)
-    try:
-        yield
-    finally:
-        for name in added:
-            unregister(name)
+    return registered(FACT_POLICIES)
 
 
 def _call_with_fact_policies(fn, *args, **kwargs):

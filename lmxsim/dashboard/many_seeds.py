@@ -20,7 +20,6 @@ finished job stays in a small cache, so a second click - from any session - is i
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -30,6 +29,7 @@ import numpy as np
 
 from lmxsim.dashboard.figures import RUN_COLOURS, new_figure, png_bytes
 from lmxsim.errors import LMXInputError
+from lmxsim.model_args import as_seed
 from lmxsim.runs import RunTask, replication_seeds, run_tasks
 from lmxsim.stats import paired_difference
 
@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 SEED_CHOICES = (20, 30, 50)
 DEFAULT_SEEDS = 30
 MIN_SEEDS, MAX_SEEDS = 2, 50
-MAX_ROOT_SEED = 2**63 - 1
 # A job runs in this many batches: progress steps and the latency of a stop. Each batch pays the
 # engine's fixed cost per week once (about 0.5 s of CPU for 156 weeks here), so more batches cost
 # more: 2 x 30 runs at workshop size take 1.3 s of CPU in one batch, 2.2 s in 3, 5.7 s in 10.
@@ -79,11 +78,9 @@ HEADLINES = (
 
 # ---------------------------------------------------------------------- the request
 def parse_seed(text) -> int:
-    """The page's seed field as a whole number, or :class:`LMXInputError` naming the field."""
-    s = str(text).strip()
-    if not re.fullmatch(r"[0-9]{1,19}", s) or int(s) > MAX_ROOT_SEED:
-        raise LMXInputError("seed", text, f"a whole number from 0 to {MAX_ROOT_SEED}, e.g. 1")
-    return int(s)
+    """The page's seed field as a whole number, checked as the page's own model checks it
+    (:func:`lmxsim.model_args.as_seed`), or :class:`LMXInputError` naming the field."""
+    return as_seed(text)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ to ``LMXModel(policy=...)``, the command line and the dashboard::
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -259,6 +260,21 @@ def _identity(cls: type) -> tuple[str, str]:
 
 def unregister(name: str) -> None:
     _REGISTRY.pop(name, None)
+
+
+@contextmanager
+def registered(classes):
+    """Register the policy ``classes`` inside the block and unregister those it added: policies
+    that exist only for one computation (the lever audit's, the validation's) never show up in
+    ``lmxsim list``, ``compare`` or the dashboard."""
+    added = [cls.name for cls in classes if cls.name not in _REGISTRY]
+    for cls in classes:
+        register(cls)
+    try:
+        yield
+    finally:
+        for name in added:
+            unregister(name)
 
 
 def get_policy(name: str) -> Policy:
