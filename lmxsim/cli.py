@@ -285,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="address to listen on (default 127.0.0.1, this computer only; 0.0.0.0 = every network: "
                            "prints this computer's LAN address for the room to join)")
     dash.add_argument("--open", action="store_true", help="also open the dashboard in the default web browser")
+    dash.add_argument("--idle-timeout", type=float, default=60.0, metavar="S",
+                      help="seconds a session is kept after its page is gone (tab closed without a word, "
+                           "laptop lid shut) before it is freed; it pauses at once (default 60)")
     return parser
 
 
@@ -556,7 +559,7 @@ def cmd_docs(args) -> int:
 def cmd_dashboard(args) -> int:
     from lmxsim.dashboard.server import exit_quietly_on_stop_signals, serve
 
-    code = serve(host=args.host, port=args.port, open_browser=args.open)
+    code = serve(host=args.host, port=args.port, open_browser=args.open, idle_timeout=args.idle_timeout)
     exit_quietly_on_stop_signals()   # the process ends now: a second Ctrl+C must not print a traceback
     return code
 

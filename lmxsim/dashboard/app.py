@@ -26,6 +26,7 @@ from lmxsim.dashboard import about
 from lmxsim.dashboard.charts import MONITORS, LiveCharts, monitor_values, slide_png, story_png, story_text
 from lmxsim.dashboard.figures import RUN_COLOURS
 from lmxsim.dashboard.join import current_join_url, join_qr_svg
+from lmxsim.dashboard.lifecycle import page_present
 from lmxsim.dashboard.many_seeds_view import ManySeeds
 from lmxsim.dashboard.network import LiveNetwork, compute_layout
 from lmxsim.dashboard.session import Settings, Simulation, policy_label, settings_from_query, settings_to_query
@@ -395,7 +396,8 @@ def Page():
                 return
             pause, weeks = SPEEDS[speed.value]
             time.sleep(pause)
-            if not playing.value:
+            if not (playing.value and page_present()):   # paused, or the page is gone (lifecycle)
+                playing.set(False)
                 return
             advance(weeks)
 

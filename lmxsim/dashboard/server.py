@@ -8,12 +8,16 @@ With ``--host 0.0.0.0`` the room's address (this computer's LAN address, see
 :mod:`lmxsim.dashboard.join`) is printed with a warning that anyone on the network can open it.
 Ctrl+C (SIGINT) or SIGTERM stops the server cleanly, visitors connected or not: uvicorn closes
 their connections, then one line "lmxsim dashboard: stopped" and exit code 0.
+
+A visitor's session pauses as soon as its page is gone and is culled after ``--idle-timeout``
+seconds (default 60; Solara's own default is 24 hours): see :mod:`lmxsim.dashboard.lifecycle`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import signal
 import socket
@@ -21,6 +25,7 @@ import sys
 import threading
 import warnings
 
+from lmxsim.dashboard import lifecycle
 from lmxsim.dashboard.join import join_urls, local_url, set_current_join_url
 from lmxsim.errors import LMXInputError
 
@@ -112,8 +117,36 @@ def announce(host: str, port: int) -> None:
               f"{url(host, port)} works until it joins a network", flush=True)
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool = False) -> int:
-    """Run the dashboard until Ctrl+C (SIGINT) or SIGTERM; print the URL(s) first, "stopped" last."""
+def warm_up() -> None:
+    """Load what every page needs before the first visitor comes: the page's modules (matplotlib,
+    networkx, the model's compiled kernels), matplotlib's fonts, one small simulation stepped.
+
+    The first visitor no longer waits for it, and a fresh server's memory is what it needs to
+    serve: what the room's sessions add then comes back when they end (docs/performance.md)."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    import lmxsim.dashboard.app  # noqa: F401 - the page and everything it imports
+    from lmxsim.dashboard.session import Settings, Simulation
+
+    sim = Simulation(Settings())
+    sim.step(2)
+    sim.close()
+    fig = Figure(figsize=(2, 1))
+    fig.subplots().plot([0, 1], [0, 1], label="warm-up")
+    fig.legend()
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool = False,
+          idle_timeout: float = lifecycle.DEFAULT_IDLE_TIMEOUT_S) -> int:
+    """Run the dashboard until Ctrl+C (SIGINT) or SIGTERM; print the URL(s) first, "stopped" last.
+
+    A session whose page has gone pauses at once and is culled ``idle_timeout`` seconds later
+    (:mod:`lmxsim.dashboard.lifecycle`)."""
+    if not (math.isfinite(idle_timeout) and idle_timeout > 0):
+        raise LMXInputError("--idle-timeout", idle_timeout, "a number of seconds > 0")
     if port == 0:
         port = free_port(host)
     check_port(host, port)
@@ -131,6 +164,10 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool
     try:
         from solara.__main__ import cli
 
+        lifecycle.set_idle_timeout(idle_timeout)
+        lifecycle.tune_malloc()
+        warm_up()
+        lifecycle.add_status_route()
         announce(host, port)
         args = ["run", APP, "--host", host, "--port", str(port), "--production", "--no-check-version",
                 "--open" if open_browser else "--no-open"]

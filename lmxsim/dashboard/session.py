@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 
 from lmxsim.compat import release_model
+from lmxsim.dashboard import lifecycle
 from lmxsim.errors import LMXInputError
 from lmxsim.model import LMXModel
 from lmxsim.policies import policy_class
@@ -310,6 +311,7 @@ class Simulation:
         self.closed = False
         # the play thread steps while a click in another thread may draw: one at a time
         self._lock = threading.RLock()
+        lifecycle.register(self)
 
     def locked(self, draw):
         """``draw()`` while no step is under way (pictures never see a half-stepped week)."""
@@ -325,6 +327,7 @@ class Simulation:
         self.closed = True
         for run in self.runs:
             release_model(run.model)
+        lifecycle.give_memory_back_soon()
 
     @property
     def week(self) -> int:

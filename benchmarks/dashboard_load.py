@@ -1,0 +1,331 @@
+"""A room on one server: N real Chromium pages play the dashboard at "normal"; what each gets, and what memory does after.
+
+Usage (from the repository root; Debian's ``chromium`` and the ``playwright`` package are needed)::
+
+    python benchmarks/dashboard_load.py --sessions 20 --seconds 30
+    python benchmarks/dashboard_load.py --sessions 30 --seconds 60 --after 150 --out /tmp/load.json
+
+What it does:
+
+1. starts ``lmxsim dashboard`` as a real subprocess on a free port (``LMXSIM_DASHBOARD_STATUS=1`` so
+   it serves ``/_lmxsim/status``: kernels, pages, live simulations; never on for visitors) and
+   records its *fresh* resident memory (RSS) and OS threads before any page;
+2. starts ``--browsers`` Chromium processes itself (so it can kill one) and opens the N pages
+   round-robin among them, each in its own browser context; each page clicks Play (speed "normal");
+3. for ``--seconds`` samples every second each page's week counter, the server's RSS, threads and
+   CPU time; weeks/s per session is the counter's advance over the window;
+4. while the N play, opens one NEW page and times its first network picture (``--newcomers`` times);
+5. ends the sessions: the pages of the first ``round(kill_share * browsers)`` browsers die with their
+   browser process (SIGKILL: no close signal, like a laptop whose lid closes), the others are
+   closed as a tab is (``page.close(run_before_unload=True)``);
+6. samples RSS, threads, kernels and live simulations for ``--after`` seconds and reports when the
+   server came back within 20% of its fresh RSS.
+
+Prints a table and writes JSON (``--out``, default ``benchmarks/latest/dashboard_load.json``), with
+``uptime`` before and after (timings on a shared machine are noisy: read them with the load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--headless=new",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows", "--mute-audio"]
+WEEK_SELECTOR = ".lmx-week"
+NETWORK_SELECTOR = ".lmx-network"   # the (first) network picture: a newcomer's page is "there" when it shows
+STATUS_PATH = "/_lmxsim/status"
+WITHIN = 0.20                        # "back to within 20% of its fresh memory"
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get_json(url: str, timeout: float = 10.0) -> dict:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+class Server:
+    """``lmxsim dashboard`` in a subprocess of this checkout, with its status route on."""
+
+    def __init__(self, idle_timeout: float, log_path: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_path, "w")
+        env = {**os.environ, "MPLBACKEND": "Agg", "LMXSIM_DASHBOARD_STATUS": "1",
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        self.proc = subprocess.Popen([sys.executable, "-m", "lmxsim.cli", "dashboard", "--port", str(self.port),
+                                      "--idle-timeout", f"{idle_timeout:g}"],
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))
+        self.ps = psutil.Process(self.proc.pid)
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(self.url, timeout=5).read()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the dashboard did not start; see {log_path}")
+                time.sleep(0.2)
+
+    def status(self, collect: bool = False) -> dict:
+        return get_json(self.url + STATUS_PATH + ("?gc=1" if collect else ""))
+
+    def sample(self) -> dict:
+        cpu = self.ps.cpu_times()
+        return {"rss_mb": self.ps.memory_info().rss / 2**20, "threads": self.ps.num_threads(),
+                "cpu_s": cpu.user + cpu.system}
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=15)
+        self.log.close()
+
+
+class Browser:
+    """A Chromium process started here (so it can be killed like a laptop going away), driven over CDP."""
+
+    def __init__(self, playwright, chromium: str):
+        self.profile = tempfile.mkdtemp(prefix="lmxsim-load-")
+        self.proc = subprocess.Popen([chromium, *CHROMIUM_ARGS, "--remote-debugging-port=0",
+                                      f"--user-data-dir={self.profile}", "about:blank"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+        ws_url = None
+        deadline = time.monotonic() + 30
+        while ws_url is None and time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            if not line and self.proc.poll() is not None:
+                break
+            match = re.search(r"DevTools listening on (ws://\S+)", line)
+            ws_url = match.group(1) if match else None
+        if ws_url is None:
+            raise RuntimeError("chromium did not start its DevTools endpoint")
+        self.proc.stderr.close()   # nothing reads it from now on; chromium must not block on a full pipe
+        self.browser = playwright.chromium.connect_over_cdp(ws_url)
+
+    def new_page(self):
+        context = self.browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.set_default_timeout(180_000)
+        return page
+
+    def kill(self) -> None:
+        """SIGKILL the whole browser (every process of it): its pages send nothing more, ever."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=10)
+
+    def close_pages(self) -> None:
+        for context in self.browser.contexts:
+            for page in context.pages:
+                page.close(run_before_unload=True)
+
+    def quit(self) -> None:
+        try:
+            self.browser.close()
+        except Exception:  # noqa: BLE001 - it may be dead already
+            pass
+        self.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def week_of(page) -> int | None:
+    """The page's week counter ("Week 12 of 156"), or None if it shows none."""
+    try:
+        text = page.evaluate(f"() => document.querySelector('{WEEK_SELECTOR}')?.textContent || ''")
+    except Exception:  # noqa: BLE001 - a page mid-reload
+        return None
+    match = re.search(r"Week (\d+)", text)
+    return int(match.group(1)) if match else None
+
+
+def open_playing(page, url: str) -> float:
+    """Open the dashboard, click Play; return the seconds until the first network picture."""
+    t0 = time.monotonic()
+    page.goto(url)
+    wait_for_network(page)
+    seconds = time.monotonic() - t0
+    page.get_by_role("button", name="Play").click()
+    return seconds
+
+
+def wait_for_network(page) -> None:
+    page.wait_for_function(
+        f"() => {{ const e = document.querySelector('{NETWORK_SELECTOR}');"
+        " const img = e && (e.tagName === 'IMG' ? e : e.querySelector('img, canvas, svg'));"
+        " return !!img && (img.tagName !== 'IMG' || (img.complete && img.naturalWidth > 0)); }")
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return None if n == 0 else (xs[n // 2] if n % 2 else 0.5 * (xs[n // 2 - 1] + xs[n // 2]))
+
+
+def run(args) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    chromium = args.chromium or shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("dashboard_load: Debian's chromium is needed (apt-get install chromium)")
+    log_dir = Path(tempfile.mkdtemp(prefix="lmxsim-load-log-"))
+    result = {"command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "sessions": args.sessions,
+              "browsers": args.browsers, "seconds": args.seconds, "idle_timeout_s": args.idle_timeout,
+              "uptime_before": uptime(), "cpus": os.cpu_count()}
+    server = Server(args.idle_timeout, log_dir / "server.log")
+    browsers: list[Browser] = []
+    try:
+        time.sleep(2)
+        result["fresh"] = {**server.sample(), **server.status(collect=True)}
+        with sync_playwright() as p:
+            browsers = [Browser(p, chromium) for _ in range(args.browsers)]
+            pages, loads = [], []
+            for i in range(args.sessions):
+                page = browsers[i % len(browsers)].new_page()
+                loads.append(open_playing(page, server.url))
+                pages.append(page)
+            result["load_s_while_opening"] = loads
+
+            # N playing: every page's week counter, the server's RSS, threads and CPU, every second
+            timeline = []
+            t0 = time.monotonic()
+            start = [week_of(pg) for pg in pages]
+            cpu0 = server.sample()["cpu_s"]
+            newcomer_s = []
+            next_newcomer = [args.seconds * (k + 1) / (args.newcomers + 1) for k in range(args.newcomers)]
+            while (elapsed := time.monotonic() - t0) < args.seconds:
+                if next_newcomer and elapsed >= next_newcomer[0]:
+                    next_newcomer.pop(0)
+                    page = browsers[-1].new_page()
+                    t = time.monotonic()
+                    page.goto(server.url)
+                    wait_for_network(page)
+                    newcomer_s.append(time.monotonic() - t)
+                    page.context.close()
+                    continue
+                timeline.append({"t": round(elapsed, 2), **server.sample()})
+                time.sleep(1.0)
+            wall = time.monotonic() - t0
+            end = [week_of(pg) for pg in pages]
+            cpu = server.sample()["cpu_s"] - cpu0
+            rates = [(b - a) / wall for a, b in zip(start, end) if a is not None and b is not None]
+            result["playing"] = {"wall_s": wall, "weeks_per_s": rates, "server_cpu_s": cpu,
+                                 "newcomer_first_network_s": newcomer_s, "timeline": timeline,
+                                 "status": server.status()}
+
+            # the end of the session: a share of the browsers die, the others close their tabs
+            n_killed = round(args.kill_share * len(browsers))
+            killed_pages = sum(1 for i in range(args.sessions) if i % len(browsers) < n_killed)
+            t_end = time.monotonic()
+            for k, b in enumerate(browsers):
+                if k < n_killed:
+                    b.kill()
+                else:
+                    b.close_pages()
+            result["ended"] = {"killed_browsers": n_killed, "killed_pages": killed_pages,
+                               "closed_pages": args.sessions - killed_pages}
+            after = []
+            while (elapsed := time.monotonic() - t_end) < args.after:
+                after.append({"t": round(elapsed, 1), **server.sample(), **server.status()})
+                time.sleep(2.0)
+            after.append({"t": round(time.monotonic() - t_end, 1), **server.sample(), **server.status(collect=True)})
+            result["after"] = after
+            for b in browsers:
+                b.quit()
+            browsers = []
+    finally:
+        for b in browsers:
+            b.quit()
+        server.stop()
+        result["server_log"] = str(log_dir / "server.log")
+    result["uptime_after"] = uptime()
+    fresh = result["fresh"]["rss_mb"]
+    back = next((s["t"] for s in result["after"] if s["rss_mb"] <= (1 + WITHIN) * fresh), None)
+    result["back_within_20pct_after_s"] = back
+    return result
+
+
+def summary(r: dict) -> str:
+    fresh, play, after = r["fresh"], r["playing"], r["after"]
+    peak = max(s["rss_mb"] for s in play["timeline"] + after)
+    rates = play["weeks_per_s"]
+    paused_at = next((s["t"] for s in after if s["simulations_open"] == 0), None)
+    lines = [
+        f"uptime before: {r['uptime_before']}",
+        f"{r['sessions']} sessions in {r['browsers']} Chromium processes, playing at 'normal' for {play['wall_s']:.0f} s",
+        "",
+        "| what | value |", "|---|---|",
+        f"| weeks/s per session: median (min-max) | {median(rates):.2f} ({min(rates):.2f}-{max(rates):.2f}) |",
+        f"| first network of a new page while {r['sessions']} play (s) | "
+        + ", ".join(f"{s:.1f}" for s in play["newcomer_first_network_s"]) + " |",
+        f"| server CPU while playing (CPU s per wall s) | {play['server_cpu_s'] / play['wall_s']:.2f} |",
+        f"| RSS fresh / peak (MB) | {fresh['rss_mb']:.0f} / {peak:.0f} |",
+        f"| OS threads fresh / peak | {fresh['threads']} / {max(s['threads'] for s in play['timeline'] + after)} |",
+        f"| pages killed with their browser / closed | {r['ended']['killed_pages']} / {r['ended']['closed_pages']} |",
+        f"| every simulation closed after (s) | {paused_at} |",
+        f"| back within 20% of fresh RSS after (s) | {r['back_within_20pct_after_s']} |",
+        f"| at the end (+{after[-1]['t']:.0f} s, after gc): RSS (MB), threads, kernels, live simulations | "
+        f"{after[-1]['rss_mb']:.0f}, {after[-1]['threads']}, {after[-1]['kernels']}, {after[-1]['simulations_alive']} |",
+        "",
+        "after the end: t (s), RSS (MB), threads, kernels, open simulations",
+        "  " + "; ".join(f"{s['t']:.0f}: {s['rss_mb']:.0f}, {s['threads']}, {s['kernels']}, {s['simulations_open']}"
+                         for s in after[::5] + [after[-1]]),
+        f"uptime after: {r['uptime_after']}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=30, help="pages playing at once (default 30)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long they play (default 60)")
+    parser.add_argument("--browsers", type=int, default=3, help="Chromium processes the pages share (default 3)")
+    parser.add_argument("--kill-share", type=float, default=1 / 3,
+                        help="share of the browsers killed at the end instead of closing their tabs (default 1/3)")
+    parser.add_argument("--newcomers", type=int, default=2, help="new pages timed while the others play (default 2)")
+    parser.add_argument("--after", type=float, default=150.0, help="seconds of memory timeline after the end (default 150)")
+    parser.add_argument("--idle-timeout", type=float, default=60.0, help="the server's --idle-timeout (default 60)")
+    parser.add_argument("--chromium", default=None, help="the chromium executable (default: chromium on PATH)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "latest" / "dashboard_load.json")
+    args = parser.parse_args(argv)
+    result = run(args)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1))
+    print(summary(result))
+    print(f"written: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""What happens to a visitor's session when their page goes away: it pauses, then it is culled.
+
+A browser session is a Solara *virtual kernel* holding one :class:`~lmxsim.dashboard.session.Simulation`.
+Its page can go three ways:
+
+- **closed** (tab closed, page left): the browser sends Solara's close signal and the kernel is
+  closed at once; the page's ``use_effect`` cleanup calls :meth:`Simulation.close`.
+- **gone without a word** (browser killed, laptop lid closed, Wi-Fi lost; about 30% of closes in
+  a room): the websocket closes (a killed process: at once) or stops answering pings (a sleeping
+  laptop: after the server's ping interval plus timeout, :data:`WS_PING_S`). The page is then
+  *disconnected*: :func:`page_present` turns false, the play loop stops stepping and pauses.
+- **back** (a reload, or the laptop waking up) within the idle timeout: Solara reconnects the page
+  to the same kernel and the visitor finds their run where it paused (press Play to go on).
+
+A kernel with no connected page is closed (*culled*) after :data:`DEFAULT_IDLE_TIMEOUT_S`
+(Solara's own default is 24 hours; :func:`set_idle_timeout` sets it from the server, nobody
+needs to know an environment variable). Its simulation is then closed like a closed tab's.
+
+:func:`status` is what tests and ``benchmarks/dashboard_load.py`` read to see this happen; the
+server serves it only when started with ``LMXSIM_DASHBOARD_STATUS=1`` (never to visitors).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import os
+import sys
+import threading
+import time
+import weakref
+
+DEFAULT_IDLE_TIMEOUT_S = 60.0
+# uvicorn's websocket keep-alive (its defaults): a page that stops answering pings (a sleeping
+# laptop) is disconnected after at most interval + timeout seconds
+WS_PING_S = (20.0, 20.0)
+STATUS_ENV = "LMXSIM_DASHBOARD_STATUS"
+STATUS_PATH = "/_lmxsim/status"
+
+_simulations: "weakref.WeakSet" = weakref.WeakSet()
+_lock = threading.Lock()
+
+
+def _current_kernel():
+    """The Solara kernel context of the calling thread (threads inherit their creator's), or None."""
+    try:
+        from solara.server import kernel_context
+    except ImportError:    # pragma: no cover - solara is a dashboard dependency
+        return None
+    return kernel_context.get_current_context() if kernel_context.has_current_context() else None
+
+
+def page_present(context=None) -> bool:
+    """Is a page of this session connected? False once every page is closed or disconnected.
+
+    A kernel no page ever connected to (a component test, a notebook) counts as present: only a
+    served page can go away. ``context`` defaults to the calling thread's kernel context.
+    """
+    context = context if context is not None else _current_kernel()
+    if context is None:
+        return True
+    if context.closed_event.is_set():
+        return False
+    from solara.server.kernel_context import PageStatus
+
+    statuses = list(context.page_status.values())   # a copy: the server's threads change it
+    return not statuses or PageStatus.CONNECTED in statuses
+
+
+def set_idle_timeout(seconds: float) -> None:
+    """Cull a session (close its kernel, free its simulation) ``seconds`` after its last page went away."""
+    import solara.server.settings
+
+    solara.server.settings.kernel.cull_timeout = f"{float(seconds):g}s"
+
+
+RELEASE_DELAY_S = 2.0   # after a simulation closes: let its kernel finish closing, then give memory back
+_release_pending = False
+
+
+def _libc():
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:   # not glibc (macOS, Windows, musl): nothing to trim
+        return None
+
+
+M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8     # mallopt parameters (glibc's malloc.h)
+MMAP_THRESHOLD_BYTES = 128 * 1024          # glibc's initial value, kept fixed
+ARENA_MAX = 2
+
+
+def tune_malloc() -> bool:
+    """Make freed memory go back to the system: call once at server start, before the threads start.
+
+    glibc raises its mmap threshold each time a large block is freed (up to 32 MB), so that the
+    pictures' multi-megabyte buffers soon come from the heap arenas instead of their own mappings,
+    and each thread may get an arena of its own; a session's buffers then stay as free holes in
+    arenas other sessions still use. A fixed threshold gives every block of 128 kB or more its own
+    mapping, returned whole when freed; two arenas keep the rest together (the GIL lets one thread
+    run Python at a time anyway)."""
+    libc = _libc()
+    if libc is None:
+        return False
+    return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(libc.mallopt(M_ARENA_MAX, ARENA_MAX))
+
+
+def give_memory_back() -> None:
+    """Collect reference cycles, then ask glibc to return its free heap pages to the system.
+
+    A closed session's objects are freed (its kernel is a reference cycle: hence the collection),
+    but glibc keeps freed memory in its per-thread arenas for reuse: measured, the server's RSS
+    stayed at +170 MB after every session had been freed while Python's own objects were back to
+    their count after the first page. ``malloc_trim(0)`` releases those free pages."""
+    gc.collect()
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+def give_memory_back_soon() -> None:
+    """:func:`give_memory_back` once, :data:`RELEASE_DELAY_S` after the first of a burst of closes."""
+    global _release_pending
+    with _lock:
+        if _release_pending:
+            return
+        _release_pending = True
+
+    def later():
+        global _release_pending
+        time.sleep(RELEASE_DELAY_S)
+        with _lock:
+            _release_pending = False
+        give_memory_back()
+
+    thread = threading.Thread(target=later, daemon=True, name="lmxsim-give-memory-back")
+    # Solara's patched Thread would run it inside (and keep alive) the closing session's kernel
+    thread.current_context = None
+    thread.start()
+
+
+def register(simulation) -> None:
+    """Count ``simulation`` among the live ones (weakly: registering keeps nothing alive)."""
+    with _lock:
+        _simulations.add(simulation)
+
+
+def _mallinfo() -> dict:
+    """glibc's heap: bytes handed out (in use) and bytes free but kept by the process (Linux only)."""
+    libc = _libc()
+    if libc is None:
+        return {}
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in
+                    ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+                     "fordblks", "keepcost")]
+
+    libc.mallinfo2.restype = MallInfo2
+    info = libc.mallinfo2()
+    return {"malloc_in_use_mb": (info.uordblks + info.hblkhd) / 2**20, "malloc_free_mb": info.fordblks / 2**20}
+
+
+def status(collect: bool = False) -> dict:
+    """Kernels, their pages, and the simulations still in memory (``collect``: after a full gc,
+    with Python's and the C heap's sizes)."""
+    extra = {}
+    if collect:
+        gc.collect()
+        extra = {"gc_objects": len(gc.get_objects()), "python_blocks": sys.getallocatedblocks(), **_mallinfo()}
+    from solara.server import kernel_context
+
+    kernels = list(kernel_context.contexts.values())
+    with _lock:
+        sims = list(_simulations)
+    return {
+        "kernels": len(kernels),
+        "pages": [sorted(s.value for s in k.page_status.values()) for k in kernels],
+        "simulations_alive": len(sims),
+        "simulations_open": sum(not s.closed for s in sims),
+        "weeks": sorted(s.week for s in sims if not s.closed),
+        "threads": threading.active_count(),
+        **extra,
+    }
+
+
+def add_status_route() -> bool:
+    """Serve :func:`status` as JSON at :data:`STATUS_PATH` if ``LMXSIM_DASHBOARD_STATUS=1`` (tests, benchmarks).
+
+    Solara builds its Starlette app when uvicorn loads it (importing it earlier would load no page),
+    so the route is added right after uvicorn's ``Config.load``, before the first request."""
+    if os.environ.get(STATUS_ENV) != "1":
+        return False
+    import uvicorn
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    def endpoint(request):
+        return JSONResponse(status(collect=request.query_params.get("gc") == "1"))
+
+    load = uvicorn.Config.load
+
+    def load_then_add_route(config):
+        load(config)
+        from solara.server.starlette import app
+
+        if not any(getattr(route, "path", None) == STATUS_PATH for route in app.router.routes):
+            app.router.routes.insert(0, Route(STATUS_PATH, endpoint=endpoint))   # before Solara's catch-all
+
+    uvicorn.Config.load = load_then_add_route
+    return True
