@@ -11,7 +11,9 @@ What it does:
    it serves ``/_lmxsim/status``: kernels, pages, live simulations; never on for visitors) and
    records its *fresh* resident memory (RSS) and OS threads before any page;
 2. starts ``--browsers`` Chromium processes itself (so it can kill one) and opens the N pages
-   round-robin among them, each in its own browser context; each page clicks Play (speed "normal");
+   round-robin among them, each in its own browser context, all at once (a room arriving), with
+   ``--query`` (default ``weeks=520``, so no run ends while measured); each clicks Play ("normal")
+   when its network shows;
 3. for ``--seconds`` samples every second each page's week counter, the server's RSS, threads and
    CPU time; weeks/s per session is the counter's advance over the window;
 4. while the N play, opens one NEW page and times its first network picture (``--newcomers`` times);
@@ -210,12 +212,18 @@ def run(args) -> dict:
         result["fresh"] = {**server.sample(), **server.status(collect=True)}
         with sync_playwright() as p:
             browsers = [Browser(p, chromium) for _ in range(args.browsers)]
-            pages, loads = [], []
-            for i in range(args.sessions):
-                page = browsers[i % len(browsers)].new_page()
-                loads.append(open_playing(page, server.url))
-                pages.append(page)
-            result["load_s_while_opening"] = loads
+            # the room arrives at once: every page starts loading, then each clicks Play when its network shows
+            url = f"{server.url}/?{args.query}" if args.query else server.url
+            pages = [browsers[i % len(browsers)].new_page() for i in range(args.sessions)]
+            t_open = time.monotonic()
+            for page in pages:
+                page.goto(url, wait_until="commit")
+            loads = []
+            for page in pages:
+                wait_for_network(page)
+                loads.append(time.monotonic() - t_open)
+                page.get_by_role("button", name="Play").click()
+            result["all_open_s"] = loads
 
             # N playing: every page's week counter, the server's RSS, threads and CPU, every second
             timeline = []
@@ -229,7 +237,7 @@ def run(args) -> dict:
                     next_newcomer.pop(0)
                     page = browsers[-1].new_page()
                     t = time.monotonic()
-                    page.goto(server.url)
+                    page.goto(url)
                     wait_for_network(page)
                     newcomer_s.append(time.monotonic() - t)
                     page.context.close()
@@ -284,6 +292,7 @@ def summary(r: dict) -> str:
     lines = [
         f"uptime before: {r['uptime_before']}",
         f"{r['sessions']} sessions in {r['browsers']} Chromium processes, playing at 'normal' for {play['wall_s']:.0f} s",
+        f"all {r['sessions']} pages, opened at once, showed their network after {max(r['all_open_s']):.0f} s",
         "",
         "| what | value |", "|---|---|",
         f"| weeks/s per session: median (min-max) | {median(rates):.2f} ({min(rates):.2f}-{max(rates):.2f}) |",
@@ -315,6 +324,8 @@ def main(argv=None) -> int:
                         help="share of the browsers killed at the end instead of closing their tabs (default 1/3)")
     parser.add_argument("--newcomers", type=int, default=2, help="new pages timed while the others play (default 2)")
     parser.add_argument("--after", type=float, default=150.0, help="seconds of memory timeline after the end (default 150)")
+    parser.add_argument("--query", default="weeks=520",
+                        help="URL query every page opens (default weeks=520: no run reaches its horizon while measured)")
     parser.add_argument("--idle-timeout", type=float, default=60.0, help="the server's --idle-timeout (default 60)")
     parser.add_argument("--chromium", default=None, help="the chromium executable (default: chromium on PATH)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "latest" / "dashboard_load.json")

@@ -67,6 +67,32 @@ def page_present(context=None) -> bool:
     return not statuses or PageStatus.CONNECTED in statuses
 
 
+def abort_dead_websockets() -> bool:
+    """Make a websocket whose page stopped answering pings (a laptop asleep) really close.
+
+    uvicorn fails such a connection after its ping timeout with ``transport.close()``, which first
+    waits for the send buffer to drain - and a sleeping laptop never reads the pictures queued for
+    it: measured, a page whose browser was stopped stayed "connected" for good (its session
+    never culled). Aborting the transport after that close drops the buffer, the server sees the
+    disconnect, and the session pauses and is culled like any other."""
+    try:
+        from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+    except ImportError:   # another uvicorn: leave it as it is
+        return False
+    fail = WebSocketsSansIOProtocol.keepalive_timeout
+    if getattr(fail, "_lmxsim_aborts", False):
+        return True
+
+    def keepalive_timeout_then_abort(protocol) -> None:
+        fail(protocol)
+        if protocol.close_sent and protocol.transport is not None:
+            protocol.transport.abort()
+
+    keepalive_timeout_then_abort._lmxsim_aborts = True
+    WebSocketsSansIOProtocol.keepalive_timeout = keepalive_timeout_then_abort
+    return True
+
+
 def set_idle_timeout(seconds: float) -> None:
     """Cull a session (close its kernel, free its simulation) ``seconds`` after its last page went away."""
     import solara.server.settings

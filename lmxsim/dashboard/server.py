@@ -166,6 +166,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool
 
         lifecycle.set_idle_timeout(idle_timeout)
         lifecycle.tune_malloc()
+        lifecycle.abort_dead_websockets()
         warm_up()
         lifecycle.add_status_route()
         announce(host, port)
