@@ -43,7 +43,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import psutil
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--headless=new",
@@ -53,6 +53,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 WEEK_SELECTOR = ".lmx-week"
 NETWORK_SELECTOR = ".lmx-network"   # the (first) network picture: a newcomer's page is "there" when it shows
 STATUS_PATH = "/_lmxsim/status"
+PAGE_TIMEOUT_MS = 300_000
 WITHIN = 0.20                        # "back to within 20% of its fresh memory"
 
 
@@ -83,7 +84,6 @@ class Server:
         self.proc = subprocess.Popen([sys.executable, "-m", "lmxsim.cli", "dashboard", "--port", str(self.port),
                                       "--idle-timeout", f"{idle_timeout:g}"],
                                      stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=str(ROOT))
-        self.ps = psutil.Process(self.proc.pid)
         deadline = time.monotonic() + 90
         while True:
             try:
@@ -98,9 +98,12 @@ class Server:
         return get_json(self.url + STATUS_PATH + ("?gc=1" if collect else ""))
 
     def sample(self) -> dict:
-        cpu = self.ps.cpu_times()
-        return {"rss_mb": self.ps.memory_info().rss / 2**20, "threads": self.ps.num_threads(),
-                "cpu_s": cpu.user + cpu.system}
+        """The server's resident memory, OS threads and CPU seconds (user + system), from /proc (Linux)."""
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines())
+        stat = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return {"rss_mb": int(fields["VmRSS"].split()[0]) / 1024, "threads": int(fields["Threads"]),
+                "cpu_s": (int(stat[11]) + int(stat[12])) / ticks}
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -137,7 +140,7 @@ class Browser:
     def new_page(self):
         context = self.browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
-        page.set_default_timeout(180_000)
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
         return page
 
     def kill(self) -> None:
@@ -196,8 +199,10 @@ def median(xs):
 
 
 def run(args) -> dict:
+    global PAGE_TIMEOUT_MS
     from playwright.sync_api import sync_playwright
 
+    PAGE_TIMEOUT_MS = int(args.page_timeout * 1000)
     chromium = args.chromium or shutil.which("chromium")
     if chromium is None:
         raise SystemExit("dashboard_load: Debian's chromium is needed (apt-get install chromium)")
@@ -212,7 +217,7 @@ def run(args) -> dict:
         result["fresh"] = {**server.sample(), **server.status(collect=True)}
         with sync_playwright() as p:
             browsers = [Browser(p, chromium) for _ in range(args.browsers)]
-            # the room arrives at once: every page starts loading, then each clicks Play when its network shows
+            # the room arrives at once: every page starts loading; when all show their network, all click Play
             url = f"{server.url}/?{args.query}" if args.query else server.url
             pages = [browsers[i % len(browsers)].new_page() for i in range(args.sessions)]
             t_open = time.monotonic()
@@ -222,6 +227,7 @@ def run(args) -> dict:
             for page in pages:
                 wait_for_network(page)
                 loads.append(time.monotonic() - t_open)
+            for page in pages:
                 page.get_by_role("button", name="Play").click()
             result["all_open_s"] = loads
 
@@ -237,9 +243,12 @@ def run(args) -> dict:
                     next_newcomer.pop(0)
                     page = browsers[-1].new_page()
                     t = time.monotonic()
-                    page.goto(url)
-                    wait_for_network(page)
-                    newcomer_s.append(time.monotonic() - t)
+                    page.goto(url, wait_until="commit")
+                    try:
+                        wait_for_network(page)
+                        newcomer_s.append(time.monotonic() - t)
+                    except PlaywrightTimeout:   # recorded as None: no network within --page-timeout
+                        newcomer_s.append(None)
                     page.context.close()
                     continue
                 timeline.append({"t": round(elapsed, 2), **server.sample()})
@@ -297,7 +306,7 @@ def summary(r: dict) -> str:
         "| what | value |", "|---|---|",
         f"| weeks/s per session: median (min-max) | {median(rates):.2f} ({min(rates):.2f}-{max(rates):.2f}) |",
         f"| first network of a new page while {r['sessions']} play (s) | "
-        + ", ".join(f"{s:.1f}" for s in play["newcomer_first_network_s"]) + " |",
+        + ", ".join("timeout" if s is None else f"{s:.1f}" for s in play["newcomer_first_network_s"]) + " |",
         f"| server CPU while playing (CPU s per wall s) | {play['server_cpu_s'] / play['wall_s']:.2f} |",
         f"| RSS fresh / peak (MB) | {fresh['rss_mb']:.0f} / {peak:.0f} |",
         f"| OS threads fresh / peak | {fresh['threads']} / {max(s['threads'] for s in play['timeline'] + after)} |",
@@ -326,6 +335,8 @@ def main(argv=None) -> int:
     parser.add_argument("--after", type=float, default=150.0, help="seconds of memory timeline after the end (default 150)")
     parser.add_argument("--query", default="weeks=520",
                         help="URL query every page opens (default weeks=520: no run reaches its horizon while measured)")
+    parser.add_argument("--page-timeout", type=float, default=300.0,
+                        help="seconds a page may take to show its network (default 300)")
     parser.add_argument("--idle-timeout", type=float, default=60.0, help="the server's --idle-timeout (default 60)")
     parser.add_argument("--chromium", default=None, help="the chromium executable (default: chromium on PATH)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "latest" / "dashboard_load.json")

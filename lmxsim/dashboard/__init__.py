@@ -9,6 +9,8 @@ Start it with ``lmxsim dashboard``. The modules split the page the way Mesa's ex
 - :mod:`lmxsim.dashboard.app`     - the Solara page that puts them together;
 - :mod:`lmxsim.dashboard.server`  - starting the Solara server offline on 127.0.0.1 (or the room's network);
 - :mod:`lmxsim.dashboard.join`    - the room's address and its QR code (``--host 0.0.0.0``);
+- :mod:`lmxsim.dashboard.lifecycle` - a session whose page is gone pauses, is culled after
+  ``--idle-timeout``, and its memory goes back to the system;
 - :mod:`lmxsim.dashboard.many_seeds`, :mod:`~lmxsim.dashboard.many_seeds_view` - compare mode's
   "Many seeds": both policies on 20-50 paired seeds, headless on the engine;
 - :mod:`lmxsim.dashboard.figures` - off-screen figures, PNG bytes, live (blitted) figures;

@@ -7,14 +7,19 @@ Its page can go three ways:
   closed at once; the page's ``use_effect`` cleanup calls :meth:`Simulation.close`.
 - **gone without a word** (browser killed, laptop lid closed, Wi-Fi lost; about 30% of closes in
   a room): the websocket closes (a killed process: at once) or stops answering pings (a sleeping
-  laptop: after the server's ping interval plus timeout, :data:`WS_PING_S`). The page is then
-  *disconnected*: :func:`page_present` turns false, the play loop stops stepping and pauses.
-- **back** (a reload, or the laptop waking up) within the idle timeout: Solara reconnects the page
-  to the same kernel and the visitor finds their run where it paused (press Play to go on).
+  laptop: after the server's ping interval plus timeout, :data:`WS_PING_S`; measured 30-35 s with
+  a stopped browser, see :func:`abort_dead_websockets`). The page is then *disconnected*:
+  :func:`page_present` turns false, the play loop stops stepping and pauses.
+- **back** (the laptop waking up, the network returning) within the idle timeout: Solara's page
+  reconnects its websocket to the same kernel and the visitor finds their run paused where it
+  stopped (press Play to go on). Later, the page shows Solara's "App is disconnected ... Please
+  refresh the page"; a refresh, like any reload, is a new session from week 0.
 
-A kernel with no connected page is closed (*culled*) after :data:`DEFAULT_IDLE_TIMEOUT_S`
+A kernel with no connected page is closed (*culled*) after the idle timeout,
+:data:`DEFAULT_IDLE_TIMEOUT_S` unless ``lmxsim dashboard --idle-timeout`` says otherwise
 (Solara's own default is 24 hours; :func:`set_idle_timeout` sets it from the server, nobody
-needs to know an environment variable). Its simulation is then closed like a closed tab's.
+needs to know an environment variable). Its simulation is then closed like a closed tab's, and
+:func:`give_memory_back_soon` returns the freed memory to the system.
 
 :func:`status` is what tests and ``benchmarks/dashboard_load.py`` read to see this happen; the
 server serves it only when started with ``LMXSIM_DASHBOARD_STATUS=1`` (never to visitors).
