@@ -27,9 +27,11 @@ server serves it only when started with ``LMXSIM_DASHBOARD_STATUS=1`` (never to 
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import gc
 import os
+import re
 import sys
 import threading
 import time
@@ -198,7 +200,9 @@ def status(collect: bool = False) -> dict:
     extra = {}
     if collect:
         gc.collect()
-        extra = {"gc_objects": len(gc.get_objects()), "python_blocks": sys.getallocatedblocks(), **_mallinfo()}
+        names = collections.Counter(re.sub(r"\d+", "N", t.name) for t in threading.enumerate())
+        extra = {"gc_objects": len(gc.get_objects()), "python_blocks": sys.getallocatedblocks(), **_mallinfo(),
+                 "thread_names": dict(names)}
     from solara.server import kernel_context
 
     kernels = list(kernel_context.contexts.values())
@@ -210,7 +214,7 @@ def status(collect: bool = False) -> dict:
         "simulations_alive": len(sims),
         "simulations_open": sum(not s.closed for s in sims),
         "weeks": sorted(s.week for s in sims if not s.closed),
-        "threads": threading.active_count(),
+        "python_threads": threading.active_count(),
         **extra,
     }
 
