@@ -66,6 +66,7 @@ def policy_view(model, here, sel=None) -> PolicyView:
         review_week=model.review_due()[m.org[sel]], policy_start=model.leaders.policy_since_week[m.team[sel]],
         in_group_capacity=in_group_capacity(model.leaders, model.team_params)[teams],
         rng=KeyedRandom(Luck(model.streams, m.person_key[sel], m.org[sel], week)),
+        team_id=m.team[sel], person_id=m.person_id[sel],
     )
 
 
