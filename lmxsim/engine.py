@@ -19,6 +19,7 @@ and the horizon; everything else may differ.
 from __future__ import annotations
 
 from collections import deque
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,7 @@ from lmxsim.draws import Luck, of_desks, of_leaders, person_keys
 from lmxsim.errors import LMXInputError
 from lmxsim.keyed_random import KeyedStreams
 from lmxsim.org_params import OrgParams, ParamTable
-from lmxsim.params import Params
+from lmxsim.params import Params, check_overrides
 from lmxsim.people import hire
 from lmxsim.policies import get_policy
 from lmxsim.scenarios import Scenario, shares_to_teams
@@ -214,6 +215,17 @@ class Engine:
         n_teams = np.ones(self.n_orgs, dtype=np.int64) * self.org_params.n_teams
         return np.concatenate([self.team_offset[o] + shares_to_teams(int(n_teams[o]), share)
                                for o in range(self.n_orgs)])
+
+    def change_params(self, **overrides) -> None:
+        """From now on every organisation of the batch runs with ``overrides`` (checked like any
+        parameter; e.g. a team going remote in the middle of a workshop). The organisation's
+        structure (teams, sizes) is what it is: only parameters the weekly rules read change."""
+        checked = check_overrides(overrides)
+        self.specs = [dataclasses.replace(s, params=s.params.replace(**checked)) for s in self.specs]
+        self._table = ParamTable([s.params for s in self.specs])
+        self.org_params = OrgParams(self._table, np.arange(self.n_orgs))
+        self.team_params = OrgParams(self._table, self.leaders.org)
+        self._params_index = None
 
     # ------------------------------------------------------------------ organisation
     def add_ties(self, u: np.ndarray, v: np.ndarray) -> None:
