@@ -285,6 +285,30 @@ def build_parser() -> argparse.ArgumentParser:
                       help="address to listen on (default 127.0.0.1, this computer only; 0.0.0.0 = every network: "
                            "prints this computer's LAN address for the room to join)")
     dash.add_argument("--open", action="store_true", help="also open the dashboard in the default web browser")
+    shop = sub.add_parser("workshop", help="run a workshop: every participant leads a team (Solara; works offline)",
+                          description="Start a workshop: print the join address and code for participants and the "
+                                      "facilitator's console address. Each participant leads a team round by round; "
+                                      "bots fill empty seats and run every built-in policy for the debrief. Listens "
+                                      "on 127.0.0.1 only unless --host says otherwise.")
+    shop.add_argument("--port", type=int, default=8766, metavar="P", help="port (default 8766; 0 = any free port)")
+    shop.add_argument("--host", default="127.0.0.1", metavar="H",
+                      help="address to listen on (default 127.0.0.1; 0.0.0.0 = every network, for a room)")
+    shop.add_argument("--open", action="store_true", help="also open the facilitator's console in the web browser")
+    shop.add_argument("--scenario", default="default", help="scenario preset whose parameters the teams have")
+    shop.add_argument("--seats", type=int, default=12, metavar="N", help="teams (participants + bots), default 12")
+    shop.add_argument("--rounds", type=int, default=4, metavar="N", help="rounds, default 4")
+    shop.add_argument("--round-weeks", type=int, default=13, metavar="N", help="weeks per round, default 13")
+    shop.add_argument("--round-seconds", type=int, default=300, metavar="S", help="round timer, default 300")
+    shop.add_argument("--team-size", type=int, default=8, metavar="N", help="people per team, default 8")
+    shop.add_argument("--seed", type=int, default=1, metavar="N", help="seed: the same people and luck for everyone")
+    shop.add_argument("--mode", default="same_team", metavar="MODE",
+                      help="same_team (everyone leads a copy of the same team; default) or shared_org (teams of "
+                           "one organisation)")
+    shop.add_argument("--absent", default="keep", metavar="WHAT",
+                      help="who plays a participant who does not submit: keep (last round's choices; default) or "
+                           "a policy name (a bot)")
+    shop.add_argument("--seat-bot", default="reactive_in_crowd", metavar="POLICY", help="policy of empty seats")
+    shop.add_argument("--set", action="append", metavar="PARAM=VALUE", help="override a parameter (repeatable)")
     return parser
 
 
@@ -561,7 +585,20 @@ def cmd_dashboard(args) -> int:
     return code
 
 
-COMMANDS = {"dashboard": cmd_dashboard, "run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list,
+def cmd_workshop(args) -> int:
+    from lmxsim.dashboard.server import exit_quietly_on_stop_signals
+    from lmxsim.workshop.server import serve
+    from lmxsim.workshop.session import WorkshopConfig
+
+    config = WorkshopConfig(scenario=args.scenario, team_size=args.team_size, seats=args.seats, rounds=args.rounds,
+                            round_weeks=args.round_weeks, seed=args.seed, mode=args.mode, absent=args.absent,
+                            seat_bot=args.seat_bot, round_seconds=args.round_seconds, params=parse_sets(args.set))
+    code = serve(config, host=args.host, port=args.port, open_browser=args.open)
+    exit_quietly_on_stop_signals()
+    return code
+
+
+COMMANDS = {"workshop": cmd_workshop, "dashboard": cmd_dashboard, "run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list,
             "docs": cmd_docs}
 
 

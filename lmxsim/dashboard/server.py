@@ -112,8 +112,11 @@ def announce(host: str, port: int) -> None:
               f"{url(host, port)} works until it joins a network", flush=True)
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool = False) -> int:
-    """Run the dashboard until Ctrl+C (SIGINT) or SIGTERM; print the URL(s) first, "stopped" last."""
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool = False, app: str = APP,
+          name: str = "lmxsim dashboard", announce_fn=None) -> int:
+    """Run the dashboard (or another lmxsim Solara ``app``, e.g. the workshop) until Ctrl+C (SIGINT)
+    or SIGTERM; print the URL(s) first (``announce_fn(host, port)``), "NAME: stopped" last."""
+    announce_fn = announce if announce_fn is None else announce_fn
     if port == 0:
         port = free_port(host)
     check_port(host, port)
@@ -131,14 +134,14 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool
     try:
         from solara.__main__ import cli
 
-        announce(host, port)
-        args = ["run", APP, "--host", host, "--port", str(port), "--production", "--no-check-version",
+        announce_fn(host, port)
+        args = ["run", app, "--host", host, "--port", str(port), "--production", "--no-check-version",
                 "--open" if open_browser else "--no-open"]
-        cli.main(args=args, prog_name="lmxsim dashboard", standalone_mode=False)
+        cli.main(args=args, prog_name=name, standalone_mode=False)
     except (_Stop, KeyboardInterrupt):
         pass
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    print("lmxsim dashboard: stopped", flush=True)
+    print(f"{name}: stopped", flush=True)
     return 0
