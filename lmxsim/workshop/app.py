@@ -274,9 +274,9 @@ def team_svg(shop, seat: int, size: int = 320) -> str:
 
 @solara.component
 def RoundResults(shop, seat):
-    weekly = shop.team_weekly()
+    weekly = shop.memo("team_weekly", shop.team_weekly)
     mine = weekly[(weekly.team == shop.seat_teams[seat]) & (weekly["round"] == shop.round) & (weekly.week > 0)]
-    members = shop.member_weekly()
+    members = shop.memo("member_weekly", shop.member_weekly)
     mine_m = members[members.team == shop.seat_teams[seat]]
     first = (shop.round - 1) * shop.config.round_weeks
     before = set(mine_m[mine_m.week == first].person_id)
@@ -300,7 +300,7 @@ def board_html(board, me: int | None = None) -> str:
 
 @solara.component
 def Debrief(shop, me: int | None = None):
-    board = solara.use_memo(lambda: debrief.leaderboard(shop), [shop.version])
+    board = shop.memo("leaderboard", lambda: debrief.leaderboard(shop))
     prose("### Debrief\nEvery team, and bots running each built-in policy on the same starting team "
                     "and the same luck. Where did you land - and why?")
     solara.HTML(tag="div", unsafe_innerHTML=board_html(board, me))
@@ -310,7 +310,7 @@ def Debrief(shop, me: int | None = None):
 
 @solara.component
 def Story(shop, seat):
-    members = solara.use_memo(shop.member_weekly, [shop.version])
+    members = shop.memo("member_weekly", shop.member_weekly)
     mine = members[members.team == shop.seat_teams[seat]]
     ids = sorted(set(mine.person_id))
     picked, set_picked = solara.use_state(person_name(ids[0]) if ids else None)
@@ -319,17 +319,36 @@ def Story(shop, seat):
     if pid is None:
         return
     story = mine[mine.person_id == pid]
-    from matplotlib.figure import Figure
+    solara.HTML(tag="div", unsafe_innerHTML=story_svg(story, f"{person_name(pid)}: week by week (the truth)"))
 
-    fig = Figure(figsize=(8, 3.2))
-    ax = fig.add_subplot(1, 1, 1)
-    for name in ("lmx", "trust", "engagement", "turnover_intention"):
-        ax.plot(story.week, story[name], label=name.replace("_", " "))
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("week")
-    ax.set_title(f"{person_name(pid)}: week by week (the truth)")
-    ax.legend(fontsize=8, ncol=4, loc="lower left")
-    solara.FigureMatplotlib(fig, format="png")
+
+STORY_LINES = {"lmx": "#1f4e79", "trust": "#2ca02c", "engagement": "#ff7f0e", "turnover_intention": "#d62728"}
+
+
+def story_svg(story, title: str, width: int = 640, height: int = 220) -> str:
+    """A person's weekly LMX, trust, engagement and intention to quit as SVG lines (drawn by the browser)."""
+    left, right, top, bottom = 36, 10, 24, 34
+    weeks = story.week.to_numpy()
+    span = max(1, int(weeks.max() - weeks.min())) if len(weeks) else 1
+
+    def x(w):
+        return left + (w - weeks.min()) / span * (width - left - right)
+
+    def y(v):
+        return top + (1 - v) * (height - top - bottom)
+
+    lines = []
+    for k, (name, colour) in enumerate(STORY_LINES.items()):
+        points = " ".join(f"{x(w):.1f},{y(v):.1f}" for w, v in zip(weeks, story[name].to_numpy()))
+        lines.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2' points='{points}'/>"
+                     f"<text x='{left + 150 * k}' y='{height - 4}' font-size='12' fill='{colour}'>"
+                     f"{name.replace('_', ' ')}</text>")
+    grid = "".join(f"<line x1='{left}' x2='{width - right}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='#e3e6ea'/>"
+                   f"<text x='4' y='{y(v) + 4:.1f}' font-size='11'>{v:.1f}</text>" for v in (0, 0.5, 1))
+    return (f"<svg viewBox='0 0 {width} {height}' width='100%' style='max-width:{width}px' role='img' "
+            f"aria-label='{html.escape(title)}'><text x='{left}' y='15' font-size='13'>{html.escape(title)}, "
+            f"weeks {int(weeks.min()) if len(weeks) else 0}-{int(weeks.max()) if len(weeks) else 0}</text>"
+            f"{grid}{''.join(lines)}</svg>")
 
 
 # ---------------------------------------------------------------------------- facilitator
@@ -385,7 +404,7 @@ def Facilitator(shop, token, live):
     solara.HTML(tag="div", unsafe_innerHTML=f"<table class='ws-table'><tr><th>participant</th><th>team</th>"
                                             f"<th>submitted</th></tr>{rows}</table>")
     if shop.round:
-        conc = debrief.concentration(shop)
+        conc = shop.memo("concentration", lambda: debrief.concentration(shop))
         last = conc[conc["round"] == conc["round"].max()]
         prose("**How the room led last round** (Gini of hours: 0 = equal, near 1 = all on one person)")
         solara.HTML(tag="div", unsafe_innerHTML=last[["who", "hours_gini", "in_group_share"]].to_html(

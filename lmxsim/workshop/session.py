@@ -143,6 +143,7 @@ class Workshop:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self.version = 0
+        self._memo: dict = {}
         self.phase = "lobby"
         self.round = 0                  # rounds played
         self.deadline: float | None = None
@@ -459,7 +460,16 @@ class Workshop:
     # ------------------------------------------------------------------ change notification
     def _bump(self) -> None:
         self.version += 1
+        self._memo.clear()
         self._changed.notify_all()
+
+    def memo(self, name: str, compute):
+        """``compute()`` once per version of the workshop: thirty pages redrawing after a round
+        share one leaderboard, one table of team weeks, ..."""
+        with self._lock:
+            if name not in self._memo:
+                self._memo[name] = compute()
+            return self._memo[name]
 
     def wait_for_change(self, version: int, timeout: float) -> int:
         """Block until :attr:`version` differs from ``version`` (or ``timeout`` s); return it."""
