@@ -289,3 +289,19 @@ def test_gini_is_zero_for_equal_shares_bounded_and_order_free(values, rnd):
     rnd.shuffle(shuffled)
     assert debrief.gini(shuffled) == pytest.approx(g)
     assert debrief.gini([values[0]] * len(values)) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_a_latecomer_takes_over_a_bots_seat_from_the_next_round(shop):
+    shop.join(shop.code, "Ann")
+    shop.open_round(shop.facilitator_token)
+    shop.close_round(shop.facilitator_token)
+    late = shop.join(shop.code, "Late")
+    assert late.seat == 1
+    shop.open_round(shop.facilitator_token)
+    shop.submit(late.token, {"deal": shop.people(late.seat)})
+    shop.close_round(shop.facilitator_token)
+    log = debrief.decisions_frame(shop)
+    played = log[log.seat == 1].groupby("round").played_by.first()
+    assert played.to_dict() == {1: "reactive_in_crowd", 2: "workshop_participant"}
+    board = debrief.leaderboard(shop)
+    assert "Late" in set(board.who)
