@@ -112,6 +112,7 @@ def test_a_workshop_with_a_facilitator_and_three_participants():
             ann.wait_for_selector("tr.ws-me")
             assert "Ann" in ann.locator("tr.ws-me").inner_text()
             ann.wait_for_selector("text=Whose story?")
+            assert ann.locator("svg[aria-label='Team trust in the leader'] polyline").count() == 3   # mine + 2 bots
             facilitator.screenshot(path=ARTIFACTS / "workshop-facilitator-debrief.png", full_page=True)
             with facilitator.expect_download() as download:
                 facilitator.get_by_role("button", name="All decisions and outcomes (CSV)").click()

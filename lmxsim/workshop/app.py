@@ -305,6 +305,7 @@ def Debrief(shop, me: int | None = None):
                     "and the same luck. Where did you land - and why?")
     solara.HTML(tag="div", unsafe_innerHTML=board_html(board, me))
     if me is not None:
+        TeamStory(shop, me)
         Story(shop, me)
 
 
@@ -325,30 +326,49 @@ def Story(shop, seat):
 STORY_LINES = {"lmx": "#1f4e79", "trust": "#2ca02c", "engagement": "#ff7f0e", "turnover_intention": "#d62728"}
 
 
-def story_svg(story, title: str, width: int = 640, height: int = 220) -> str:
-    """A person's weekly LMX, trust, engagement and intention to quit as SVG lines (drawn by the browser)."""
+def story_svg(story, title: str) -> str:
+    """A person's weekly LMX, trust, engagement and intention to quit."""
+    return lines_svg(title, story.week.to_numpy(),
+                     {name.replace("_", " "): (story[name].to_numpy(), colour) for name, colour in STORY_LINES.items()})
+
+
+def lines_svg(title: str, weeks, series: dict, width: int = 640, height: int = 220) -> str:
+    """Lines on a 0-1 scale by week, drawn by the browser: ``series`` is {label: (values, colour)}."""
     left, right, top, bottom = 36, 10, 24, 34
-    weeks = story.week.to_numpy()
-    span = max(1, int(weeks.max() - weeks.min())) if len(weeks) else 1
+    weeks = np.asarray(weeks)
+    first, last = (int(weeks.min()), int(weeks.max())) if len(weeks) else (0, 1)
+    span = max(1, last - first)
 
     def x(w):
-        return left + (w - weeks.min()) / span * (width - left - right)
+        return left + (w - first) / span * (width - left - right)
 
     def y(v):
         return top + (1 - v) * (height - top - bottom)
 
     lines = []
-    for k, (name, colour) in enumerate(STORY_LINES.items()):
-        points = " ".join(f"{x(w):.1f},{y(v):.1f}" for w, v in zip(weeks, story[name].to_numpy()))
+    for k, (label, (values, colour)) in enumerate(series.items()):
+        points = " ".join(f"{x(w):.1f},{y(v):.1f}" for w, v in zip(weeks, values))
         lines.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2' points='{points}'/>"
                      f"<text x='{left + 150 * k}' y='{height - 4}' font-size='12' fill='{colour}'>"
-                     f"{name.replace('_', ' ')}</text>")
+                     f"{html.escape(label)}</text>")
     grid = "".join(f"<line x1='{left}' x2='{width - right}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='#e3e6ea'/>"
                    f"<text x='4' y='{y(v) + 4:.1f}' font-size='11'>{v:.1f}</text>" for v in (0, 0.5, 1))
     return (f"<svg viewBox='0 0 {width} {height}' width='100%' style='max-width:{width}px' role='img' "
             f"aria-label='{html.escape(title)}'><text x='{left}' y='15' font-size='13'>{html.escape(title)}, "
-            f"weeks {int(weeks.min()) if len(weeks) else 0}-{int(weeks.max()) if len(weeks) else 0}</text>"
-            f"{grid}{''.join(lines)}</svg>")
+            f"weeks {first}-{last}</text>{grid}{''.join(lines)}</svg>")
+
+
+@solara.component
+def TeamStory(shop, seat):
+    """The participant's team mean trust by week, next to the two headline bots on the same team."""
+    weekly = shop.memo("team_weekly", shop.team_weekly)
+    mine = weekly[weekly.team == shop.seat_teams[seat]]
+    series = {"your team": (mine.trust.to_numpy(), "#1f77b4")}
+    for policy, colour in (("reactive_in_crowd", "#d62728"), ("proactive_deal", "#2ca02c")):
+        if policy in shop.reference_teams:
+            bot = weekly[weekly.team.isin(shop.reference_teams[policy])].groupby("week").trust.mean()
+            series[f"bot: {policy.replace('_', ' ')}"] = (bot.to_numpy(), colour)
+    solara.HTML(tag="div", unsafe_innerHTML=lines_svg("Team trust in the leader", mine.week.to_numpy(), series))
 
 
 # ---------------------------------------------------------------------------- facilitator
