@@ -69,9 +69,9 @@ def _fit(kind: str, formula: str, data: pd.DataFrame, term: str, groups: str = "
             else:
                 fit = smf.ols(formula, data).fit(cov_type="cluster", cov_kwds={"groups": data[groups].to_numpy()},
                                                  use_t=True)
+            return float(fit.params[term]), float(fit.bse[term]), float(fit.pvalues[term])
         except (np.linalg.LinAlgError, ValueError):
             return np.nan, np.nan, np.nan
-    return float(fit.params[term]), float(fit.bse[term]), float(fit.pvalues[term])
 
 
 def analyse_study(data: pd.DataFrame, spec, cohort_size: int) -> list[dict]:
@@ -167,12 +167,14 @@ def synthetic_study(rng: np.random.Generator, leaders: int, members: int, effect
 
 
 def synthetic_power(leaders: int, members: int, effect: float, icc: float, studies: int, alpha: float = 0.05,
-                    seed: int = 0) -> float:
-    """Share of :func:`synthetic_study` studies in which the mixed model finds the effect (p < alpha, right sign)."""
+                    seed: int = 0, method: str = "mixed") -> float:
+    """Share of :func:`synthetic_study` studies in which the analysis finds the effect (p < alpha, right
+    sign): ``method`` "mixed" (MixedLM, random leader intercept) or "did" (OLS, leader-clustered errors)."""
     rng = np.random.default_rng(seed)
+    kind = "mixed" if method == "mixed" else "ols_cluster"
     hits = 0
     for _ in range(studies):
-        est, _, p = _fit("mixed", "y ~ treated", synthetic_study(rng, leaders, members, effect, icc), "treated")
+        est, _, p = _fit(kind, "y ~ treated", synthetic_study(rng, leaders, members, effect, icc), "treated")
         hits += bool(p < alpha and np.sign(est) == np.sign(effect))
     return hits / studies
 
