@@ -148,3 +148,14 @@ def test_killed_cell_leaves_no_file(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         run_study(spec, tmp_path, progress=False)
     assert list((tmp_path / "cells").iterdir()) == []
+
+
+def test_study_files_have_exactly_the_declared_columns(tmp_path):
+    from lmxsim import datadict
+    from tests.test_datadict import check_file
+
+    spec = _spec(study={"replications": 3, "null_replications": 2}, grid={"leaders": [4], "members": [3]})
+    run_study(spec, tmp_path, progress=False)
+    check_file(pd.read_csv(tmp_path / "power.csv"), "study/power.csv", "power.csv")
+    check_file(pd.read_parquet(tmp_path / "cells" / "L4_m3.parquet"), "study/cells", "cells")
+    assert datadict.get_file("study/power.csv").command == "lmxsim study run"

@@ -36,8 +36,58 @@ import warnings
 import numpy as np
 import pandas as pd
 
-ESTIMATE_COLUMNS = ("study", "arm", "outcome", "wave", "effect", "se", "p_value", "baseline_sd", "icc",
-                    "cohort", "respondents", "attrition")
+from lmxsim.datadict import Column
+
+_WAVE = Column("wave", "measurement wave after the baseline (1, 2, ... indexing the specification's waves); -1 = "
+                       "the stepped-wedge analysis of all waves at once", "index", "int64")
+_OUTCOME = Column("outcome", "survey instrument: lmx (LMX-7), trust, turnover_intention, psych_safety, "
+                             "performance_rating (docs/study.md)", "name", "string")
+_CELL = (Column("leaders", "leaders (teams) in each simulated study", "leaders", "int64"),
+         Column("members_per_leader", "positions per team", "members", "int64"))
+# study/cells/*.parquet: one row per simulated study, instrument and wave (made by analyse)
+ESTIMATE_COLUMNS = _CELL + (
+    Column("study", "number of the simulated study in its sample size (treatment studies 0 .. replications - 1, "
+                    "then the null-design studies); study r of either design uses seed r", "id", "int64"),
+    Column("arm", "treatment (trained leaders switch policy) or null (they switch to the policy they have)",
+           "name", "string"),
+    _OUTCOME, _WAVE,
+    Column("effect", "estimated training effect (mixed: on the change from baseline; did: treated x post)",
+           "scale points (1-5)"),
+    Column("se", "its standard error (did: cluster-robust by leader)", "scale points (1-5)"),
+    Column("p_value", "two-sided p-value of the effect (mixed: z; did: t with leaders - 1 df)", "probability"),
+    Column("baseline_sd", "SD of the instrument's scores at baseline", "scale points (1-5)"),
+    Column("icc", "ICC(1) of the baseline scores across leaders (ANOVA estimator, >= 0)", "share"),
+    Column("cohort", "members at work at baseline (the cohort)", "members", "int64"),
+    Column("respondents", "cohort members still at work at this wave (the last wave, stepped wedge)", "members",
+           "int64"),
+    Column("attrition", "share of the cohort gone by this wave", "share"),
+)
+# study/power.csv: one row per sample size, instrument and wave (made by lmxsim.study.runner.write_summary)
+POWER_COLUMNS = (
+    Column("design", "cluster or stepped_wedge", "name", "string"),
+    Column("method", "mixed (MixedLM) or did (OLS, cluster-robust)", "name", "string"),
+    *_CELL,
+    Column("members", "positions per study: leaders x members_per_leader", "members", "int64"),
+    _OUTCOME, _WAVE,
+    Column("week_after_training", "weeks from the training to this wave (-1: all waves)", "weeks", "int64"),
+    Column("studies", "simulated studies of the design", "studies", "int64"),
+    Column("effect_raw", "mean estimated effect over the studies", "scale points (1-5)"),
+    Column("effect_raw_sd", "SD of the estimated effect over the studies (its spread)", "scale points (1-5)"),
+    Column("effect_std", "mean standardised effect: effect / baseline SD", "SD units"),
+    Column("effect_std_sd", "SD of the standardised effect over the studies", "SD units"),
+    Column("icc", "mean ICC(1) of the baseline scores across leaders", "share"),
+    Column("attrition", "mean share of the cohort gone by this wave", "share"),
+    Column("failed_fits", "studies (of both designs) whose model could not be fitted; they count as not "
+                          "significant", "studies", "int64"),
+    Column("power", "share of studies with p < alpha and the effect in the instrument's expected direction",
+           "share"),
+    Column("power_low", "lower bound of the Wilson 95% interval of power", "share"),
+    Column("power_high", "upper bound of the Wilson 95% interval of power", "share"),
+    Column("null_studies", "simulated studies of the null design", "studies", "int64"),
+    Column("false_positive_rate", "share of null-design studies with p < alpha (either direction)", "share"),
+    Column("false_positive_low", "lower bound of its Wilson 95% interval", "share"),
+    Column("false_positive_high", "upper bound of its Wilson 95% interval", "share"),
+)
 
 
 def icc1(y: np.ndarray, group: np.ndarray) -> float:
@@ -119,7 +169,7 @@ def analyse(data: pd.DataFrame, cohort_sizes: np.ndarray, spec) -> pd.DataFrame:
     for study, part in data.groupby("study", sort=True):
         arm = part.arm.iloc[0]
         rows += [{"study": int(study), "arm": arm, **r} for r in analyse_study(part, spec, cohort_sizes[study])]
-    return pd.DataFrame(rows, columns=list(ESTIMATE_COLUMNS))
+    return pd.DataFrame(rows, columns=[c.name for c in ESTIMATE_COLUMNS[len(_CELL):]])
 
 
 def wilson(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:

@@ -29,7 +29,7 @@ import pandas as pd
 from lmxsim.errors import LMXInputError
 from lmxsim.progress import progress_bar
 from lmxsim.runs import replication_seeds
-from lmxsim.study.analysis import analyse, summarise
+from lmxsim.study.analysis import POWER_COLUMNS, analyse, summarise
 from lmxsim.study.instruments import RATING, SCALES
 from lmxsim.study.simulate import BATCH_POSITIONS, simulate_batches
 from lmxsim.study.spec import StudySpec, load_study
@@ -139,6 +139,7 @@ def write_summary(spec: StudySpec, out) -> pd.DataFrame:
     table = pd.concat(rows, ignore_index=True)
     table.insert(0, "method", spec.method)
     table.insert(0, "design", spec.design)
+    table = table[[c.name for c in POWER_COLUMNS]]   # the declared columns, in their order
     _write_atomic(out / "power.csv", lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
     _write_atomic(out / "power_curve.png", lambda tmp: power_curve(table, spec, tmp))
     return table
