@@ -119,3 +119,14 @@ def test_cli_study_run_writes_the_table(tmp_path, capsys):
                     '[grid]\nleaders = [4]\nmembers = [3]\n')
     assert main(["study", "run", str(path), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet"]) == 0
     assert "power" in capsys.readouterr().out and (tmp_path / "out" / "power.csv").exists()
+
+
+def test_shipped_studies_are_package_data():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    setup = pyproject["tool"]["setuptools"]
+    assert "lmxsim.study" in setup["packages"] and "lmxsim.study.specs" in setup["packages"]
+    assert setup["package-data"]["lmxsim.study.specs"] == ["*.toml"]
+    assert any(dep.startswith("statsmodels") for dep in pyproject["project"]["dependencies"])
