@@ -159,3 +159,12 @@ def test_study_files_have_exactly_the_declared_columns(tmp_path):
     check_file(pd.read_csv(tmp_path / "power.csv"), "study/power.csv", "power.csv")
     check_file(pd.read_parquet(tmp_path / "cells" / "L4_m3.parquet"), "study/cells", "cells")
     assert datadict.get_file("study/power.csv").command == "lmxsim study run"
+
+
+def test_numbers_do_not_depend_on_the_number_of_workers(tmp_path):
+    spec = _spec(study={"replications": 6, "null_replications": 4}, grid={"leaders": [4], "members": [3]})
+    one = run_study(spec, tmp_path / "one", workers=1, progress=False)
+    two = run_study(spec, tmp_path / "two", workers=2, progress=False)
+    pd.testing.assert_frame_equal(one, two)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "cells" / "L4_m3.parquet"),
+                                  pd.read_parquet(tmp_path / "two" / "cells" / "L4_m3.parquet"))
