@@ -309,6 +309,19 @@ def build_parser() -> argparse.ArgumentParser:
                            "a policy name (a bot)")
     shop.add_argument("--seat-bot", default="reactive_in_crowd", metavar="POLICY", help="policy of empty seats")
     shop.add_argument("--set", action="append", metavar="PARAM=VALUE", help="override a parameter (repeatable)")
+
+    study = sub.add_parser("study", help="plan a field study: power of leader training from simulated surveys",
+                           description="Simulate many field studies of leader training per sample size (leaders x "
+                                       "members per leader), survey them with noisy instruments, analyse each with a "
+                                       "mixed model or difference-in-differences; write power.csv and "
+                                       "power_curve.png (docs/study.md). Re-running on the same DIR resumes.")
+    study.add_argument("study_command", choices=["list", "show", "run"], metavar="ACTION",
+                       help="list (the shipped studies), show SPEC (print it), run SPEC --out DIR")
+    study.add_argument("spec", nargs="?", metavar="SPEC", help="a shipped study's name or a .toml study specification")
+    study.add_argument("--out", metavar="DIR", help="result directory (run; new, or this study's)")
+    study.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="local worker processes (default: number of cores)")
+    study.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -598,8 +611,43 @@ def cmd_workshop(args) -> int:
     return code
 
 
+def cmd_study(args) -> int:
+    """``lmxsim study list | show SPEC | run SPEC --out DIR``."""
+    from lmxsim import study
+
+    if args.study_command == "list":
+        print("SHIPPED STUDIES (run one with: lmxsim study run NAME --out DIR)")
+        for name in study.shipped_names():
+            spec = study.load_study(name)
+            print(f"  {name:24s} {spec.design} design, {len(spec.cells)} sample sizes x "
+                  f"{spec.replications}+{spec.null_replications} studies")
+            for line in textwrap.wrap(spec.purpose, 76):
+                print(f"  {'':24s} {line}")
+        return 0
+    if args.spec is None:
+        raise LMXInputError("SPEC", None, f"a study to {args.study_command}: a shipped name or a .toml file")
+    if args.study_command == "show":
+        from lmxsim.study.spec import study_text
+
+        print(study_text(args.spec), end="")
+        return 0
+    if args.out is None:
+        raise LMXInputError("--out", None, "a result directory for `lmxsim study run SPEC --out DIR`")
+    spec = study.load_study(args.spec)
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    print(f"study {spec.name}: {len(spec.cells)} sample sizes x {spec.replications} studies "
+          f"(+ {spec.null_replications} null) -> {args.out}", flush=True)
+    table = study.run_study(spec, args.out, workers=workers, progress=not args.quiet)
+    last = table[(table.wave == table.wave.max())]
+    for row in last.itertuples():
+        print(f"  {row.leaders:>5} x {row.members_per_leader:<4} {row.outcome:<20} power {row.power:.2f} "
+              f"[{row.power_low:.2f}, {row.power_high:.2f}]  false positives {row.false_positive_rate:.3f}")
+    print(f"wrote {args.out}/power.csv and power_curve.png")
+    return 0
+
+
 COMMANDS = {"workshop": cmd_workshop, "dashboard": cmd_dashboard, "run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list,
-            "docs": cmd_docs}
+            "docs": cmd_docs, "study": cmd_study}
 
 
 def main(argv: list[str] | None = None) -> int:
