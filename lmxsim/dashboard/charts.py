@@ -4,6 +4,10 @@ Every chart reads the model's own weekly reporters (``lmxsim.reporters``, collec
 Mesa's DataCollector), so the dashboard shows the same quantities as ``model.csv``. Rates
 per member-year use the same 13-week window as the model's annualised turnover.
 In compare mode both runs are drawn on the same axes, one colour each.
+
+The live page draws the charts in the browser (``charts_view.vue``, SVG polylines):
+:class:`ChartFeed` sends each chart's weekly values once and, each frame, only the weeks added
+since. The matplotlib figures below are drawn only for the downloads and the slide.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import solara
 from matplotlib.ticker import MaxNLocator
 
 from lmxsim.dashboard.figures import RUN_COLOURS, LiveFigure, new_figure, png_bytes
@@ -165,6 +170,49 @@ class LiveCharts(LiveFigure):
         return self.artists.update()
 
 
+# ---------------------------------------------------------------------- drawn in the browser
+class ChartFeed:
+    """The live charts' data for the browser: every week's values once, then only new weeks.
+
+    The values already sent (``base``) stay as they are and each frame sends the weeks added
+    since (``tail``); when the tail reaches :attr:`TAIL_WEEKS` weeks it joins the base, which is
+    then sent once more. So a frame carries a few numbers per line, and the widget's state is
+    always the whole series (a page that reconnects draws everything).
+    """
+
+    TAIL_WEEKS = 26
+
+    def __init__(self, runs, horizon: int, scenario):
+        self.runs = runs
+        self.meta = {
+            "horizon": int(horizon),
+            "events": sorted({int(e.week) for e in scenario.events if 0 < e.week <= horizon}),
+            "runs": [{"label": run.label, "colour": colour} for run, colour in zip(runs, RUN_COLOURS)],
+            "charts": [{"title": c.title, "unit": c.unit, "low": c.ylim[0], "high": c.ylim[1], "min_top": c.min_top}
+                       for c in CHARTS],
+        }
+        self.base: list = []
+        self._base_weeks = -1
+
+    def series(self) -> tuple[list, list]:
+        """``(base, tail)``: per chart, per run, weekly values (None where undefined)."""
+        values = [[chart.values(run.model) for run in self.runs] for chart in CHARTS]
+        weeks = len(values[0][0])
+        if weeks < self._base_weeks or weeks - self._base_weeks > self.TAIL_WEEKS or self._base_weeks < 0:
+            self.base = [[_json_values(line) for line in chart] for chart in values]
+            self._base_weeks = weeks
+        return self.base, [[_json_values(line[self._base_weeks:]) for line in chart] for chart in values]
+
+
+def _json_values(y: np.ndarray) -> list:
+    return [round(v, 4) if np.isfinite(v) else None for v in y.tolist()]
+
+
+@solara.component_vue("charts_view.vue")
+def ChartsView(meta: dict, base: list, tail: list):
+    """The six live charts as SVG, drawn in the browser from :class:`ChartFeed`'s data."""
+
+
 # ---------------------------------------------------------------------- monitors
 @dataclass(frozen=True)
 class Monitor:
@@ -312,4 +360,4 @@ def slide_caption(sim) -> str:
     params = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in sorted(s.param_dict.items()))
     policies = " vs ".join(run.policy for run in sim.runs)
     return (f"lmxsim · scenario {s.scenario} · {policies} · seed {s.seed} · week {sim.week} of {sim.horizon} · "
-            f"{params}\ndashboard link: ?{settings_to_query(s)}")
+            f"{params}\ndashboard link: ?{settings_to_query(s.replace(present=False))}")
