@@ -126,8 +126,8 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 .lmx-present .lmx-stage .lmx-charts .lmx-charts-view { grid-template-columns: repeat(2, minmax(0, 1fr)); flex: 1 1 auto; min-height: 0;
                                 grid-template-rows: repeat(3, minmax(0, 1fr)); }
 .lmx-present .lmx-chart { min-height: 0; }
-.lmx-present .lmx-chart-title { font-size: 18px; } .lmx-present .lmx-chart-unit { font-size: 13px; }
-.lmx-present .lmx-chart-tick { font-size: 12.5px; }
+.lmx-present .lmx-chart-title { font-size: 16px; } .lmx-present .lmx-chart-unit { font-size: 11.5px; }
+.lmx-present .lmx-chart-tick { font-size: 11px; }
 .lmx-present .lmx-key { font-size: 0.8rem; gap: 0 10px; }
 .lmx-present .lmx-downloads { display: none !important; }
 
@@ -140,6 +140,8 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
   .lmx-tagline { display: none; }
   .lmx-monitor-help { display: none; }
   .lmx-monitor-value { font-size: 1.2rem; }
+  .lmx-downloads .v-btn { max-width: calc(100vw - 24px); height: auto !important; min-height: 36px; }
+  .lmx-downloads .v-btn__content { white-space: normal; flex-shrink: 1; }
   .lmx-stage-single, .lmx-stage-compare, .lmx-present .lmx-stage-single, .lmx-present .lmx-stage-compare {
       grid-template-columns: minmax(0, 1fr); grid-template-rows: none; height: auto;
       grid-template-areas: "key" "n0" "n1" "charts"; }
@@ -402,7 +404,10 @@ def LiveView(sim: Simulation, version: int, picked_person, on_pick=None, present
     charts_data, network_data, slide_data = solara.use_memo(downloads, dependencies=[sim, version, picked_person])
 
     def pick(run, position):
-        label = _picked_label(sim, run, int(position))
+        try:
+            label = _picked_label(sim, run, int(position))
+        except (TypeError, ValueError, OverflowError):   # not a desk number (a forged message): nothing happens
+            return
         if label is not None and on_pick is not None:
             on_pick(label)
 
@@ -420,7 +425,7 @@ def LiveView(sim: Simulation, version: int, picked_person, on_pick=None, present
                 solara.HTML(tag="div", classes=["lmx-charts-legend"], unsafe_innerHTML="".join(
                     f'<span style="color:{colour}">■ {html.escape(run.label)}</span> '
                     for run, colour in zip(sim.runs, RUN_COLOURS)))
-            ChartsView(meta=chart_feed.meta, base=base, tail=tail)
+            ChartsView(meta=chart_feed.meta, base=base, tail=tail, present=present)
         solara.HTML(tag="div", classes=["lmx-key-row"], unsafe_innerHTML=key)
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}, classes=["lmx-downloads"]):
         solara.FileDownload(charts_data, filename=f"lmxsim-charts-week{week}.png", label="Save charts (PNG)",

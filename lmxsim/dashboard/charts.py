@@ -209,8 +209,9 @@ def _json_values(y: np.ndarray) -> list:
 
 
 @solara.component_vue("charts_view.vue")
-def ChartsView(meta: dict, base: list, tail: list):
-    """The six live charts as SVG, drawn in the browser from :class:`ChartFeed`'s data."""
+def ChartsView(meta: dict, base: list, tail: list, present: bool = False):
+    """The six live charts as SVG, drawn in the browser from :class:`ChartFeed`'s data (larger text
+    in presenter mode)."""
 
 
 # ---------------------------------------------------------------------- monitors
@@ -331,25 +332,39 @@ def story_png(stories, horizon: int, team: bool = False) -> bytes:
 
 
 # ---------------------------------------------------------------------- slide
-def slide_png(sim, layouts, picked_person=None) -> bytes:
-    """One 16:9 picture for a slide: the network(s) above, the charts below."""
+def slide_figure(sim, layouts, picked_person=None):
+    """One 16:9 picture for a slide: the network(s) above, the charts below, and under them the
+    caption that reproduces it (clear of the charts' axis labels)."""
     from lmxsim.dashboard.network import add_key, draw_network
 
     runs = sim.runs
     scenario = sim.settings.scenario_obj
     fig = new_figure((16, 9))
-    fig.text(0.015, 0.985, f"{scenario.title} — week {sim.week}" +
-             ("  ·  same organisation, same seed, two leadership policies" if len(runs) > 1 else ""),
-             fontsize=17, fontweight="bold", va="top")
+    heading = fig.text(0.015, 0.985, f"{scenario.title} — week {sim.week}" +
+                       ("  ·  same organisation, same seed, two leadership policies" if len(runs) > 1 else ""),
+                       fontsize=17, fontweight="bold", va="top")
+    fit_width(heading, 0.97)
     upper, lower = fig.subfigures(2, 1, height_ratios=[1.3, 1.0])
     width = 0.94 / len(runs)
     for k, (run, layout) in enumerate(zip(runs, layouts)):
         ax = upper.add_axes((0.03 + k * width, 0.25, width - 0.03, 0.56))
         draw_network(ax, run, layout, picked_person=picked_person, title=run.label)
     add_key(upper, rect=(0.25, 0.15, 0.5, 0.022), ncol=8)
-    draw_charts(lower, runs, sim.horizon, scenario, grid=(1, len(CHARTS)), top=0.76, bottom=0.2)
+    draw_charts(lower, runs, sim.horizon, scenario, grid=(1, len(CHARTS)), top=0.76, bottom=0.27)
     fig.text(0.015, 0.006, slide_caption(sim), fontsize=9, color="#444", va="bottom", wrap=True)
-    return png_bytes(fig)
+    return fig
+
+
+def fit_width(text, width: float, smallest: float = 10.0) -> None:
+    """Shrink ``text`` (a figure text) until it spans at most ``width`` of its figure."""
+    fig = text.get_figure()
+    renderer = fig.canvas.get_renderer()
+    while text.get_fontsize() > smallest and text.get_window_extent(renderer).width > width * fig.bbox.width:
+        text.set_fontsize(text.get_fontsize() - 0.5)
+
+
+def slide_png(sim, layouts, picked_person=None) -> bytes:
+    return png_bytes(slide_figure(sim, layouts, picked_person=picked_person))
 
 
 def slide_caption(sim) -> str:
