@@ -50,6 +50,13 @@ def images(rc, kind) -> list:
     return rc.find(widgets.Image, _dom_classes=("solara-image", "lmx-image", kind)).widgets
 
 
+def monitors(rc) -> str:
+    """The monitor cards (one piece of HTML, updated each frame)."""
+    cards = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets if "lmx-monitors" in w.unsafe_innerHTML]
+    assert len(cards) == 1
+    return cards[0]
+
+
 def network_views(rc) -> list:
     """The live networks (Vue widgets drawn in the browser: a scene sent once, a frame per week)."""
     return [w for w in rc.find(v.VuetifyTemplate).widgets if w.has_trait("scene")]
@@ -111,8 +118,8 @@ def test_page_starts_at_week_zero_at_workshop_size_with_network_charts_and_monit
     assert slider(rc, "Teams").v_model == 5 and slider(rc, "Team size").v_model == 8
     assert len(network_views(rc)) == 1
     assert len(chart_views(rc)) == 1
-    titles = [w.children[0] for w in rc.find(v.Html, class_="lmx-monitor-title").widgets]
-    assert {"Turnover", "Innovation", "In-group"} <= set(titles)
+    assert all(f'<div class="lmx-monitor-title">{title}</div>' in monitors(rc)
+               for title in ("Turnover", "Innovation", "In-group"))
 
 
 def test_step_advances_the_week_and_redraws_the_pictures():
@@ -192,8 +199,7 @@ def test_a_slider_rebuilds_the_organisation_when_released_not_while_dragged():
     assert week_text(rc).startswith("Week 1 of ")
     move_slider(rc, "Teams", 2)
     assert week_text(rc).startswith("Week 0 of ")
-    headcount = [w for w in rc.find(v.Html, class_="lmx-monitor-value").widgets if "/" in w.children[0]]
-    assert headcount[0].children[0].endswith(f"/ {2 * DASHBOARD_BASE['team_size']}")
+    assert f"/ {2 * DASHBOARD_BASE['team_size']}</span>" in monitors(rc)   # headcount
 
 
 @pytest.mark.parametrize("seed", ["", "abc", "-3", "1.5"])
@@ -792,13 +798,13 @@ def simulate_play(rate: float, frame_cost: float, step_cost: float, seconds: flo
 @pytest.mark.parametrize("speed, frame_cost", [("normal", 0.005), ("normal", 0.2), ("normal", 0.6),
                                                ("slow", 0.05), ("fast", 0.1), ("fast", 0.4)])
 def test_play_keeps_its_weeks_per_second_whatever_a_frame_costs(speed, frame_cost):
-    from lmxsim.dashboard.app import FRAME_INTERVAL, SPEEDS
+    from lmxsim.dashboard.app import FRAME_INTERVAL, MAX_FRAME_INTERVAL, SPEEDS
     rate = SPEEDS[speed]
     weeks_per_s, frames_per_s = simulate_play(rate, frame_cost, step_cost=0.004)
     assert weeks_per_s == pytest.approx(rate, rel=0.1)
     assert frames_per_s <= 1 / FRAME_INTERVAL + 0.05          # at most 4 frames a second
     assert frames_per_s * frame_cost <= 0.3                   # drawing takes at most about a quarter of the time
-    assert frames_per_s >= 0.45                               # and the page still moves
+    assert frames_per_s >= 0.9 / (MAX_FRAME_INTERVAL + frame_cost)   # and the page still moves
 
 
 def test_a_stalled_server_does_not_make_play_race_to_catch_up():

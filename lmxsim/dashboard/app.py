@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import logging
+import threading
 import time
 
 import markdown
@@ -181,10 +182,25 @@ def _person_key(label_to_key: dict, label: str | None):
     return kind, int(number)
 
 
-@solara.component
-def Monitors(sim: Simulation, version: int):
-    """Current values, one card each; in compare mode both runs, in their chart colours."""
+def monitors_html(sim: Simulation) -> str:
+    """The monitor cards as one piece of HTML: a frame replaces one string, not thirty widgets."""
     values = [monitor_values(run.model) for run in sim.runs]
+    cards = []
+    for monitor in MONITORS:
+        numbers = "".join(f'<span class="lmx-monitor-value" style="color:{colour if len(values) > 1 else "#222"}">'
+                          f"{html.escape(run_values[monitor.title])}</span>"
+                          for run_values, colour in zip(values, RUN_COLOURS))
+        cards.append(f'<div class="lmx-monitor" title="{html.escape(monitor.help)}">'
+                     f'<div class="lmx-monitor-title">{html.escape(monitor.title)}</div>'
+                     f'<div class="lmx-monitor-values">{numbers}</div>'
+                     f'<div class="lmx-monitor-help">{html.escape(monitor.unit)}</div></div>')
+    return '<div class="lmx-monitors">' + "".join(cards) + "</div>"
+
+
+@solara.component
+def Monitors(sim: Simulation, version: solara.Reactive, frames: "FrameSinks"):
+    """Current values, one card each; in compare mode both runs, in their chart colours."""
+    version.value   # noqa: B018 - re-rendered on Step and Pause; while playing, frames update the cards
     with solara.Row(gap="18px", style={"flex-wrap": "wrap", "align-items": "center"}, classes=["lmx-run-labels"]):
         for run, colour in zip(sim.runs, RUN_COLOURS):
             solara.Text(("■ " if len(sim.runs) > 1 else "") + run.label, classes=["lmx-run-label"],
@@ -192,15 +208,9 @@ def Monitors(sim: Simulation, version: int):
         if len(sim.runs) > 1:
             solara.Text("same organisation, same seed, same people at week 0", style={"color": "#666"},
                         classes=["lmx-same-note"])
-    with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
-        for monitor in MONITORS:
-            with solara.Card(style={"min-width": "112px", "padding": "0px 2px", "margin": "0"}, elevation=1):
-                solara.Text(monitor.title, classes=["lmx-monitor-title"])
-                with solara.Row(gap="14px"):
-                    for run_values, colour in zip(values, RUN_COLOURS):
-                        solara.Text(run_values[monitor.title], classes=["lmx-monitor-value"],
-                                    style={"color": colour if len(values) > 1 else "#222"})
-                solara.Text(monitor.unit, classes=["lmx-monitor-help"])
+    cards = solara.HTML(tag="div", unsafe_innerHTML=monitors_html(sim))
+    frames.use_sink([(cards, lambda widget: setattr(widget, "unsafe_innerHTML",
+                                                    sim.locked(lambda: monitors_html(sim))))], [sim])
 
 
 @solara.component
@@ -317,8 +327,9 @@ def SettingsPanel(settings: Settings, on_settings, on_reset_params, bad_field: s
 
 
 @solara.component
-def Inspect(sim: Simulation, picked: solara.Reactive, version: int):
+def Inspect(sim: Simulation, picked: solara.Reactive, version: solara.Reactive):
     """Pick a member or a leader and see their story, week by week (both runs in compare mode)."""
+    version = version.value
     first = sim.runs[0]
     people = first.people()
     label_to_key = {label: key for key, label in people}
@@ -369,12 +380,14 @@ def _picked_label(sim: Simulation, run, position: int) -> str | None:
 
 
 @solara.component
-def LiveView(sim: Simulation, version: int, picked_person, on_pick=None, present: bool = False):
+def LiveView(sim: Simulation, version: solara.Reactive, picked_person, on_pick=None, present: bool = False,
+             frames: FrameSinks | None = None):
     """The organisation network(s) and the live charts, drawn in the browser.
 
     Each frame sends only data: per desk a colour index and flags, per chart the weeks added.
     The matplotlib pictures are drawn when a Save button is pressed, never per frame.
     """
+    version = version.value    # subscribes this component (not the page) to the frames
     layouts = solara.use_memo(lambda: [compute_layout(run.model) for run in sim.runs], dependencies=[sim])
     feeds = solara.use_memo(lambda: [NetworkFeed(run, layout, title=run.label)
                                      for run, layout in zip(sim.runs, layouts)], dependencies=[sim])
@@ -413,8 +426,17 @@ def LiveView(sim: Simulation, version: int, picked_person, on_pick=None, present
 
     def network_view(k):
         scene, frame = networks[k]
-        return NetworkView(scene=scene, frame=frame, event_desk_click=lambda position: pick(sim.runs[k], position))
+        view = NetworkView(scene=scene, frame=frame, event_desk_click=lambda position: pick(sim.runs[k], position))
+        # while playing: only this week's desks are sent
+        sinks.append((view, lambda widget: setattr(widget, "frame", sim.locked(lambda: feeds[k].frame(picked_person)))))
 
+    def send_charts(widget):   # while playing: the weeks added (and the base when it is renewed)
+        base, tail = sim.locked(chart_feed.series)
+        if widget.base is not base:
+            widget.base = base
+        widget.tail = tail
+
+    sinks = []
     stage = ["lmx-stage", "lmx-stage-compare" if compare else "lmx-stage-single"]
     with solara.Div(classes=stage):
         for k in range(len(sim.runs)):
@@ -425,7 +447,7 @@ def LiveView(sim: Simulation, version: int, picked_person, on_pick=None, present
                 solara.HTML(tag="div", classes=["lmx-charts-legend"], unsafe_innerHTML="".join(
                     f'<span style="color:{colour}">■ {html.escape(run.label)}</span> '
                     for run, colour in zip(sim.runs, RUN_COLOURS)))
-            ChartsView(meta=chart_feed.meta, base=base, tail=tail, present=present)
+            sinks.append((ChartsView(meta=chart_feed.meta, base=base, tail=tail, present=present), send_charts))
         solara.HTML(tag="div", classes=["lmx-key-row"], unsafe_innerHTML=key)
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}, classes=["lmx-downloads"]):
         solara.FileDownload(charts_data, filename=f"lmxsim-charts-week{week}.png", label="Save charts (PNG)",
@@ -438,12 +460,59 @@ def LiveView(sim: Simulation, version: int, picked_person, on_pick=None, present
         solara.FileDownload(slide_data, filename=f"lmxsim-{'compare' if compare else 'slide'}-week{week}.png",
                             label="Save compare view (PNG)" if compare else "Save slide (PNG)",
                             mime_type="image/png")
+    (frames or FrameSinks()).use_sink(sinks, [sim, picked_person, chart_feed])   # (none: a view drawn alone)
 
 
 def page_present() -> bool:
     """Hook for the session lifecycle: False while no browser page shows this session, and the play
     loop then waits instead of stepping. Always True here; a lifecycle module may replace it."""
     return True
+
+
+class FrameSinks:
+    """What a frame updates while the model plays: widgets set directly, without re-rendering the page.
+
+    A Solara re-render walks the whole page (about 45-100 ms of CPU here, however little
+    changed); setting the few traits that show the week costs a few milliseconds and sends
+    only them. Components register a sink with :meth:`use_sink` (the widget of one of their
+    elements and a function that updates it); the play loop calls :meth:`publish` each frame.
+    Step, Pause and every other change re-render as usual, which brings everything in line.
+    """
+
+    def __init__(self):
+        self._sinks: dict[int, tuple] = {}
+        self._lock = threading.Lock()
+
+    def use_sink(self, sinks: list, dependencies) -> None:
+        """Hook: while this component is mounted, each frame calls ``update(widget)`` for each
+        ``(element, update)`` in ``sinks`` (the widget is the element's)."""
+        known = solara.use_ref({})   # slot -> widget: an element Solara reused has the previous render's widget
+
+        def connect():
+            connected = {}
+            for slot, (element, update) in enumerate(sinks):
+                try:
+                    known.current[slot] = solara.get_widget(element)
+                except KeyError:
+                    if slot not in known.current:
+                        continue
+                connected[id(known.current[slot])] = (known.current[slot], update)
+            with self._lock:
+                self._sinks.update(connected)
+
+            def disconnect():
+                with self._lock:
+                    for key in connected:
+                        self._sinks.pop(key, None)
+            return disconnect
+
+        solara.use_effect(connect, dependencies)
+
+    def publish(self) -> None:
+        with self._lock:
+            sinks = list(self._sinks.values())
+        for widget, update in sinks:
+            update(widget)
 
 
 class Pacer:
@@ -497,6 +566,7 @@ def Page():
     speed = solara.use_reactive("normal")
     picked = solara.use_reactive(None)    # label of the picked member or leader
     tab = solara.use_reactive(0)          # the open tab (a click on a desk opens Inspect)
+    frames = solara.use_memo(FrameSinks, [])  # what the play loop updates each frame
     step_error = solara.use_reactive(None)
     show_settings = solara.use_reactive(not settings.present)  # hide them to give a projector the whole width
 
@@ -548,6 +618,8 @@ def Page():
         pacer = Pacer(SPEEDS[speed.value], time.monotonic())
         shown_week = sim.week
         while playing.value:
+            if sim.done:
+                break
             now = time.monotonic()
             if pacer.rate != SPEEDS[speed.value]:   # a new speed: keep to it from now on
                 pacer = Pacer(SPEEDS[speed.value], now)
@@ -563,14 +635,16 @@ def Page():
             if sim.done or (sim.week != shown_week and pacer.frame_due(time.monotonic())):
                 started = time.monotonic()
                 shown_week = sim.week
-                version.set(version.value + 1)     # the frame: re-renders the open tab in this thread
+                frames.publish()                   # the frame: the week's data, straight to the widgets
+                if tab.value != 0:                 # another tab is open (a story): re-render it
+                    version.set(version.value + 1)
                 pacer.frame_shown(time.monotonic(), time.monotonic() - started)
             if sim.done:
-                playing.set(False)
-                return
+                break
             time.sleep(pacer.sleep_time(time.monotonic()))
-        if sim.week != shown_week:   # paused between frames: show where the model stopped
-            version.set(version.value + 1)
+        version.set(version.value + 1)   # stopped: one full render brings the whole page to this week
+        if sim.done:
+            playing.set(False)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value, sim], prefer_threaded=True)
 
@@ -608,13 +682,13 @@ def Page():
                 if opened_with[1]:
                     solara.Warning(opened_with[1] + " The rest of the link applies.")
                 MainPanel(sim, error or horizon_error.value, step_error.value, version, playing, speed, picked, reset,
-                          advance, tab=tab, on_pick=pick, present=settings.present)
+                          advance, tab=tab, on_pick=pick, present=settings.present, frames=frames)
 
 
 @solara.component
-def MainPanel(sim, error, step_error, version, playing, speed, picked, reset, advance, tab=None, on_pick=None,
-              present=False):
-    """Controls, monitors and the tabs: live view, inspect, about."""
+def Controls(sim, version: solara.Reactive, playing, speed, reset, advance, frames: FrameSinks):
+    """Reset, Step, Play/Pause, speed and the week (a frame updates only the week's text)."""
+    version.value   # noqa: B018 - re-rendered on Step and Pause
     with solara.Row(gap="10px", style={"align-items": "center", "flex-wrap": "wrap"}, classes=["lmx-controls"]):
         busy = sim is None
         solara.Button("Reset", on_click=reset, color="primary", outlined=True, icon_name="mdi-restore")
@@ -626,9 +700,32 @@ def MainPanel(sim, error, step_error, version, playing, speed, picked, reset, ad
         solara.Text("Speed:")
         solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), dense=True)
         if sim is not None:
-            solara.Text(f"Week {sim.week} of {sim.horizon}", classes=["lmx-week"])
+            WeekLabel(sim, frames, sim.week, sim.horizon).key(f"week-{id(sim)}")
             if sim.done:
                 solara.Text("— end of the run. Lengthen the horizon to go on, or Reset to start again.")
+
+
+@solara.component
+def WeekLabel(sim: Simulation, frames: FrameSinks, week: int, horizon: int):
+    """'Week 12 of 156': drawn with the controls, updated by each frame while playing."""
+    def text():
+        return f"Week {sim.week} of {sim.horizon}"
+
+    label = solara.Text(text(), classes=["lmx-week"])
+    frames.use_sink([(label, lambda widget: setattr(widget, "children", [text()]))], [sim])
+    return label
+
+
+@solara.component
+def MainPanel(sim, error, step_error, version, playing, speed, picked, reset, advance, tab, on_pick, present,
+              frames):
+    """Controls, monitors and the tabs: live view, inspect, about.
+
+    Only the parts that show the week read ``version`` (a frame re-renders them, not this panel)."""
+    picked_kind, picked_number = solara.use_memo(
+        lambda: _person_key({label: key for key, label in sim.runs[0].people()}, picked.value) if sim else (None, None),
+        dependencies=[sim, picked.value])
+    Controls(sim, version, playing, speed, reset, advance, frames)
     if error:
         solara.Error(error)
     if step_error:
@@ -638,14 +735,14 @@ def MainPanel(sim, error, step_error, version, playing, speed, picked, reset, ad
         return
     if min(sim.runs[0].model.team_positions()) < 2:
         solara.Info("Teams of one have no teammates: no social comparison and no LMX spread within teams.")
-    Monitors(sim, version.value)
-    picked_kind, picked_number = _person_key({label: key for key, label in sim.runs[0].people()}, picked.value)
+    Monitors(sim, version, frames).key(f"monitors-{id(sim)}")
     picked_person = picked_number if picked_kind == "member" else None
     with solara.lab.Tabs(value=tab, lazy=True):  # only the open tab is drawn while the model plays
         with solara.lab.Tab("Organisation and charts", icon_name="mdi-chart-line"):
-            LiveView(sim, version.value, picked_person, on_pick=on_pick, present=present)
+            # keyed by the simulation: a new one (e.g. compare mode) mounts a new view, with its own hooks
+            LiveView(sim, version, picked_person, on_pick=on_pick, present=present, frames=frames).key(f"live-{id(sim)}")
         with solara.lab.Tab("Inspect a person", icon_name="mdi-account-search"):
-            Inspect(sim, picked, version.value)
+            Inspect(sim, picked, version)
         if len(sim.runs) > 1:   # does the story hold whatever the seed?
             with solara.lab.Tab("Many seeds", icon_name="mdi-dice-multiple-outline"):
                 ManySeeds(sim.settings)
