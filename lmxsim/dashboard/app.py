@@ -83,6 +83,10 @@ CSS = """
 .lmx-settings-toggle { color: white !important; margin-right: 8px; }
 .lmx-sidebar .v-card__title { word-break: normal !important; line-height: 1.4; }
 .lmx-monitor-help { font-size: 0.75rem; color: #777; }
+.lmx-monitors { display: flex; flex-wrap: wrap; gap: 8px; }
+.lmx-monitor { min-width: 112px; padding: 6px 14px; border-radius: 4px; background: white;
+               box-shadow: 0 2px 1px -1px rgba(0,0,0,.2), 0 1px 1px 0 rgba(0,0,0,.14), 0 1px 3px 0 rgba(0,0,0,.12); }
+.lmx-monitor-values { display: flex; gap: 14px; }
 .lmx-prose p { margin-bottom: 0.4em; }
 .lmx-prose strong, .lmx-prose b { font-weight: 700; }
 .lmx-run-label { font-size: 1.05rem; font-weight: 700; }
@@ -117,7 +121,7 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 .lmx-present .lmx-monitor-value { font-size: 1.5rem; }
 .lmx-present .lmx-run-labels { display: none !important; }   /* the networks' titles and the charts' legend say it */
 .lmx-present .v-tabs, .lmx-present .v-tabs .v-tabs-bar { height: 34px !important; }
-.lmx-present .lmx-stage { height: calc(100vh - 256px); min-height: 300px; align-items: stretch; }
+.lmx-present .lmx-stage { height: calc(100vh - 214px); min-height: 300px; align-items: stretch; }
 .lmx-present .lmx-stage-compare { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) minmax(0, 1.45fr);
                                   grid-template-rows: auto minmax(0, 1fr); grid-template-areas: "key key charts" "n0 n1 charts"; }
 .lmx-present .lmx-stage-single { grid-template-columns: minmax(0, 1fr) minmax(0, 1.3fr);
