@@ -7,8 +7,13 @@ policy, a slider, the seed, compare mode - builds a fresh simulation from week 0
 input (an empty or non-numeric seed, parameters a scenario cannot take) shows the model's
 own message instead of a crash.
 
-Pictures are drawn server-side with matplotlib (works offline) and cached per week, so a
-re-render that does not advance the model redraws nothing.
+The live network and charts are drawn by the browser (SVG, Vue components next to
+network.py and charts.py) from a few kilobytes of data per frame; nothing loads from the
+internet. While playing, the model steps at the chosen speed and each frame (at most four a
+second, fewer when the server is busy: :class:`Pacer`) is set straight into the widgets that
+show the week (:class:`FrameSinks`) instead of re-rendering the page. The matplotlib pictures
+are drawn only when a Save button is pressed. Presenter mode (``present=1``) fits compare mode
+on a 1280x720 projector.
 """
 
 from __future__ import annotations
