@@ -813,3 +813,14 @@ def test_a_stalled_server_does_not_make_play_race_to_catch_up():
     assert pacer.weeks_due(0.3) == 1
     pacer.stepped_weeks(1)
     assert pacer.weeks_due(60.0) == 1      # a minute lost is not replayed at once
+
+
+def test_the_vue_components_are_installed_with_the_package():
+    import tomllib
+    from pathlib import Path
+    import lmxsim.dashboard
+    root = Path(__file__).resolve().parents[1]
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    vue_files = sorted(p.name for p in Path(lmxsim.dashboard.__file__).parent.glob("*.vue"))
+    assert vue_files == ["charts_view.vue", "network_view.vue"]
+    assert "*.vue" in data["lmxsim.dashboard"]
