@@ -19,9 +19,25 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
+from numba import float64, njit, vectorize
 
+from lmxsim.keyed_random import _compiled
 from lmxsim.teams import blocks_of, per_member, team_mean, team_sd, team_sum, top_k_in_team
+
+
+def rule(equation):
+    """A weekly rule written as its equation on numbers, compiled (numba) into a numpy ufunc:
+    numpy callers pass arrays (or numbers) and get arrays, as from the plain expression, with the
+    same bits (no ``fastmath``: the same operations in the same order); a phase's compiled pass
+    (``kernel``) calls it on one member's numbers. Every argument and the result are float64."""
+    arity = equation.__code__.co_argcount
+    return _compiled(lambda **options: vectorize([float64(*[float64] * arity)], **options))(equation)
+
+
+def kernel(loop):
+    """A phase's compiled pass over member positions (numba, cached on disk): it calls the
+    phase's rules in the order of the schedule, member by member."""
+    return _compiled()(loop)
 
 
 class Workforce:

@@ -81,6 +81,7 @@ class Engine:
         self.on_hired = self.on_leaving = lambda idx: None
         self._table = ParamTable([s.params for s in specs])
         self.org_params = OrgParams(self._table, np.arange(self.n_orgs))
+        self._per_org: dict[str, np.ndarray] = {}
         self.streams = KeyedStreams(np.array([s.seed for s in specs], dtype=np.uint64))
         self._counters = {kind: np.zeros(self.n_orgs, dtype=np.int64) for kind in ("person", "leader", "slot")}
         self.week_stats = self._no_stats()
@@ -166,6 +167,17 @@ class Engine:
         return self._params
 
     _params_index = None
+
+    def per_org(self, name: str) -> np.ndarray:
+        """Parameter ``name`` of each organisation, as a float64 array (for the compiled passes)."""
+        values = self._per_org.get(name)
+        if values is None:
+            values = self._per_org[name] = np.ones(self.n_orgs) * getattr(self.org_params, name)
+        return values
+
+    def stream_key(self, purpose: str) -> tuple[np.ndarray, np.ndarray]:
+        """Each organisation's key (two words) of the random-number stream ``purpose``."""
+        return self.streams.key(purpose)
 
     def review_due(self) -> np.ndarray:
         """Per organisation: this week is a quarterly review."""

@@ -86,7 +86,7 @@ def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray, competence_shift: flo
     m.fairness[idx] = 0.8
     m.turnover_intention[idx] = 0.3
     m.strain[idx] = 0.0
-    m.citizenship[idx] = citizenship(m, idx)
+    m.citizenship[idx] = citizenship(m.lmx[idx], m.conscientiousness[idx], m.clarity[idx], m.engagement[idx])
     m.performance[idx] = 0.0
     m.hours[idx] = m.support[idx] = m.bonus[idx] = 0.0   # no exchange yet (a same-week refill)
     m.assignment[idx] = False
