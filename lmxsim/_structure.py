@@ -26,12 +26,25 @@ from lmxsim.teams import blocks_of, per_member, team_mean, team_sd, team_sum, to
 
 
 def rule(equation):
-    """A weekly rule written as its equation on numbers, compiled (numba) into a numpy ufunc:
-    numpy callers pass arrays (or numbers) and get arrays, as from the plain expression, with the
-    same bits (no ``fastmath``: the same operations in the same order); a phase's compiled pass
-    (``kernel``) calls it on one member's numbers. Every argument and the result are float64."""
-    arity = equation.__code__.co_argcount
-    return _compiled(lambda **options: vectorize([float64(*[float64] * arity)], **options))(equation)
+    """A weekly rule written as its equation on one member's numbers, compiled by numba (no
+    ``fastmath``: the same operations in the same order as the plain array expression, so the
+    same bits). A phase's compiled pass (``kernel``) calls it member by member; numpy code calls
+    ``elementwise(rule)`` on arrays."""
+    return _compiled()(equation)
+
+
+_ELEMENTWISE: dict = {}
+
+
+def elementwise(rule_):
+    """``rule_`` as a numpy ufunc over float64 arrays (or numbers), built on first use (~0.1 s,
+    once per process) - for numpy callers outside the compiled passes."""
+    ufunc = _ELEMENTWISE.get(rule_)
+    if ufunc is None:
+        arity = rule_.py_func.__code__.co_argcount
+        ufunc = _ELEMENTWISE[rule_] = _compiled(
+            lambda **options: vectorize([float64(*[float64] * arity)], **options))(rule_.py_func)
+    return ufunc
 
 
 def kernel(loop):

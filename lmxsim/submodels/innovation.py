@@ -51,12 +51,11 @@ def innovate(model, here, d) -> None:
     # the risky steps only concern the few members with an idea this week
     who = np.flatnonzero(ideas)
     p_who = p.at(who)
-    overreach = excess_latitude(d.latitude[who], readiness(m.competence[who], m.support[who], p_who.backing_need))
-    own = know_how(model.week - m.hire_week, p.ramp_up_weeks)
-    known = own[who] * here.neighbour_mean(own, default=1.0, at=who)
+    own = _know_how(m.org, model.week - m.hire_week, per_org("ramp_up_weeks"))
+    odds = _odds(who, m.org, m.competence, m.support, d.latitude, own, here.neighbour_mean(own, default=1.0, at=who),
+                 per_org("backing_need"), per_org("idea_success"))
     tried = luck.binomial("ideas.tried", ideas[who], m.psych_safety[who], at=who)
-    successes = luck.binomial("ideas.success", tried, success_probability(
-        m.competence[who], m.support[who], overreach, known, p_who.idea_success), at=who)
+    successes = luck.binomial("ideas.success", tried, odds, at=who)
     failures = tried - successes
     punished = luck.binomial("ideas.punished", failures, 1.0 - p_who.failure_tolerance, at=who)
     m.psych_safety[who] = safety_after_failures(m.psych_safety[who], punished, failures - punished, p_who)
@@ -88,6 +87,27 @@ def _creativity(org, present, share_succeeding, reward_contingency, reward_basis
         rate[i] = idea_rate(idea_rate_[o], creativity[i], autonomy[i], creative_reward_gain[o],
                             bonus[i] * reward_basis[i]) * present[i]
     return creativity, rate
+
+
+@kernel
+def _know_how(org, tenure, ramp_up_weeks):
+    """Each position's know-how (see work)."""
+    own = np.empty(org.size)
+    for i in range(org.size):
+        own[i] = know_how(tenure[i], ramp_up_weeks[org[i]])
+    return own
+
+
+@kernel
+def _odds(who, org, competence, support, latitude, own, collaborators_know_how, backing_need, idea_success):
+    """The chance that an idea tried by each member ``who`` succeeds."""
+    odds = np.empty(who.size)
+    for k in range(who.size):
+        i, o = who[k], org[who[k]]
+        overreach = excess_latitude(latitude[i], readiness(competence[i], support[i], backing_need[o]))
+        odds[k] = success_probability(competence[i], support[i], overreach, own[i] * collaborators_know_how[k],
+                                      idea_success[o])
+    return odds
 
 
 @rule

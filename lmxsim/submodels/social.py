@@ -28,7 +28,16 @@ def compare_and_spread(model, here) -> None:
                                           per_org("comparison_sensitivity"), per_org("failure_tolerance"),
                                           per_org("attitude_rate"))
     colleagues = here.neighbour_mean(m.psych_safety, default=m.psych_safety)
-    m.psych_safety = towards(m.psych_safety, colleagues, model.params.safety_diffusion, here.present)
+    m.psych_safety = _spread(m.org, here.present, m.psych_safety, colleagues, per_org("safety_diffusion"))
+
+
+@kernel
+def _spread(org, present, safety, colleagues, safety_diffusion):
+    """Safety moves ``safety_diffusion`` of the way to the mean of collaborators' (a shared climate)."""
+    spread = np.empty(org.size)
+    for i in range(org.size):
+        spread[i] = towards(safety[i], colleagues[i], safety_diffusion[org[i]], present[i])
+    return spread
 
 
 @kernel

@@ -90,6 +90,16 @@ def _work(org, present, heads, tenure, lmx, conscientiousness, clarity, engageme
     return new_citizenship, new_performance, new_average, new_competence
 
 
+@kernel
+def citizenship_at(idx, lmx, conscientiousness, clarity, engagement):
+    """:func:`citizenship` of the positions ``idx`` (newcomers)."""
+    out = np.empty(idx.size)
+    for k in range(idx.size):
+        i = idx[k]
+        out[k] = citizenship(lmx[i], conscientiousness[i], clarity[i], engagement[i])
+    return out
+
+
 @rule
 def citizenship(lmx, conscientiousness, clarity, engagement):
     """citizenship = engagement (0.25 + 0.15 lmx + 0.45 conscientiousness + 0.15 clarity)"""
