@@ -278,25 +278,6 @@ def _below(a, b, high):
 
 
 # ----------------------------------------------------------------------------------------------
-# One element's draw, for the model's compiled weekly passes (lmxsim.submodels): the very number
-# the array draws below give the same (key, who, week, draw), computed where the rule needs it.
-# The caller passes valid keys (the engine's own): nothing is checked here.
-
-@_compiled(inline="always")
-def keyed_uniform(k0, k1, who, week, draw):
-    """``uniform`` of one element under the stream key (k0, k1)."""
-    a, b, _, _ = _block(who, week, draw, k0, k1)
-    return _u53(a, b)
-
-
-@_compiled(inline="always")
-def keyed_normal(k0, k1, who, week, draw):
-    """``normal`` of one element under the stream key (k0, k1)."""
-    a, b, _, _ = _block(who, week, draw, k0, k1)
-    return normal_quantile(_u52_midpoint(a, b))
-
-
-# ----------------------------------------------------------------------------------------------
 # Kernels: one per distribution. Elements go in chunks of _CHUNK: first each element's key is
 # looked up by its organisation (and who and org checked), then the chunk's blocks are computed
 # in a loop without branches (vector instructions), then the distribution reads them.
