@@ -19,9 +19,38 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
+from numba import float64, njit, vectorize
 
+from lmxsim.keyed_random import _compiled
 from lmxsim.teams import blocks_of, per_member, team_mean, team_sd, team_sum, top_k_in_team
+
+
+def rule(equation):
+    """A weekly rule written as its equation on one member's numbers, compiled by numba (no
+    ``fastmath``: the same operations in the same order as the plain array expression, so the
+    same bits). A phase's compiled pass (``kernel``) calls it member by member; numpy code calls
+    ``elementwise(rule)`` on arrays."""
+    return _compiled()(equation)
+
+
+_ELEMENTWISE: dict = {}
+
+
+def elementwise(rule_):
+    """``rule_`` as a numpy ufunc over float64 arrays (or numbers), built on first use (~0.1 s,
+    once per process) - for numpy callers outside the compiled passes."""
+    ufunc = _ELEMENTWISE.get(rule_)
+    if ufunc is None:
+        arity = rule_.py_func.__code__.co_argcount
+        ufunc = _ELEMENTWISE[rule_] = _compiled(
+            lambda **options: vectorize([float64(*[float64] * arity)], **options))(rule_.py_func)
+    return ufunc
+
+
+def kernel(loop):
+    """A phase's compiled pass over member positions (numba, cached on disk): it calls the
+    phase's rules in the order of the schedule, member by member."""
+    return _compiled()(loop)
 
 
 class Workforce:
@@ -67,7 +96,7 @@ class Workforce:
 
     def team_sd(self, values: np.ndarray) -> np.ndarray:
         """Per team, the population standard deviation of ``values`` over members present."""
-        return team_sd(self.team, values, self.present, self.n_teams, counts=self.heads, blocks=self._blocks)
+        return team_sd(self.team, values, self.present, self.n_teams, counts=self.heads)
 
     def vacant_share(self) -> np.ndarray:
         """Per team, the share of its positions that are vacant (0 for a team without positions)."""
@@ -76,7 +105,7 @@ class Workforce:
 
     def top_k(self, score: np.ndarray, k: int) -> np.ndarray:
         """The ``k`` present members of each team with the highest ``score`` (ties: lower position)."""
-        return top_k_in_team(self.team, score, self.occupied, k)
+        return top_k_in_team(self.team, score, self.occupied, k, self._blocks)
 
     # ------------------------------------------------------------------ organisations
     def org_count(self, idx: np.ndarray) -> np.ndarray:
@@ -85,21 +114,25 @@ class Workforce:
 
     def org_total(self, values: np.ndarray) -> np.ndarray:
         """Per organisation, the sum of ``values`` over its positions, in position order."""
-        return np.bincount(self.org, weights=values, minlength=self.n_orgs)
+        return _org_sums(self.org, np.asarray(values, dtype=float), _ALL, self.n_orgs)
 
     def org_mean(self, values: np.ndarray) -> np.ndarray:
         """Per organisation, the mean of ``values`` over members present (NaN for none)."""
         if self._org_heads is None:
             self._org_heads = self.org_total(self.present)
         heads = self._org_heads
-        total = self.org_total(values * self.present)
+        total = _org_sums(self.org, np.asarray(values, dtype=float), self.present, self.n_orgs)
         return np.divide(total, heads, out=np.full(self.n_orgs, np.nan), where=heads > 0)
 
-    def org_quantile(self, values: np.ndarray, q: float) -> np.ndarray:
+    def org_quantile(self, values: np.ndarray, q: float, wanted: np.ndarray | None = None) -> np.ndarray:
         """Per organisation, the ``q`` quantile of ``values`` over members present (linear
-        interpolation between order statistics, numpy's default; NaN for none)."""
+        interpolation between order statistics, numpy's default; NaN for none); only for the
+        organisations ``wanted`` (bool per organisation) if given, NaN for the others."""
         idx = self.idx
         org = self.org[idx]
+        if wanted is not None:
+            keep = wanted[org]
+            idx, org = idx[keep], org[keep]
         order = np.argsort(org, kind="stable")
         ends = np.cumsum(np.bincount(org, minlength=self.n_orgs))
         return _segment_quantiles(values[idx][order], ends, q)
@@ -111,28 +144,74 @@ class Workforce:
             self._collaborators = self.ties @ self.present
         return self._collaborators
 
-    def neighbour_mean(self, values: np.ndarray, default=0.0) -> np.ndarray:
-        """Mean of ``values`` over each position's present collaborators (``default`` if none)."""
-        count = self.collaborators()
+    def neighbour_mean(self, values: np.ndarray, default=0.0, at=None) -> np.ndarray:
+        """Mean of ``values`` over each position's present collaborators (``default`` if none);
+        for the positions ``at`` only if given (the same numbers, summed over their ties alone)."""
+        count, rows = self.collaborators(), _EVERY_ROW
+        if at is not None:
+            count, rows = count[at], np.asarray(at, dtype=np.int64)
+        ties = self.ties
+        total = _tie_sums(ties.indptr, ties.indices, ties.data, np.asarray(values, dtype=float), self.present, rows,
+                          at is None)
         out = np.array(np.broadcast_to(np.asarray(default, dtype=float), count.shape))
-        return np.divide(self.ties @ (values * self.present), count, out=out, where=count > 0)
+        return np.divide(total, count, out=out, where=count > 0)
 
 
 @njit(cache=True)
 def _segment_quantiles(values, ends, q):   # pragma: no cover - compiled
-    """The q quantile of each segment values[ends[o-1]:ends[o]] (np.quantile's 'linear')."""
+    """The q quantile of each segment values[ends[o-1]:ends[o]], linear between the two order
+    statistics around rank (n - 1) q (as np.quantile's default); they are found by selection
+    rather than by sorting the segment."""
     out = np.full(len(ends), np.nan)
     start = 0
     for o in range(len(ends)):
         stop = ends[o]
         if stop > start:
-            ranked = np.sort(values[start:stop])
             virtual = (stop - start - 1) * q
             lo = int(np.floor(virtual))
             hi = min(lo + 1, stop - start - 1)
-            out[o] = ranked[lo] + (ranked[hi] - ranked[lo]) * (virtual - lo)
+            ranked = np.partition(values[start:stop], lo)
+            low, high = ranked[lo], ranked[lo]
+            if hi > lo:
+                high = ranked[hi]
+                for v in ranked[hi:]:
+                    high = min(high, v)
+            out[o] = low + (high - low) * (virtual - lo)
         start = stop
     return out
+
+
+_ALL = np.ones(0)
+_EVERY_ROW = np.zeros(0, dtype=np.int64)
+
+
+@njit(cache=True)
+def _tie_sums(indptr, indices, data, values, present, rows, every):   # pragma: no cover - compiled
+    """Per position (``every`` one, or the ``rows`` given), the sum over its ties of values * present:
+    the numbers of ``ties @ (values * present)`` (the same products added in the same order)."""
+    n = indptr.size - 1 if every else rows.size
+    total = np.zeros(n)
+    for r in range(n):
+        i = r if every else rows[r]
+        acc = 0.0
+        for j in range(indptr[i], indptr[i + 1]):
+            acc += data[j] * (values[indices[j]] * present[indices[j]])
+        total[r] = acc
+    return total
+
+
+@njit(cache=True)
+def _org_sums(org, values, weight, n_orgs):   # pragma: no cover - compiled
+    """Per organisation, the sum of values (times weight, if given) in position order: the numbers
+    of np.bincount(org, weights=values * weight), without the temporary arrays."""
+    total = np.zeros(n_orgs)
+    if weight.size:
+        for i in range(org.size):
+            total[org[i]] += values[i] * weight[i]
+    else:
+        for i in range(org.size):
+            total[org[i]] += values[i]
+    return total
 
 
 def number_within(groups: np.ndarray, counter: np.ndarray) -> np.ndarray:

@@ -288,6 +288,43 @@ def build_parser() -> argparse.ArgumentParser:
     dash.add_argument("--idle-timeout", type=float, default=60.0, metavar="S",
                       help="seconds a session is kept after its page is gone (tab closed without a word, "
                            "laptop lid shut) before it is freed; it pauses at once (default 60)")
+    shop = sub.add_parser("workshop", help="run a workshop: every participant leads a team (Solara; works offline)",
+                          description="Start a workshop: print the join address and code for participants and the "
+                                      "facilitator's console address. Each participant leads a team round by round; "
+                                      "bots fill empty seats and run every built-in policy for the debrief. Listens "
+                                      "on 127.0.0.1 only unless --host says otherwise.")
+    shop.add_argument("--port", type=int, default=8766, metavar="P", help="port (default 8766; 0 = any free port)")
+    shop.add_argument("--host", default="127.0.0.1", metavar="H",
+                      help="address to listen on (default 127.0.0.1; 0.0.0.0 = every network, for a room)")
+    shop.add_argument("--open", action="store_true", help="also open the facilitator's console in the web browser")
+    shop.add_argument("--scenario", default="default", help="scenario preset whose parameters the teams have")
+    shop.add_argument("--seats", type=int, default=12, metavar="N", help="teams (participants + bots), default 12")
+    shop.add_argument("--rounds", type=int, default=4, metavar="N", help="rounds, default 4")
+    shop.add_argument("--round-weeks", type=int, default=13, metavar="N", help="weeks per round, default 13")
+    shop.add_argument("--round-seconds", type=int, default=300, metavar="S", help="round timer, default 300")
+    shop.add_argument("--team-size", type=int, default=8, metavar="N", help="people per team, default 8")
+    shop.add_argument("--seed", type=int, default=1, metavar="N", help="seed: the same people and luck for everyone")
+    shop.add_argument("--mode", default="same_team", metavar="MODE",
+                      help="same_team (everyone leads a copy of the same team; default) or shared_org (teams of "
+                           "one organisation)")
+    shop.add_argument("--absent", default="keep", metavar="WHAT",
+                      help="who plays a participant who does not submit: keep (last round's choices; default) or "
+                           "a policy name (a bot)")
+    shop.add_argument("--seat-bot", default="reactive_in_crowd", metavar="POLICY", help="policy of empty seats")
+    shop.add_argument("--set", action="append", metavar="PARAM=VALUE", help="override a parameter (repeatable)")
+
+    study = sub.add_parser("study", help="plan a field study: power of leader training from simulated surveys",
+                           description="Simulate many field studies of leader training per sample size (leaders x "
+                                       "members per leader), survey them with noisy instruments, analyse each with a "
+                                       "mixed model or difference-in-differences; write power.csv and "
+                                       "power_curve.png (docs/study.md). Re-running on the same DIR resumes.")
+    study.add_argument("study_command", choices=["list", "show", "run"], metavar="ACTION",
+                       help="list (the shipped studies), show SPEC (print it), run SPEC --out DIR")
+    study.add_argument("spec", nargs="?", metavar="SPEC", help="a shipped study's name or a .toml study specification")
+    study.add_argument("--out", metavar="DIR", help="result directory (run; new, or this study's)")
+    study.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="local worker processes (default: number of cores)")
+    study.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -564,8 +601,56 @@ def cmd_dashboard(args) -> int:
     return code
 
 
-COMMANDS = {"dashboard": cmd_dashboard, "run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list,
-            "docs": cmd_docs}
+def cmd_workshop(args) -> int:
+    from lmxsim.dashboard.server import exit_quietly_on_stop_signals
+    from lmxsim.workshop.server import serve
+    from lmxsim.workshop.session import WorkshopConfig
+
+    config = WorkshopConfig(scenario=args.scenario, team_size=args.team_size, seats=args.seats, rounds=args.rounds,
+                            round_weeks=args.round_weeks, seed=args.seed, mode=args.mode, absent=args.absent,
+                            seat_bot=args.seat_bot, round_seconds=args.round_seconds, params=parse_sets(args.set))
+    code = serve(config, host=args.host, port=args.port, open_browser=args.open)
+    exit_quietly_on_stop_signals()
+    return code
+
+
+def cmd_study(args) -> int:
+    """``lmxsim study list | show SPEC | run SPEC --out DIR``."""
+    from lmxsim import study
+
+    if args.study_command == "list":
+        print("SHIPPED STUDIES (run one with: lmxsim study run NAME --out DIR)")
+        for name in study.shipped_names():
+            spec = study.load_study(name)
+            print(f"  {name:24s} {spec.design} design, {len(spec.cells)} sample sizes x "
+                  f"{spec.replications}+{spec.null_replications} studies")
+            for line in textwrap.wrap(spec.purpose, 76):
+                print(f"  {'':24s} {line}")
+        return 0
+    if args.spec is None:
+        raise LMXInputError("SPEC", None, f"a study to {args.study_command}: a shipped name or a .toml file")
+    if args.study_command == "show":
+        from lmxsim.study.spec import study_text
+
+        print(study_text(args.spec), end="")
+        return 0
+    if args.out is None:
+        raise LMXInputError("--out", None, "a result directory for `lmxsim study run SPEC --out DIR`")
+    spec = study.load_study(args.spec)
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    print(f"study {spec.name}: {len(spec.cells)} sample sizes x {spec.replications} studies "
+          f"(+ {spec.null_replications} null) -> {args.out}", flush=True)
+    table = study.run_study(spec, args.out, workers=workers, progress=not args.quiet)
+    last = table[(table.wave == table.wave.max())]
+    for row in last.itertuples():
+        print(f"  {row.leaders:>5} x {row.members_per_leader:<4} {row.outcome:<20} power {row.power:.2f} "
+              f"[{row.power_low:.2f}, {row.power_high:.2f}]  false positives {row.false_positive_rate:.3f}")
+    print(f"wrote {args.out}/power.csv and power_curve.png")
+    return 0
+
+
+COMMANDS = {"workshop": cmd_workshop, "dashboard": cmd_dashboard, "run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "validate": cmd_validate, "list": cmd_list,
+            "docs": cmd_docs, "study": cmd_study}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ and the horizon; everything else may differ.
 from __future__ import annotations
 
 from collections import deque
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +31,7 @@ from lmxsim.draws import Luck, of_desks, of_leaders, person_keys
 from lmxsim.errors import LMXInputError
 from lmxsim.keyed_random import KeyedStreams
 from lmxsim.org_params import OrgParams, ParamTable
-from lmxsim.params import Params
+from lmxsim.params import Params, check_overrides
 from lmxsim.people import hire
 from lmxsim.policies import get_policy
 from lmxsim.scenarios import Scenario, shares_to_teams
@@ -81,6 +82,7 @@ class Engine:
         self.on_hired = self.on_leaving = lambda idx: None
         self._table = ParamTable([s.params for s in specs])
         self.org_params = OrgParams(self._table, np.arange(self.n_orgs))
+        self._per_org: dict[str, np.ndarray] = {}
         self.streams = KeyedStreams(np.array([s.seed for s in specs], dtype=np.uint64))
         self._counters = {kind: np.zeros(self.n_orgs, dtype=np.int64) for kind in ("person", "leader", "slot")}
         self.week_stats = self._no_stats()
@@ -167,6 +169,17 @@ class Engine:
 
     _params_index = None
 
+    def per_org(self, name: str) -> np.ndarray:
+        """Parameter ``name`` of each organisation, as a float64 array (for the compiled passes)."""
+        values = self._per_org.get(name)
+        if values is None:
+            values = self._per_org[name] = np.ones(self.n_orgs) * getattr(self.org_params, name)
+        return values
+
+    def stream_key(self, purpose: str) -> tuple[np.ndarray, np.ndarray]:
+        """Each organisation's key (two words) of the random-number stream ``purpose``."""
+        return self.streams.key(purpose)
+
     def review_due(self) -> np.ndarray:
         """Per organisation: this week is a quarterly review."""
         return (self.week > 0) & (self.week % (np.ones(self.n_orgs, dtype=np.int64)
@@ -209,11 +222,47 @@ class Engine:
             self.leaders.policy[:], self.leaders.policy_since_week[:] = before
             raise
 
+    def positions_by_policy(self) -> list[tuple[int, np.ndarray]]:
+        """Each policy in use (its index in ``policy_table``) and the positions its leaders lead,
+        in position order; kept until a policy changes or positions are added."""
+        key = (self.members.capacity, self.leaders.policy.tobytes())
+        if self._by_policy[0] != key:
+            policy_of = self.leaders.policy[self.members.team]
+            self._by_policy = (key, [(i, np.flatnonzero(policy_of == i)) for i in np.unique(self.leaders.policy)], {})
+        return self._by_policy[1]
+
+    def teams_of(self, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The teams of positions ``sel`` (in order) and each position's team numbered within them
+        (int32), as ``np.unique(team[sel], return_inverse=True)``; kept for each policy's positions."""
+        self.positions_by_policy()
+        cache = self._by_policy[2]
+        key = (len(sel), int(sel[0]) if len(sel) else -1, int(sel[-1]) if len(sel) else -1)
+        found = cache.get(key)
+        if found is None or not np.array_equal(found[0], sel):
+            teams, team = np.unique(self.members.team[sel], return_inverse=True)
+            team = team.astype(np.int32)
+            team.setflags(write=False)   # shared by the views of later weeks
+            found = cache[key] = (sel.copy(), teams, team)
+        return found[1], found[2]
+
+    _by_policy: tuple = (None, [], {})
+
     def first_teams(self, share: float) -> np.ndarray:
         """The first ``share`` of each organisation's teams (where an intervention reaches)."""
         n_teams = np.ones(self.n_orgs, dtype=np.int64) * self.org_params.n_teams
         return np.concatenate([self.team_offset[o] + shares_to_teams(int(n_teams[o]), share)
                                for o in range(self.n_orgs)])
+
+    def change_params(self, **overrides) -> None:
+        """From now on every organisation of the batch runs with ``overrides`` (checked like any
+        parameter; e.g. a team going remote in the middle of a workshop). The organisation's
+        structure (teams, sizes) is what it is: only parameters the weekly rules read change."""
+        checked = check_overrides(overrides)
+        self.specs = [dataclasses.replace(s, params=s.params.replace(**checked)) for s in self.specs]
+        self._table = ParamTable([s.params for s in self.specs])
+        self.org_params = OrgParams(self._table, np.arange(self.n_orgs))
+        self.team_params = OrgParams(self._table, self.leaders.org)
+        self._params_index = None
 
     # ------------------------------------------------------------------ organisation
     def add_ties(self, u: np.ndarray, v: np.ndarray) -> None:
@@ -235,7 +284,9 @@ class Engine:
         m = self.members
         if len(idx):
             here = self.workforce
-            top = here.org_quantile(m.performance_avg, 0.75)
+            leaving = np.zeros(self.n_orgs, dtype=bool)
+            leaving[m.org[idx]] = True
+            top = here.org_quantile(m.performance_avg, 0.75, wanted=leaving)
             self.week_stats["quits_top_quartile"] = here.org_count(idx[m.performance_avg[idx] >= top[m.org[idx]]])
         self.on_leaving(idx)
 

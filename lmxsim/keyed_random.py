@@ -125,21 +125,22 @@ _S11, _S12, _S20, _S21, _S32 = (np.uint64(s) for s in (11, 12, 20, 21, 32))
 _UNCACHED = []
 
 
-def _compiled(**options):
-    """``numba.njit`` with the on-disk cache, or without it where no cache directory is writable
-    (numba refuses ``cache=True`` then): every process compiles the kernels again, and says so."""
+def _compiled(compiler=njit, **options):
+    """``numba.njit`` (or ``compiler``, e.g. ``numba.vectorize``) with the on-disk cache, or without
+    it where no cache directory is writable (numba refuses ``cache=True`` then): every process
+    compiles the kernels again, and says so."""
     def decorate(function):
         try:
-            return njit(cache=True, **options)(function)
+            return compiler(cache=True, **options)(function)
         except RuntimeError as exc:
             if "no locator available" not in str(exc):
                 raise
             if not _UNCACHED:
-                warnings.warn("lmxsim.keyed_random: no writable directory for numba's cache (the package's "
+                warnings.warn("lmxsim: no writable directory for numba's cache (the package's "
                               "__pycache__, ~/.cache/numba); its kernels compile in every process (seconds). "
                               "Set NUMBA_CACHE_DIR to a writable directory.", RuntimeWarning, stacklevel=3)
             _UNCACHED.append(function.__name__)
-            return njit(**options)(function)
+            return compiler(**options)(function)
     return decorate
 
 

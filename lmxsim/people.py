@@ -23,7 +23,7 @@ import numpy as np
 
 from lmxsim.draws import of_dyads, of_people, person_keys
 from lmxsim.state import STRANGER
-from lmxsim.submodels.work import citizenship
+from lmxsim.submodels.work import citizenship_at
 
 
 def circle_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -86,7 +86,8 @@ def hire(model, idx: np.ndarray, tenure_weeks: np.ndarray, competence_shift: flo
     m.fairness[idx] = 0.8
     m.turnover_intention[idx] = 0.3
     m.strain[idx] = 0.0
-    m.citizenship[idx] = citizenship(m, idx)
+    m.citizenship[idx] = citizenship_at(np.asarray(idx, dtype=np.int64), m.lmx, m.conscientiousness, m.clarity,
+                                        m.engagement)
     m.performance[idx] = 0.0
     m.hours[idx] = m.support[idx] = m.bonus[idx] = 0.0   # no exchange yet (a same-week refill)
     m.assignment[idx] = False

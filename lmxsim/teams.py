@@ -45,30 +45,47 @@ def team_mean(team: np.ndarray, values: np.ndarray, mask: np.ndarray, n_teams: i
     ``counts`` may pass ``np.bincount(team, weights=mask, minlength=n_teams)`` if already known."""
     if counts is None:
         counts = np.bincount(team, weights=mask, minlength=n_teams)
-    totals = np.bincount(team, weights=values * mask, minlength=n_teams)
-    return np.divide(totals, counts, out=np.zeros(n_teams), where=counts > 0)
+    return team_moments(team, np.asarray(values, dtype=float), np.asarray(mask, dtype=float), counts, False)[0]
 
 
 def team_sd(team: np.ndarray, values: np.ndarray, mask: np.ndarray, n_teams: int,
-            counts: np.ndarray | None = None, blocks: tuple[int, int] | None = None) -> np.ndarray:
+            counts: np.ndarray | None = None) -> np.ndarray:
     """Population standard deviation within each team over masked positions."""
     if counts is None:
         counts = np.bincount(team, weights=mask, minlength=n_teams)
-    mean = team_mean(team, values, mask, n_teams, counts)
-    dev = values - per_member(mean, team, blocks)
-    np.square(dev, out=dev)
-    sq = team_mean(team, dev, mask, n_teams, counts)
-    return np.sqrt(sq, out=sq)
+    return team_moments(team, np.asarray(values, dtype=float), np.asarray(mask, dtype=float), counts, True)[1]
 
 
-def top_k_in_team(team: np.ndarray, score: np.ndarray, mask: np.ndarray, k: np.ndarray | int) -> np.ndarray:
+@njit(cache=True)
+def team_moments(team, values, weight, counts, with_sd):   # pragma: no cover - compiled
+    """Per team: the mean of ``values`` over the positions of weight 1 (members present), and
+    with ``with_sd`` their population standard deviation (0 for an empty team). Sums run in
+    position order: the numbers of ``np.bincount(team, weights=values * weight) / counts``."""
+    n_teams = counts.size
+    mean, sd = np.zeros(n_teams), np.zeros(n_teams)
+    for i in range(team.size):
+        mean[team[i]] += values[i] * weight[i]
+    for t in range(n_teams):
+        mean[t] = mean[t] / counts[t] if counts[t] > 0 else 0.0
+    if with_sd:
+        for i in range(team.size):
+            deviation = values[i] - mean[team[i]]
+            sd[team[i]] += deviation * deviation * weight[i]
+        for t in range(n_teams):
+            sd[t] = np.sqrt(sd[t] / counts[t] if counts[t] > 0 else 0.0)
+    return mean, sd
+
+
+def top_k_in_team(team: np.ndarray, score: np.ndarray, mask: np.ndarray, k: np.ndarray | int,
+                  blocks: tuple[int, int] | None = None) -> np.ndarray:
     """Boolean mask of the ``k`` highest-scoring masked positions of each team.
 
     ``k`` may be a scalar or an array with one entry per team. Ties go to the lower position
     index. Each team's choice depends on that team's scores alone.
     """
     team = np.asarray(team)
-    order = np.argsort(team, kind="stable")            # each team's positions, in position order
+    # each team's positions, in position order (already so when teams are laid out in blocks)
+    order = np.arange(len(team)) if blocks is not None else np.argsort(team, kind="stable")
     n_teams = int(team.max(initial=-1)) + 1
     ends = np.cumsum(np.bincount(team, minlength=n_teams))
     k_team = np.broadcast_to(np.asarray(k, dtype=np.int64), (n_teams,))

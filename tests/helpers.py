@@ -136,20 +136,21 @@ def run_with_stderr_on_a_terminal(args: list[str]) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def dashboard_server(startup_s: float = 60.0):
-    """A real ``lmxsim dashboard`` process on a free 127.0.0.1 port, answering; stopped afterwards.
+def dashboard_server(startup_s: float = 60.0, command=("dashboard",)):
+    """A real ``lmxsim dashboard`` process (or ``lmxsim COMMAND...``, e.g. the workshop) on a free
+    127.0.0.1 port, answering; stopped afterwards.
 
-    Yields the ``subprocess.Popen`` with ``.url`` and ``.port`` set. The first line the command
-    prints must name the URL."""
+    Yields the ``subprocess.Popen`` with ``.url``, ``.port`` and ``.first_line`` set. The first
+    line the command prints must name the URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "lmxsim.cli", "dashboard", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "lmxsim.cli", *command, "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "MPLBACKEND": "Agg"})
     proc.url, proc.port = f"http://127.0.0.1:{port}", port
     try:
-        first_line = proc.stdout.readline()
+        first_line = proc.first_line = proc.stdout.readline()
         assert proc.url in first_line, f"the command should print its URL first, got {first_line!r}"
         deadline = time.monotonic() + startup_s
         while True:

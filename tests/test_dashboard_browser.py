@@ -68,6 +68,27 @@ def wait_for_week(page, at_least: int) -> None:
                            f"{at_least}", timeout=TIMEOUT_MS)
 
 
+def assert_networks_drawn(page, count: int) -> None:
+    """``count`` live networks drawn in the browser (SVG desks), and the six charts with their lines."""
+    page.wait_for_function(f"() => document.querySelectorAll('svg.lmx-network-svg').length == {count} && "
+                           "[...document.querySelectorAll('svg.lmx-network-svg')].every(s => "
+                           "s.querySelectorAll('.lmx-desk').length > 0 && s.getBoundingClientRect().width > 200) && "
+                           "document.querySelectorAll('.lmx-chart svg').length == 6", timeout=TIMEOUT_MS)
+
+
+def box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+def assert_on_screen(page, selector: str) -> None:
+    viewport = page.viewport_size
+    for k in range(page.locator(selector).count()):
+        b = page.locator(selector).nth(k).bounding_box()
+        assert b is not None and b["x"] >= -1 and b["y"] >= -1, selector
+        assert b["x"] + b["width"] <= viewport["width"] + 1 and b["y"] + b["height"] <= viewport["height"] + 1, \
+            f"{selector} #{k} is off the {viewport['width']}x{viewport['height']} screen: {b}"
+
+
 def assert_images_drawn(page, selector: str, count: int) -> None:
     page.wait_for_function(f"() => document.querySelectorAll('{selector}').length == {count} && "
                            f"[...document.querySelectorAll('{selector}')].every(i => i.complete && i.naturalWidth > 300)",
@@ -82,8 +103,7 @@ def choose(page, label: str, option: str) -> None:
 
 def test_a_workshop_session_in_the_browser(page):
     page.wait_for_selector(".lmx-week")
-    assert_images_drawn(page, "img.lmx-network", 1)
-    assert_images_drawn(page, "img.lmx-charts", 1)
+    assert_networks_drawn(page, 1)
     page.screenshot(path=ARTIFACTS / "dashboard-1-start.png")
 
     # a preset sets the policy and every parameter at once
@@ -102,13 +122,27 @@ def test_a_workshop_session_in_the_browser(page):
     paused_at = week(page)
     page.wait_for_timeout(1000)
     assert week(page) == paused_at, "Pause should stop the model"
-    assert_images_drawn(page, "img.lmx-network", 1)
+    assert_networks_drawn(page, 1)
+    # the network drawn shows the week the page says (the last frame is sent on Pause)
+    assert page.text_content(".lmx-network-caption").startswith(f"week {paused_at} ")
+
+    # hover a desk: who it is, LMX, trust, in-group; a click opens their story
+    desk = page.locator(".lmx-desk[data-person]:not([data-person='-1'])").first
+    tip = desk.locator("title").text_content()
+    assert tip.startswith("Person #") and "LMX 0." in tip and "trust 0." in tip and "-group" in tip
+    person = desk.get_attribute("data-person")
+    desk.locator("circle").last.click()
+    page.wait_for_selector(f"text=Person #{person}, team")
+    assert_images_drawn(page, "img.lmx-story", 1)
+    page.get_by_role("tab", name="Organisation and charts").click()
+    page.wait_for_selector("circle.lmx-picked")
+    # the legend explains the in-group under this policy (the deal with everyone)
+    assert "treats everyone alike" in page.locator(".lmx-key-item", has_text="in-group").get_attribute("title")
     page.screenshot(path=ARTIFACTS / "dashboard-2-played.png", full_page=True)
 
     # compare mode: the same organisation under two policies, side by side
     page.get_by_text("Compare: same team, different leader").click()
-    assert_images_drawn(page, "img.lmx-network", 2)
-    assert_images_drawn(page, "img.lmx-charts", 1)
+    assert_networks_drawn(page, 2)
     assert page.locator(".lmx-run-label").count() == 2
     page.get_by_role("button", name="fastest", exact=True).click()
     page.get_by_role("button", name="Play").click()
@@ -142,7 +176,7 @@ def test_a_workshop_session_in_the_browser(page):
     page.screenshot(path=ARTIFACTS / "dashboard-6-bad-seed.png")
     seed.fill("12")
     seed.press("Enter")
-    assert_images_drawn(page, "img.lmx-network", 2)
+    assert_networks_drawn(page, 2)
 
     assert page.outside_requests == [], "the dashboard must work offline"
     assert page.problems == []
@@ -161,6 +195,7 @@ def test_a_shared_link_opens_its_view_and_settings_frees_the_width(page, dashboa
     assert page.text_content(".lmx-week").strip() == "Week 0 of 52"
     assert page.locator(".lmx-run-label").count() == 2
     assert page.get_by_label("Seed (whole number)").input_value() == "7"
+    page.wait_for_function("document.querySelectorAll('.lmx-main').length == 1")
     main_before = page.locator(".lmx-main").bounding_box()["width"]
     page.get_by_role("button", name="Settings").click()
     page.wait_for_selector(".lmx-sidebar", state="detached")
@@ -168,6 +203,48 @@ def test_a_shared_link_opens_its_view_and_settings_frees_the_width(page, dashboa
     page.screenshot(path=ARTIFACTS / "dashboard-7-link-projector.png")
     page.get_by_role("button", name="Settings").click()
     page.wait_for_selector(".lmx-sidebar")
+
+    # presenter mode: both networks, the monitors, one legend and all six charts on the 1280x720 screen
+    page.get_by_role("button", name="Presenter").click()
+    page.wait_for_selector(".lmx-present")
+    page.wait_for_selector(".lmx-sidebar", state="detached")
+    assert_networks_drawn(page, 2)
+    page.wait_for_timeout(300)   # the grid settles
+    for selector in (".lmx-week", ".lmx-monitor-value", ".lmx-key", ".lmx-network-title", "svg.lmx-network-svg",
+                     ".lmx-chart"):
+        assert_on_screen(page, selector)
+    assert page.locator(".lmx-key").count() == 1
+    assert float(page.evaluate("getComputedStyle(document.querySelector('.lmx-present')).fontSize")[:-2]) >= 17
+    assert page.evaluate("document.documentElement.scrollHeight") <= 721, "presenter mode should not scroll"
+    page.screenshot(path=ARTIFACTS / "dashboard-9-presenter-1280x720.png")
+    page.get_by_role("button", name="Settings").click()       # the toggle still works in presenter mode
+    page.wait_for_selector(".lmx-sidebar")
+    page.get_by_role("button", name="Settings").click()
+    page.wait_for_selector(".lmx-sidebar", state="detached")
+
+    # a laptop at 1366x768: the colour key is on screen next to the network
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(dashboard_url + "/?scenario=in_crowd_trap&seed=7")
+    page.wait_for_selector(".lmx-week")
+    page.problems.clear()
+    assert_networks_drawn(page, 1)
+    assert_on_screen(page, ".lmx-key")
+    page.screenshot(path=ARTIFACTS / "dashboard-10-laptop-1366x768.png")
+
+    # a phone: one column, the main panel full width, settings below it and collapsible
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(dashboard_url + "/?compare=1")
+    page.wait_for_selector(".lmx-week")
+    page.problems.clear()
+    assert_networks_drawn(page, 2)
+    main, sidebar = box(page, ".lmx-main"), box(page, ".lmx-sidebar")
+    assert main["width"] >= 370 and sidebar["width"] >= 370 and sidebar["y"] > main["y"]
+    assert box(page, "svg.lmx-network-svg")["width"] >= 340
+    assert page.evaluate("document.documentElement.scrollWidth") <= 391, "nothing wider than the phone"
+    page.screenshot(path=ARTIFACTS / "dashboard-11-phone-390.png")
+    page.get_by_role("button", name="Settings").click()
+    page.wait_for_selector(".lmx-sidebar", state="detached")
+    assert page.outside_requests == []
     assert page.problems == []
 
 

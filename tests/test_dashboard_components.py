@@ -17,9 +17,9 @@ import solara
 from lmxsim.cli import main as cli_main
 from lmxsim.dashboard import about
 from lmxsim.dashboard.app import Page
-from lmxsim.dashboard.charts import (CHARTS, LiveCharts, charts_png, monitor_values, per_member_year, slide_png,
+from lmxsim.dashboard.charts import (CHARTS, ChartFeed, LiveCharts, charts_png, monitor_values, per_member_year, slide_png,
                                      story_png, story_text)
-from lmxsim.dashboard.network import LiveNetwork, compute_layout, network_png
+from lmxsim.dashboard.network import LiveNetwork, NetworkFeed, compute_layout, network_png
 from lmxsim.dashboard.session import DASHBOARD_BASE, NEWCOMER_WEEKS, Settings, Simulation
 from lmxsim.scenarios import SCENARIOS
 
@@ -48,6 +48,22 @@ def run_labels(rc) -> list[str]:
 
 def images(rc, kind) -> list:
     return rc.find(widgets.Image, _dom_classes=("solara-image", "lmx-image", kind)).widgets
+
+
+def monitors(rc) -> str:
+    """The monitor cards (one piece of HTML, updated each frame)."""
+    cards = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets if "lmx-monitors" in w.unsafe_innerHTML]
+    assert len(cards) == 1
+    return cards[0]
+
+
+def network_views(rc) -> list:
+    """The live networks (Vue widgets drawn in the browser: a scene sent once, a frame per week)."""
+    return [w for w in rc.find(v.VuetifyTemplate).widgets if w.has_trait("scene")]
+
+
+def chart_views(rc) -> list:
+    return [w for w in rc.find(v.VuetifyTemplate).widgets if w.has_trait("meta")]
 
 
 def errors(rc) -> list[str]:
@@ -100,20 +116,26 @@ def test_page_starts_at_week_zero_at_workshop_size_with_network_charts_and_monit
     rc = render_page()
     assert week_text(rc).startswith("Week 0 of ")
     assert slider(rc, "Teams").v_model == 5 and slider(rc, "Team size").v_model == 8
-    assert len(images(rc, "lmx-network")) == 1
-    assert len(images(rc, "lmx-charts")) == 1
-    titles = [w.children[0] for w in rc.find(v.Html, class_="lmx-monitor-title").widgets]
-    assert {"Turnover", "Innovation", "In-group"} <= set(titles)
+    assert len(network_views(rc)) == 1
+    assert len(chart_views(rc)) == 1
+    assert all(f'<div class="lmx-monitor-title">{title}</div>' in monitors(rc)
+               for title in ("Turnover", "Innovation", "In-group"))
 
 
 def test_step_advances_the_week_and_redraws_the_pictures():
     rc = render_page()
-    network_before = bytes(images(rc, "lmx-network")[0].value)
+    frame = network_views(rc)[0].frame
+    sent = []   # what changes is what is sent to the browser
+    network_views(rc)[0].observe(lambda change: sent.append(change["name"]), names=["scene", "frame"])
     button(rc, "Step").click()
     assert week_text(rc).startswith("Week 1 of ")
     button(rc, "Step").click()
     assert week_text(rc).startswith("Week 2 of ")
-    assert bytes(images(rc, "lmx-network")[0].value) != network_before
+    network = network_views(rc)[0]
+    assert network.frame["week"] == 2 and network.frame != frame
+    assert sent == ["frame", "frame"]    # the fixed drawing is not sent again
+    charts = chart_views(rc)[0]
+    assert [len(b) + len(t) for b, t in zip(charts.base[0], charts.tail[0])] == [3]   # weeks 0, 1, 2
 
 
 def test_reset_returns_to_week_zero():
@@ -177,8 +199,7 @@ def test_a_slider_rebuilds_the_organisation_when_released_not_while_dragged():
     assert week_text(rc).startswith("Week 1 of ")
     move_slider(rc, "Teams", 2)
     assert week_text(rc).startswith("Week 0 of ")
-    headcount = [w for w in rc.find(v.Html, class_="lmx-monitor-value").widgets if "/" in w.children[0]]
-    assert headcount[0].children[0].endswith(f"/ {2 * DASHBOARD_BASE['team_size']}")
+    assert f"/ {2 * DASHBOARD_BASE['team_size']}</span>" in monitors(rc)   # headcount
 
 
 @pytest.mark.parametrize("seed", ["", "abc", "-3", "1.5"])
@@ -236,10 +257,14 @@ def test_every_slider_extreme_steps_and_draws(extremes):
         assert low <= value <= high
     sim = Simulation(small(params=extremes))
     layout = compute_layout(sim.runs[0].model)
-    network, charts = LiveNetwork(sim.runs[0], layout), LiveCharts(sim.runs, sim.horizon, sim.settings.scenario_obj)
+    network, charts = NetworkFeed(sim.runs[0], layout), ChartFeed(sim.runs, sim.horizon, sim.settings.scenario_obj)
     for _ in range(14):
         sim.step()
-        assert network.png().startswith(PNG) and charts.png().startswith(PNG)
+        frame, (base, tail) = network.frame(), charts.series()
+        assert len(frame["colour"]) == len(network.scene()["xy"]) == sim.runs[0].model.members.capacity
+        assert all(len(b) + len(t) == sim.week + 1 for chart_b, chart_t in zip(base, tail)
+                   for b, t in zip(chart_b, chart_t))
+    assert network_png(sim.runs[0], layout).startswith(PNG)
     assert sim.week == min(14, sim.horizon)
 
 
@@ -247,8 +272,9 @@ def test_compare_mode_shows_two_models_stepping_together():
     rc = render_page()
     rc.find(v.Switch).widget.v_model = True
     assert run_labels(rc) == ["Reactive in-crowd", "Proactive deal with everyone"]
-    assert len(images(rc, "lmx-network")) == 2
-    assert len(images(rc, "lmx-charts")) == 1  # overlaid
+    assert len(network_views(rc)) == 2
+    assert len(chart_views(rc)) == 1  # overlaid
+    assert len(chart_views(rc)[0].meta["runs"]) == 2
     button(rc, "Step").click()
     assert week_text(rc).startswith("Week 1 of ")
     select(rc, "Compare with policy").v_model = "Equal split (sameness)"
@@ -484,7 +510,7 @@ def test_the_settings_button_hides_and_shows_the_settings_column():
     assert rc.find(v.Select, label="Scenario preset").widgets
     button(rc, "Settings").click()
     assert not rc.find(v.Select, label="Scenario preset").widgets
-    assert images(rc, "lmx-network")   # the main panel is still there
+    assert network_views(rc)   # the main panel is still there
     button(rc, "Settings").click()
     assert rc.find(v.Select, label="Scenario preset").widgets
 
@@ -527,6 +553,7 @@ def test_a_link_opens_its_scenario_policies_seed_and_horizon():
     ("weeks=-5", "weeks"),
     ("weeks=ten", "weeks"),
     ("colour=red", "colour"),
+    ("present=please", "present"),
 ])
 def test_a_forged_link_shows_one_line_and_opens_the_rest(query, field):
     rc = render_page_at(query + "&seed=3")
@@ -539,8 +566,9 @@ def test_settings_survive_the_trip_through_a_link():
     from lmxsim.dashboard.session import settings_from_query, settings_to_query
     for name in SCENARIOS:
         for compare in (False, True):
-            s = Settings.for_scenario(name).replace(compare=compare, seed="42")
-            assert settings_from_query(settings_to_query(s)) == (s, None)
+            for present in (False, True):
+                s = Settings.for_scenario(name).replace(compare=compare, seed="42", present=present)
+                assert settings_from_query(settings_to_query(s)) == (s, None)
 
 
 def test_compare_mode_offers_many_seeds_and_one_model_does_not():
@@ -595,3 +623,204 @@ def test_about_explains_what_the_in_group_means_under_each_policy_and_at_week_ze
     text = about.about_markdown()
     part = text[text.index('What "in-group" means'):]
     assert "reactive in-crowd" in part and "deal with everyone" in part and "week 0" in part
+
+
+# ---------------------------------------------------------------------- issue 13: the live view in a room
+def test_clicking_a_desk_opens_that_persons_story():
+    rc = render_page()
+    button(rc, "Step").click()
+    network = network_views(rc)[0]
+    position = network.frame["person"].index(next(p for p in network.frame["person"] if p >= 0))
+    person = network.frame["person"][position]
+    network.vue_desk_click(position)
+    assert rc.find(v.Tabs).widget.v_model == 1   # Inspect is open
+    assert rc.find(v.Autocomplete).widget.v_model.endswith(f"person #{person}")
+    assert f"Person #{person}, team " in prose(rc)
+    assert len(images(rc, "lmx-story")) == 1
+    open_tab(rc, "Organisation and charts")
+    assert network_views(rc)[0].frame["picked"] == position    # the desk is ringed
+
+
+@pytest.mark.parametrize("position", [-1, 10**9, "abc", None, 2.5e300])
+def test_a_click_on_no_desk_or_a_forged_one_changes_nothing(position):
+    rc = render_page()
+    network_views(rc)[0].vue_desk_click(position)
+    assert rc.find(v.Tabs).widget.v_model == 0 and errors(rc) == []
+
+
+def test_a_vacant_desk_cannot_be_picked():
+    sim = Simulation(small(params={"annual_base_turnover": 0.9, "quit_sensitivity": 20.0, "hiring_lag_weeks": 52}))
+    sim.step(30)
+    from lmxsim.dashboard.app import _picked_label
+    run = sim.runs[0]
+    vacant = np.flatnonzero(~run.model.members.occupied)
+    assert len(vacant) and _picked_label(sim, run, int(vacant[0])) is None
+    sim.close()
+
+
+def test_hover_data_name_the_person_their_lmx_trust_and_in_group():
+    sim = Simulation(small())
+    sim.step(14)
+    run = sim.runs[0]
+    frame = NetworkFeed(run, compute_layout(run.model)).frame()
+    m = run.model.members
+    assert frame["person"] == m.person_id.tolist()
+    assert frame["lmx"] == np.rint(100 * m.lmx).astype(int).tolist()
+    assert frame["trust"] == np.rint(100 * m.trust).astype(int).tolist()
+    assert frame["in_group"] == "".join("1" if g else "0" for g in (m.in_group & m.occupied))
+    vacant = ~m.occupied
+    assert [c < 0 for c in frame["colour"]] == vacant.tolist()
+    sim.close()
+
+
+def test_the_legend_says_what_in_group_means_under_the_policies_shown():
+    from lmxsim.dashboard.network import in_group_meaning, key_html
+    from lmxsim.policies import policy_class
+    in_crowd, deal = policy_class("reactive_in_crowd"), policy_class("proactive_deal")
+    text = in_group_meaning([in_crowd, deal])
+    assert "Reactive in-crowd: the in-group gets most" in text and "privilege" in text
+    assert "Proactive deal with everyone: the leader records it but treats everyone alike" in text
+    assert "Week 0" in text
+    rc = render_page()
+    keys = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets if "lmx-key" in w.unsafe_innerHTML]
+    assert len(keys) == 1 and "in-group (dark ring)" in keys[0] and "Reactive in-crowd: the in-group" in keys[0]
+    rc.find(v.Switch).widget.v_model = True      # compare: one legend for both networks, both meanings
+    keys = [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets if "lmx-key" in w.unsafe_innerHTML]
+    assert len(keys) == 1 and "Proactive deal with everyone: the leader records" in keys[0]
+    assert key_html([in_crowd]).count("lmx-key-item") >= 8
+
+
+def test_chart_frames_send_only_the_weeks_added():
+    sim = Simulation(small(compare=True))
+    feed = ChartFeed(sim.runs, sim.horizon, sim.settings.scenario_obj)
+    base, tail = feed.series()
+    assert all(len(line) == 1 for chart in base for line in chart) and all(t == [] for c in tail for t in c)
+    sim.step(3)
+    base2, tail = feed.series()
+    assert base2 is base and all(len(line) == 3 for chart in tail for line in chart)
+    sim.step(ChartFeed.TAIL_WEEKS)
+    base3, tail = feed.series()          # a long tail joins the base, sent once more
+    assert base3 is not base and all(t == [] for c in tail for t in c)
+    whole = [[chart.values(run.model) for run in sim.runs] for chart in CHARTS]
+    for chart_values, chart_base in zip(whole, base3):
+        for y, line in zip(chart_values, chart_base):
+            assert np.allclose([np.nan if v is None else v for v in line], y, equal_nan=True, atol=1e-4)
+    sim.close()
+
+
+def test_downloads_are_drawn_when_asked_not_every_frame(monkeypatch):
+    import lmxsim.dashboard.network as network_module
+    drawn = []
+    monkeypatch.setattr(network_module.NetworkArtists, "update",
+                        lambda self, *a, **k: drawn.append(1) or False)
+    rc = render_page()
+    for _ in range(3):
+        button(rc, "Step").click()
+    assert drawn == []
+    downloads = [w for w in rc.find(v.Btn).widgets if "Save network (PNG)" in w.children]
+    assert downloads
+
+
+def test_a_present_link_opens_presenter_mode_and_the_settings_toggle_still_works():
+    rc = render_page_at("compare=1&present=1")
+    assert len(rc.find(v.Sheet, class_="d-flex ma-0 lmx-root lmx-present").widgets) == 1
+    assert not rc.find(v.Select, label="Scenario preset").widgets     # the projector gets the width
+    assert len(network_views(rc)) == 2 and len(chart_views(rc)) == 1
+    button(rc, "Settings").click()
+    assert rc.find(v.Select, label="Scenario preset").widgets
+    assert "present=1" in prose(rc)           # the link offered back keeps presenter mode
+    button(rc, "Presenter").click()           # and it can be left
+    assert not rc.find(v.Sheet, class_="d-flex ma-0 lmx-root lmx-present").widgets
+    assert len(rc.find(v.Sheet, class_="d-flex ma-0 lmx-root").widgets) == 1
+    assert "present=1" not in prose(rc)
+
+
+def test_presenter_mode_does_not_rebuild_or_pause_the_run():
+    rc = render_page()
+    button(rc, "Step").click()
+    button(rc, "Presenter").click()
+    assert week_text(rc).startswith("Week 1 of ")
+
+
+def test_a_long_run_label_fits_its_network_picture():
+    from lmxsim.dashboard.network import network_figure
+    sim = Simulation(small())
+    layout = compute_layout(sim.runs[0].model)
+    label = "Reactive in-crowd → Proactive deal with everyone from week 26 (50% of teams)"
+    fig = network_figure(sim.runs[0], layout, title=label)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    titles = [t for ax in fig.axes for t in ax.texts if "Reactive" in t.get_text()]
+    box = titles[0].get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height
+    sim.close()
+
+
+def test_a_slides_caption_and_heading_stay_clear_of_the_charts():
+    from lmxsim.dashboard.charts import slide_figure
+    sim = Simulation(Settings.for_scenario("leader_training").replace(compare=True))
+    sim.step(3)
+    fig = slide_figure(sim, [compute_layout(run.model) for run in sim.runs])
+    fig.canvas.draw()   # lays out the subfigures
+    renderer = fig.canvas.get_renderer()
+    caption = next(t for t in fig.texts if t.get_text().startswith("lmxsim · scenario"))
+    heading = next(t for t in fig.texts if "week 3" in t.get_text() and "Leader training" in t.get_text())
+    assert heading.get_window_extent(renderer).x1 <= fig.bbox.width
+    footer = caption.get_window_extent(renderer)
+    chart_axes = [ax for sub in fig.subfigs for ax in sub.axes if ax.get_xlabel() == "week"]
+    assert len(chart_axes) == len(CHARTS)
+    for ax in chart_axes:
+        label = ax.xaxis.label.get_window_extent(renderer)
+        assert label.y0 > footer.y1, f"the footer overlaps {ax.get_title(loc='left')}'s axis label"
+    sim.close()
+
+
+def simulate_play(rate: float, frame_cost: float, step_cost: float, seconds: float = 20.0):
+    """The play loop's schedule under a fake clock: weeks stepped and frames shown in ``seconds``."""
+    from lmxsim.dashboard.app import Pacer
+    now = 0.0
+    pacer = Pacer(rate, now)
+    weeks = frames = 0
+    while now < seconds:
+        due = pacer.weeks_due(now)
+        if due:
+            now += due * step_cost
+            pacer.stepped_weeks(due)
+            weeks += due
+        if pacer.frame_due(now):
+            now += frame_cost
+            pacer.frame_shown(now, frame_cost)
+            frames += 1
+        now += max(pacer.sleep_time(now), 1e-3)
+    return weeks / seconds, frames / seconds
+
+
+@pytest.mark.parametrize("speed, frame_cost", [("normal", 0.005), ("normal", 0.2), ("normal", 0.6),
+                                               ("slow", 0.05), ("fast", 0.1), ("fast", 0.4)])
+def test_play_keeps_its_weeks_per_second_whatever_a_frame_costs(speed, frame_cost):
+    from lmxsim.dashboard.app import FRAME_INTERVAL, MAX_FRAME_INTERVAL, SPEEDS
+    rate = SPEEDS[speed]
+    weeks_per_s, frames_per_s = simulate_play(rate, frame_cost, step_cost=0.004)
+    assert weeks_per_s == pytest.approx(rate, rel=0.1)
+    assert frames_per_s <= 1 / FRAME_INTERVAL + 0.05          # at most 4 frames a second
+    assert frames_per_s * frame_cost <= 0.3                   # drawing takes at most about a quarter of the time
+    assert frames_per_s >= 0.9 / (MAX_FRAME_INTERVAL + frame_cost)   # and the page still moves
+
+
+def test_a_stalled_server_does_not_make_play_race_to_catch_up():
+    from lmxsim.dashboard.app import Pacer
+    pacer = Pacer(4.0, 0.0)
+    assert pacer.weeks_due(0.3) == 1
+    pacer.stepped_weeks(1)
+    assert pacer.weeks_due(60.0) == 1      # a minute lost is not replayed at once
+
+
+def test_the_vue_components_are_installed_with_the_package():
+    import tomllib
+    from pathlib import Path
+    import lmxsim.dashboard
+    root = Path(__file__).resolve().parents[1]
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    vue_files = sorted(p.name for p in Path(lmxsim.dashboard.__file__).parent.glob("*.vue"))
+    assert vue_files == ["charts_view.vue", "network_view.vue"]
+    assert "*.vue" in data["lmxsim.dashboard"]

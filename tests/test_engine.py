@@ -134,3 +134,19 @@ def test_the_same_desk_gets_the_same_people_and_luck_under_every_policy():
     # and the leaders' traits and week-0 organisation are the same
     assert np.array_equal(a.leaders.similarity_trait, b.leaders.similarity_trait)
     assert (a.ties != b.ties).nnz == 0
+
+
+def test_a_rule_on_arrays_gives_the_bits_of_its_plain_numpy_expression():
+    """Rules are compiled scalar functions (lmxsim._structure.rule); elementwise() applies one to
+    numpy arrays with the same operations in the same order, so the same bits as the expression."""
+    from lmxsim._structure import elementwise
+    from lmxsim.submodels.exchange import support
+    from lmxsim.submodels.work import citizenship
+
+    rng = np.random.default_rng(11)
+    hours, scale, present = rng.random(1000) * 20, rng.random(1000) * 5 + 0.1, rng.random(1000) < 0.9
+    assert np.array_equal(elementwise(support)(hours, scale, present), (1.0 - np.exp(-hours / scale)) * present)
+    lmx, consc, clarity, engagement = rng.random((4, 1000))
+    assert np.array_equal(elementwise(citizenship)(lmx, consc, clarity, engagement),
+                          (0.15 * lmx + 0.25 + 0.45 * consc + 0.15 * clarity) * engagement)
+    assert support(2.0, 4.0, 1.0) == (1.0 - np.exp(-0.5))

@@ -80,8 +80,10 @@ def test_readme_lists_notebook(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs(path, tmp_path):
+def test_notebook_runs(path, tmp_path, monkeypatch):
     """Execute every cell in a fresh kernel, in a temporary working directory."""
+    # notebooks that simulate many studies run a few when this is set (the kernel inherits it)
+    monkeypatch.setenv("LMXSIM_NOTEBOOK_QUICK", "1")
     # kernel "python3" is ipykernel's native kernel: jupyter_client finds it whenever ipykernel
     # is importable, with or without an installed kernelspec
     nb = nbformat.read(path, as_version=4)

@@ -4,6 +4,10 @@ Every chart reads the model's own weekly reporters (``lmxsim.reporters``, collec
 Mesa's DataCollector), so the dashboard shows the same quantities as ``model.csv``. Rates
 per member-year use the same 13-week window as the model's annualised turnover.
 In compare mode both runs are drawn on the same axes, one colour each.
+
+The live page draws the charts in the browser (``charts_view.vue``, SVG polylines):
+:class:`ChartFeed` sends each chart's weekly values once and, each frame, only the weeks added
+since. The matplotlib figures below are drawn only for the downloads and the slide.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import solara
 from matplotlib.ticker import MaxNLocator
 
 from lmxsim.dashboard.figures import RUN_COLOURS, LiveFigure, new_figure, png_bytes
@@ -165,6 +170,50 @@ class LiveCharts(LiveFigure):
         return self.artists.update()
 
 
+# ---------------------------------------------------------------------- drawn in the browser
+class ChartFeed:
+    """The live charts' data for the browser: every week's values once, then only new weeks.
+
+    The values already sent (``base``) stay as they are and each frame sends the weeks added
+    since (``tail``); when the tail reaches :attr:`TAIL_WEEKS` weeks it joins the base, which is
+    then sent once more. So a frame carries a few numbers per line, and the widget's state is
+    always the whole series (a page that reconnects draws everything).
+    """
+
+    TAIL_WEEKS = 26
+
+    def __init__(self, runs, horizon: int, scenario):
+        self.runs = runs
+        self.meta = {
+            "horizon": int(horizon),
+            "events": sorted({int(e.week) for e in scenario.events if 0 < e.week <= horizon}),
+            "runs": [{"label": run.label, "colour": colour} for run, colour in zip(runs, RUN_COLOURS)],
+            "charts": [{"title": c.title, "unit": c.unit, "low": c.ylim[0], "high": c.ylim[1], "min_top": c.min_top}
+                       for c in CHARTS],
+        }
+        self.base: list = []
+        self._base_weeks = -1
+
+    def series(self) -> tuple[list, list]:
+        """``(base, tail)``: per chart, per run, weekly values (None where undefined)."""
+        values = [[chart.values(run.model) for run in self.runs] for chart in CHARTS]
+        weeks = len(values[0][0])
+        if weeks < self._base_weeks or weeks - self._base_weeks > self.TAIL_WEEKS or self._base_weeks < 0:
+            self.base = [[_json_values(line) for line in chart] for chart in values]
+            self._base_weeks = weeks
+        return self.base, [[_json_values(line[self._base_weeks:]) for line in chart] for chart in values]
+
+
+def _json_values(y: np.ndarray) -> list:
+    return [round(v, 4) if np.isfinite(v) else None for v in y.tolist()]
+
+
+@solara.component_vue("charts_view.vue")
+def ChartsView(meta: dict, base: list, tail: list, present: bool = False):
+    """The six live charts as SVG, drawn in the browser from :class:`ChartFeed`'s data (larger text
+    in presenter mode)."""
+
+
 # ---------------------------------------------------------------------- monitors
 @dataclass(frozen=True)
 class Monitor:
@@ -283,25 +332,39 @@ def story_png(stories, horizon: int, team: bool = False) -> bytes:
 
 
 # ---------------------------------------------------------------------- slide
-def slide_png(sim, layouts, picked_person=None) -> bytes:
-    """One 16:9 picture for a slide: the network(s) above, the charts below."""
+def slide_figure(sim, layouts, picked_person=None):
+    """One 16:9 picture for a slide: the network(s) above, the charts below, and under them the
+    caption that reproduces it (clear of the charts' axis labels)."""
     from lmxsim.dashboard.network import add_key, draw_network
 
     runs = sim.runs
     scenario = sim.settings.scenario_obj
     fig = new_figure((16, 9))
-    fig.text(0.015, 0.985, f"{scenario.title} — week {sim.week}" +
-             ("  ·  same organisation, same seed, two leadership policies" if len(runs) > 1 else ""),
-             fontsize=17, fontweight="bold", va="top")
+    heading = fig.text(0.015, 0.985, f"{scenario.title} — week {sim.week}" +
+                       ("  ·  same organisation, same seed, two leadership policies" if len(runs) > 1 else ""),
+                       fontsize=17, fontweight="bold", va="top")
+    fit_width(heading, 0.97)
     upper, lower = fig.subfigures(2, 1, height_ratios=[1.3, 1.0])
     width = 0.94 / len(runs)
     for k, (run, layout) in enumerate(zip(runs, layouts)):
         ax = upper.add_axes((0.03 + k * width, 0.25, width - 0.03, 0.56))
         draw_network(ax, run, layout, picked_person=picked_person, title=run.label)
     add_key(upper, rect=(0.25, 0.15, 0.5, 0.022), ncol=8)
-    draw_charts(lower, runs, sim.horizon, scenario, grid=(1, len(CHARTS)), top=0.76, bottom=0.2)
+    draw_charts(lower, runs, sim.horizon, scenario, grid=(1, len(CHARTS)), top=0.76, bottom=0.27)
     fig.text(0.015, 0.006, slide_caption(sim), fontsize=9, color="#444", va="bottom", wrap=True)
-    return png_bytes(fig)
+    return fig
+
+
+def fit_width(text, width: float, smallest: float = 10.0) -> None:
+    """Shrink ``text`` (a figure text) until it spans at most ``width`` of its figure."""
+    fig = text.get_figure()
+    renderer = fig.canvas.get_renderer()
+    while text.get_fontsize() > smallest and text.get_window_extent(renderer).width > width * fig.bbox.width:
+        text.set_fontsize(text.get_fontsize() - 0.5)
+
+
+def slide_png(sim, layouts, picked_person=None) -> bytes:
+    return png_bytes(slide_figure(sim, layouts, picked_person=picked_person))
 
 
 def slide_caption(sim) -> str:
@@ -312,4 +375,4 @@ def slide_caption(sim) -> str:
     params = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in sorted(s.param_dict.items()))
     policies = " vs ".join(run.policy for run in sim.runs)
     return (f"lmxsim · scenario {s.scenario} · {policies} · seed {s.seed} · week {sim.week} of {sim.horizon} · "
-            f"{params}\ndashboard link: ?{settings_to_query(s)}")
+            f"{params}\ndashboard link: ?{settings_to_query(s.replace(present=False))}")

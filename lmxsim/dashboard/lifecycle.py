@@ -1,4 +1,4 @@
-"""What happens to a visitor's session when their page goes away: it pauses, then it is culled.
+"""What happens to a visitor's session when their page goes away: it stops stepping, then it is culled.
 
 A browser session is a Solara *virtual kernel* holding one :class:`~lmxsim.dashboard.session.Simulation`.
 Its page can go three ways:
@@ -9,10 +9,9 @@ Its page can go three ways:
   a room): the websocket closes (a killed process: at once) or stops answering pings (a sleeping
   laptop: after the server's ping interval plus timeout, :data:`WS_PING_S`; measured 30-35 s with
   a stopped browser, see :func:`abort_dead_websockets`). The page is then *disconnected*:
-  :func:`page_present` turns false, the play loop stops stepping and pauses.
+  :func:`page_present` turns false and the play loop (``app.Page``) waits instead of stepping.
 - **back** (the laptop waking up, the network returning) within the idle timeout: Solara's page
-  reconnects its websocket to the same kernel and the visitor finds their run paused where it
-  stopped (press Play to go on). Later, the page shows Solara's "App is disconnected ... Please
+  reconnects its websocket to the same kernel and the run goes on from where it stopped. Later, the page shows Solara's "App is disconnected ... Please
   refresh the page"; a refresh, like any reload, is a new session from week 0.
 
 A kernel with no connected page is closed (*culled*) after the idle timeout,
@@ -81,7 +80,7 @@ def abort_dead_websockets() -> bool:
     waits for the send buffer to drain - and a sleeping laptop never reads the pictures queued for
     it: measured, a page whose browser was stopped stayed "connected" for good (its session
     never culled). Aborting the transport after that close drops the buffer, the server sees the
-    disconnect, and the session pauses and is culled like any other."""
+    disconnect, and the session stops stepping and is culled like any other."""
     try:
         from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
     except ImportError:   # another uvicorn: leave it as it is

@@ -10,11 +10,17 @@ turned into segments once and rebuilt only when the organisation gains positions
 What a frame shows: members coloured by LMX quality, in-group members with a dark ring,
 newcomers with a gold halo for their first weeks, vacant desks hollow and dashed, desks
 whose holder just quit marked with a red cross.
+
+The live page draws it in the browser (``network_view.vue``, SVG): :class:`NetworkFeed` sends
+the fixed part of the drawing (desk coordinates, ties as SVG paths, the colour scale) once per
+organisation and then, each frame, only the per-desk state (colour index, in-group, newcomer,
+just quit) and what a hover shows. The matplotlib drawing below is for the downloads.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -23,7 +29,9 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+import solara  # noqa: E402
 
 from lmxsim.dashboard.figures import LiveFigure, new_figure, png_bytes  # noqa: E402
 
@@ -86,6 +94,13 @@ class Layout:
         if key not in self._segments:
             self._segments = {key: _segments(model, self)}
         return self._segments[key]
+
+
+TITLE_CHARS = 44   # characters of a network title on one line of the 6.6-inch picture
+
+
+def wrap_title(title: str) -> str:
+    return "\n".join(textwrap.wrap(title, width=TITLE_CHARS + 12)) if len(title) > TITLE_CHARS else title
 
 
 def outer_radius(rings: int) -> float:
@@ -205,8 +220,9 @@ class NetworkArtists:
             for t, (cx, cy) in enumerate(layout.centres):
                 ax.text(cx, cy, str(t + 1), color="white", ha="center", va="center",
                         fontsize=max(6.0, min(11.0, math.sqrt(size) * 0.55)), fontweight="bold", zorder=8)
-        if title:
-            ax.text(0.0, 1.07, title, transform=ax.transAxes, fontsize=15, fontweight="bold", va="bottom", ha="left")
+        if title:   # a long label (a policy switch, a share of teams) wraps instead of running off the picture
+            ax.text(0.0, 1.07, wrap_title(title), transform=ax.transAxes, fontsize=15 if len(title) <= TITLE_CHARS
+                    else 12, fontweight="bold", va="bottom", ha="left", linespacing=1.1)
 
         def markers(**style):
             return ax.scatter(np.empty(0), np.empty(0), animated=True, **style)
@@ -326,3 +342,141 @@ class LiveNetwork(LiveFigure):
 
     def update(self, picked_person: int | None = None) -> bool:
         return self.artists.update(self.run, picked_person)
+
+
+# ---------------------------------------------------------------------- drawn in the browser
+PALETTE_SIZE = 64   # LMX colours the browser knows; a frame sends each desk's index into them
+
+
+def lmx_palette() -> list[str]:
+    """The LMX colour scale as hex colours, low to high (the colour bar of the downloads, sampled)."""
+    return [to_hex(LMX_CMAP(k / (PALETTE_SIZE - 1))) for k in range(PALETTE_SIZE)]
+
+
+def lmx_colour_index(lmx: np.ndarray) -> np.ndarray:
+    """Index into :func:`lmx_palette` of each LMX value (clipped to the colour scale's band)."""
+    return np.rint(np.clip(LMX_NORM(lmx), 0.0, 1.0) * (PALETTE_SIZE - 1)).astype(int)
+
+
+def _svg_path(segments: np.ndarray) -> str:
+    """Line segments ``(n, 2, 2)`` as one SVG path (y flipped: SVG's y grows downwards)."""
+    return "".join(f"M{a:.2f} {-b:.2f}L{c:.2f} {-d:.2f}" for (a, b), (c, d) in segments.tolist())
+
+
+def _flags(mask: np.ndarray) -> str:
+    return "".join("1" if f else "0" for f in mask.tolist())
+
+
+class NetworkFeed:
+    """What the browser needs to draw one run's network: :meth:`scene` once, :meth:`frame` each week."""
+
+    def __init__(self, run, layout: Layout, title: str | None = None):
+        self.run = run
+        self.layout = layout
+        self.title = title or ""
+        self._scene_key = None
+        self._scene: dict = {}
+
+    def scene(self) -> dict:
+        """The fixed drawing: desks' coordinates, leaders, ties, colour scale; a new dict only when
+        the organisation gains positions (so an unchanged scene is never sent again)."""
+        model = self.run.model
+        key = (model.members.capacity, id(model.ties))
+        if key != self._scene_key:
+            layout = self.layout
+            seg = layout.segments(model)
+            (x0, x1), (y0, y1) = layout.limits
+            per_ring = max(int(layout.first_positions.max()), 1)
+            radius = min(0.62 * 2 * math.pi * RING_RADIUS / max(per_ring, 3), MARKER_DIAMETER) / 2
+            self._scene_key = key
+            self._scene = {
+                "title": self.title,
+                "view": [round(x0, 2), round(-y1, 2), round(x1 - x0, 2), round(y1 - y0, 2)],
+                "r": round(radius, 3),
+                "xy": [[round(x, 2), round(-y, 2)] for x, y in layout.xy.tolist()],
+                "team": model.members.team.tolist(),
+                "leaders": [[round(x, 2), round(-y, 2)] for x, y in layout.centres.tolist()],
+                "reports": _svg_path(seg["reports"]), "within": _svg_path(seg["within"]),
+                "across": _svg_path(seg["across"]),
+                "palette": lmx_palette(),
+            }
+        return self._scene
+
+    def frame(self, picked_person: int | None = None) -> dict:
+        """This week's state of every desk, small: colour index (-1 vacant), flags, hover values."""
+        run = self.run
+        m = run.model.members
+        occupied = m.occupied
+        newcomer, just_left = run.newcomers(), run.just_left()
+        in_group = m.in_group & occupied
+        picked = np.flatnonzero(m.person_id == picked_person) if picked_person is not None else []
+        return {
+            "week": int(run.model.week),
+            "colour": np.where(occupied, lmx_colour_index(m.lmx), -1).tolist(),
+            "in_group": _flags(in_group), "newcomer": _flags(newcomer), "just_quit": _flags(just_left),
+            "person": m.person_id.tolist(),
+            "lmx": np.rint(100 * m.lmx).astype(int).tolist(), "trust": np.rint(100 * m.trust).astype(int).tolist(),
+            "picked": int(picked[0]) if len(picked) else -1,
+            "caption": f"week {run.model.week} · {int(occupied.sum())}/{m.capacity} desks · "
+                       f"{int(in_group.sum())} in-group · {int(newcomer.sum())} new · {int(just_left.sum())} quit",
+        }
+
+
+@solara.component_vue("network_view.vue")
+def NetworkView(scene: dict, frame: dict, event_desk_click=None):
+    """One run's network as SVG, drawn in the browser; a click on a desk calls ``event_desk_click(position)``."""
+
+
+def in_group_meaning(policies) -> str:
+    """What the ring means under ``policies`` (class objects), for the legend's tooltip."""
+    lines = ["In-group: the members this leader counts as proven at the last quarterly review "
+             "(perceived output and loyalty above a threshold)."]
+    for policy in policies:
+        if policy.classifier.get("differentiates"):
+            lines.append(f"{policy.label}: the in-group gets most of the leader's time, latitude and the "
+                         "important work - being in it is a privilege.")
+        else:
+            lines.append(f"{policy.label}: the leader records it but treats everyone alike, so it is only "
+                         "a reading of whom the leader sees as proven, not a privilege.")
+    lines.append("Week 0 differs between policies because each leader forms the first in-group its own way.")
+    return "\n".join(lines)
+
+
+def key_html(policies) -> str:
+    """One legend for the live networks (HTML): the LMX colour scale and every marker, with tooltips."""
+    palette = lmx_palette()
+    gradient = ", ".join(palette[::7] + [palette[-1]])
+    lo, hi = LMX_NORM.vmin, LMX_NORM.vmax
+
+    def swatch(body: str) -> str:
+        return f'<svg width="18" height="18" viewBox="-9 -9 18 18" aria-hidden="true">{body}</svg>'
+
+    def item(svg: str, label: str, tip: str) -> str:
+        return f'<span class="lmx-key-item" title="{tip}">{svg} {label}</span>'
+
+    mid = palette[PALETTE_SIZE // 2]
+    items = [
+        f'<span class="lmx-key-item" title="LMX quality: the relationship between a member and their leader, '
+        f'0-1. Colours saturate below {lo:g} and above {hi:g}.">LMX: low <span class="lmx-key-bar" '
+        f'style="background: linear-gradient(to right, {gradient})"></span> high</span>',
+        item(swatch(f'<rect x="-7" y="-7" width="14" height="14" fill="{LEADER_COLOUR}"/>'), "leader",
+             "A team's leader (the number is the team)."),
+        item(swatch(f'<circle r="6" fill="{mid}" stroke="{IN_GROUP_EDGE}" stroke-width="2.5"/>'),
+             "in-group (dark ring) <sup>?</sup>", in_group_meaning(policies).replace('"', "&quot;")),
+        item(swatch(f'<circle r="6" fill="{mid}" stroke="white" stroke-width="1"/>'), "out-group",
+             "Members the leader does not count as in-group."),
+        item(swatch(f'<circle r="8" fill="{NEWCOMER_COLOUR}" opacity="0.85"/><circle r="4.5" fill="{mid}"/>'),
+             "newcomer", "Hired during the run, first weeks in the job."),
+        item(swatch(f'<circle r="6" fill="white" stroke="{VACANT_COLOUR}" stroke-width="1.5" '
+                    f'stroke-dasharray="2 2"/>'), "vacant", "No one at this desk (waiting for a hire)."),
+        item(swatch(f'<circle r="6" fill="white" stroke="{LEFT_COLOUR}" stroke-width="1.5"/>'
+                    f'<path d="M-3.5 -3.5L3.5 3.5M-3.5 3.5L3.5 -3.5" stroke="{LEFT_COLOUR}" stroke-width="2"/>'),
+             "just quit", "The person at this desk quit in the last weeks."),
+        item(swatch(f'<circle r="6" fill="none" stroke="{PICKED_COLOUR}" stroke-width="2.5"/>'), "picked",
+             "The person picked in Inspect (click a desk to pick it)."),
+        item(swatch(f'<path d="M-8 0H8" stroke="{TIE_COLOUR}" stroke-width="1.5"/>'), "collaborates",
+             "A collaboration tie between two desks."),
+        item(swatch(f'<path d="M-8 0H8" stroke="{REPORTS_COLOUR}" stroke-width="1.5" stroke-dasharray="2 2"/>'),
+             "reports to", "A reporting line to the leader."),
+    ]
+    return '<div class="lmx-key">' + "".join(items) + "</div>"

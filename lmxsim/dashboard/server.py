@@ -9,7 +9,7 @@ With ``--host 0.0.0.0`` the room's address (this computer's LAN address, see
 Ctrl+C (SIGINT) or SIGTERM stops the server cleanly, visitors connected or not: uvicorn closes
 their connections, then one line "lmxsim dashboard: stopped" and exit code 0.
 
-A visitor's session pauses as soon as its page is gone and is culled after ``--idle-timeout``
+A visitor's session stops stepping as soon as its page is gone and is culled after ``--idle-timeout``
 seconds (default 60; Solara's own default is 24 hours): see :mod:`lmxsim.dashboard.lifecycle`.
 """
 
@@ -139,12 +139,15 @@ def warm_up() -> None:
     fig.savefig(io.BytesIO(), format="png")
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool = False,
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool = False, app: str = APP,
+          name: str = "lmxsim dashboard", announce_fn=None,
           idle_timeout: float = lifecycle.DEFAULT_IDLE_TIMEOUT_S) -> int:
-    """Run the dashboard until Ctrl+C (SIGINT) or SIGTERM; print the URL(s) first, "stopped" last.
+    """Run the dashboard (or another lmxsim Solara ``app``, e.g. the workshop) until Ctrl+C (SIGINT)
+    or SIGTERM; print the URL(s) first (``announce_fn(host, port)``), "NAME: stopped" last.
 
-    A session whose page has gone pauses at once and is culled ``idle_timeout`` seconds later
-    (:mod:`lmxsim.dashboard.lifecycle`)."""
+    A session whose page has gone stops stepping at once and is culled ``idle_timeout`` seconds
+    later (:mod:`lmxsim.dashboard.lifecycle`)."""
+    announce_fn = announce if announce_fn is None else announce_fn
     if not (math.isfinite(idle_timeout) and idle_timeout > 0):
         raise LMXInputError("--idle-timeout", idle_timeout, "a number of seconds > 0")
     if port == 0:
@@ -167,16 +170,17 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool
         lifecycle.set_idle_timeout(idle_timeout)
         lifecycle.tune_malloc()
         lifecycle.abort_dead_websockets()
-        warm_up()
+        if app == APP:
+            warm_up()
         lifecycle.add_status_route()
-        announce(host, port)
-        args = ["run", APP, "--host", host, "--port", str(port), "--production", "--no-check-version",
+        announce_fn(host, port)
+        args = ["run", app, "--host", host, "--port", str(port), "--production", "--no-check-version",
                 "--open" if open_browser else "--no-open"]
-        cli.main(args=args, prog_name="lmxsim dashboard", standalone_mode=False)
+        cli.main(args=args, prog_name=name, standalone_mode=False)
     except (_Stop, KeyboardInterrupt):
         pass
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    print("lmxsim dashboard: stopped", flush=True)
+    print(f"{name}: stopped", flush=True)
     return 0

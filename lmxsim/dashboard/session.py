@@ -70,6 +70,7 @@ class Settings:
     params: tuple = field(default_factory=lambda: tuple(sorted(scenario_params("default").items())))
     compare: bool = False
     policy_b: str = "proactive_deal"
+    present: bool = False     # presenter mode: how the page is laid out, not what is simulated
 
     @property
     def param_dict(self) -> dict:
@@ -84,6 +85,11 @@ class Settings:
         """The same settings but the horizon: what an organisation is built from (the horizon
         can change without rebuilding it, :meth:`Simulation.set_horizon`)."""
         return self.replace(params={k: v for k, v in self.param_dict.items() if k != "weeks"})
+
+    def organisation(self) -> "Settings":
+        """What a simulation is built from: neither the horizon (:meth:`without_horizon`) nor
+        presenter mode (a layout) rebuild it."""
+        return self.without_horizon().replace(present=False)
 
     def next_seed(self) -> "Settings":
         """The next seed (1 after anything that is not a plain whole number, e.g. '²' or '')."""
@@ -114,18 +120,20 @@ class Settings:
         return cls(**{**base, **changes})
 
 
-# URL parameters of a shareable view: ?scenario=...&policy=...&compare=1&vs=...&seed=...&weeks=...
+# URL parameters of a shareable view: ?scenario=...&policy=...&compare=1&vs=...&seed=...&weeks=...&present=1
 TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def settings_to_query(settings: "Settings") -> str:
-    """The URL query that opens ``settings``' view (scenario, policies, seed, compare, horizon)."""
+    """The URL query that opens ``settings``' view (scenario, policies, seed, compare, horizon, presenter mode)."""
     items = [("scenario", settings.scenario), ("policy", settings.policy)]
     if settings.compare:
         items += [("compare", "1"), ("vs", settings.policy_b)]
     items.append(("seed", settings.seed))
     if settings.horizon is not None:
         items.append(("weeks", str(settings.horizon)))
+    if settings.present:
+        items.append(("present", "1"))
     return urlencode(items)
 
 
@@ -152,12 +160,13 @@ def settings_from_query(search: str | None) -> tuple["Settings", str | None]:
                 settings = settings.replace(**{field_name: query[key]})
             else:
                 bad(key, query[key], "one of " + ", ".join(policy_names()))
-    if "compare" in query:
-        word = query["compare"].lower()
-        if word in TRUE_WORDS + FALSE_WORDS:
-            settings = settings.replace(compare=word in TRUE_WORDS)
-        else:
-            bad("compare", query["compare"], "1 or 0")
+    for key in ("compare", "present"):
+        if key in query:
+            word = query[key].lower()
+            if word in TRUE_WORDS + FALSE_WORDS:
+                settings = settings.replace(**{key: word in TRUE_WORDS})
+            else:
+                bad(key, query[key], "1 or 0")
     if "seed" in query:
         settings = settings.replace(seed=query["seed"][:40])   # the model checks it, as for a typed seed
     if "weeks" in query:
@@ -167,9 +176,9 @@ def settings_from_query(search: str | None) -> tuple["Settings", str | None]:
             settings = settings.replace(params={**settings.param_dict, "weeks": weeks})
         except (ValueError, LMXInputError):
             bad("weeks", query["weeks"], "a whole number of weeks in [1, 5200]")
-    unknown = sorted(set(query) - {"scenario", "policy", "vs", "compare", "seed", "weeks"})
+    unknown = sorted(set(query) - {"scenario", "policy", "vs", "compare", "seed", "weeks", "present"})
     if unknown:
-        bad(unknown[0], query[unknown[0]], "one of scenario, policy, compare, vs, seed, weeks")
+        bad(unknown[0], query[unknown[0]], "one of scenario, policy, compare, vs, seed, weeks, present")
     return settings, (problems[0] if problems else None)
 
 

@@ -62,6 +62,8 @@ class PolicyView:
     policy_start: np.ndarray        # first week under this leader's current policy
     in_group_capacity: np.ndarray   # per team: high-quality dyads the leader's hours can sustain
     rng: "KeyedRandom"              # ``rng.random(n)``: one keyed uniform per member position
+    team_id: np.ndarray             # per position: the team's number in the model (``team`` counts 0, 1, ... in the view)
+    person_id: np.ndarray           # per position: who holds it (-1 when vacant); a policy may remember people by it
 
     @property
     def perceived_score(self) -> np.ndarray:

@@ -55,35 +55,35 @@ def policy_view(model, here, sel=None) -> PolicyView:
     its own organisations' teams only and each team's arithmetic is the same in any batch."""
     m, week = model.members, model.week
     sel = np.arange(len(here)) if sel is None else sel
-    teams, team = np.unique(m.team[sel], return_inverse=True)
+    teams, team = model.teams_of(sel)
     p = model.params.at(sel)
     occupied = m.occupied[sel]
     return PolicyView(
-        week=week, params=p, n_teams=len(teams), team=team.astype(np.int32), occupied=occupied,
+        week=week, params=p, n_teams=len(teams), team=team, occupied=occupied,
         tenure_weeks=week - m.hire_week[sel], perceived_competence=m.perceived_competence[sel],
         perceived_loyalty=m.perceived_loyalty[sel], similarity=m.similarity[sel], lmx=m.lmx[sel], stage=m.stage[sel],
         in_group=m.in_group[sel], onboarding=occupied & (m.dyad_start_week[sel] >= week - p.onboarding_weeks),
         review_week=model.review_due()[m.org[sel]], policy_start=model.leaders.policy_since_week[m.team[sel]],
         in_group_capacity=in_group_capacity(model.leaders, model.team_params)[teams],
         rng=KeyedRandom(Luck(model.streams, m.person_key[sel], m.org[sel], week)),
+        team_id=m.team[sel], person_id=m.person_id[sel],
     )
 
 
 def decide(model, here) -> WeekDecisions:
     """Ask each policy in use for its decisions; each member gets their own leader's."""
     n = len(here)
-    policy_of = model.leaders.policy[model.members.team]
     chosen = {field: np.zeros(n) for field in PER_MEMBER}
     time_use = np.ones(model.n_teams)
-    for i in np.unique(model.leaders.policy):
-        policy, sel = model.policy_table[i], np.flatnonzero(policy_of == i)
+    for i, sel in model.positions_by_policy():
+        policy = model.policy_table[i]
         d = policy.decide(policy_view(model, here, sel))
         if not isinstance(d, Decisions):
             raise LMXInputError(f"policy {policy.name!r}: decide()", f"a {type(d).__name__}",
                                 "a lmxsim.policies.Decisions object")
         d.check(policy.name, len(sel))
         for field, values in chosen.items():
-            values[sel] = np.broadcast_to(np.asarray(getattr(d, field), float), (len(sel),))
+            values[sel] = getattr(d, field)
         time_use[model.leaders.policy == i] = d.time_use
     return WeekDecisions(**chosen, time_use_team=time_use)
 
@@ -91,10 +91,9 @@ def decide(model, here) -> WeekDecisions:
 def review(model, here, due: np.ndarray) -> None:
     """Quarterly review in the organisations ``due``: each leader re-evaluates whom they count as in-group."""
     m = model.members
-    policy_of = model.leaders.policy[m.team]
     in_group = m.in_group.copy()
-    for i in np.unique(model.leaders.policy):
-        policy, sel = model.policy_table[i], np.flatnonzero((policy_of == i) & due[m.org])
+    for i, positions in model.positions_by_policy():
+        policy, sel = model.policy_table[i], positions[due[m.org[positions]]]
         if not len(sel):
             continue
         chosen = policy.in_group(policy_view(model, here, sel))

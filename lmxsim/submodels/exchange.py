@@ -48,8 +48,11 @@ a partnership falls back when LMX < 0.5, trust < 0.4 or contact < half of that.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from lmxsim._structure import kernel, rule
 from lmxsim.draws import weekly
 from lmxsim.state import ACQUAINTANCE, PARTNER, STRANGER
 
@@ -62,69 +65,142 @@ SCAR_DEPTH = 0.2               # share of the remaining scar-free trust capacity
 
 def exchange(model, here, d) -> None:
     """Phase 3: the week's exchange between each leader and each member, rule by rule."""
-    m, p = model.members, model.params
+    m, per_org = model.members, model.per_org
     budget = model.leaders.hours_per_week * d.time_use_team
-    wanted = d.offer * p.deal_hours * here.present
-    funded = here.per_member(funded_share(here, wanted, budget))
-    offer, talk = d.offer * here.present * funded, wanted * funded
-    m.hours = leader_hours(here, np.maximum(0.0, budget - here.team_total(talk)), d.time_weight)
-    effective = m.hours * p.contact_efficiency
+    offer, talk, m.hours = _leader_time(m.team, m.org, here.present, d.offer, d.time_weight, budget,
+                                        per_org("deal_hours"))
+    effective = m.hours * model.params.contact_efficiency
     if np.any(d.peer_leadership):
-        effective = effective + peer_support_hours(m, p, here, d.peer_leadership)
-    m.support = support(effective, stage_value(m.stage, p.hours_scale_stranger, p.hours_scale_acquaintance,
-                                               p.hours_scale_partner), here.present)
-    m.contact = contact(m.contact, m.hours + talk, p.contact_efficiency)
+        effective = effective + peer_support_hours(d.peer_leadership, model.params.peer_hours,
+                                                   model.params.contact_efficiency,
+                                                   here.neighbour_mean(m.competence * m.citizenship))
     m.assignment = here.top_k(d.assignment_priority, model.team_params.assignments_per_team)
-    m.bonus = d.bonus * here.present
-    m.autonomy = felt_autonomy(m.autonomy, d.latitude, m.trust, p.empowerment_genuineness)
-    delivered = delivered_value(m.support, usable_latitude(d.latitude, readiness(m.competence, m.support, p.backing_need)),
-                                m.assignment)
-    m.expectation = expectation(m.expectation, delivered, offer, d.promise, p.contract_expectation)
-    m.clarity = clarity(m.clarity, offer, 0.5 ** (1.0 / p.clarity_half_life_weeks))
+    delivered, m.support, m.contact, m.bonus, m.autonomy, m.expectation, m.clarity = _deliver(
+        m.org, here.present, effective, m.stage, m.hours, talk, offer, m.assignment, m.contact, m.autonomy, m.trust,
+        m.competence, m.expectation, m.clarity, d.bonus, d.latitude, d.promise, per_org("hours_scale_stranger"),
+        per_org("hours_scale_acquaintance"), per_org("hours_scale_partner"), per_org("contact_efficiency"),
+        per_org("empowerment_genuineness"), per_org("backing_need"), per_org("contract_expectation"),
+        0.5 ** (1.0 / per_org("clarity_half_life_weeks")))
     keep_and_break_promises(model, here, delivered)
-    m.trust = benevolence(m.trust, delivered, p.trust_drift, here.present)
-    m.lmx = lmx(m, delivered, stage_value(m.stage, p.lmx_rate_stranger, p.lmx_rate_acquaintance, p.lmx_rate_partner),
-                here.present)
-    m.stage = stage(m, model.week - m.dyad_start_week, p.onboarding_weeks, p.partner_contact_hours)
+    m.trust, m.lmx, m.stage = _relate(
+        m.org, here.present, delivered, model.week - m.dyad_start_week, m.stage, m.trust, m.lmx, m.citizenship,
+        m.perceived_competence, m.liking, m.contact, per_org("trust_drift"), per_org("lmx_rate_stranger"),
+        per_org("lmx_rate_acquaintance"), per_org("lmx_rate_partner"), per_org("onboarding_weeks"),
+        per_org("partner_contact_hours"))
 
 
-def stage_value(stage, stranger, acquaintance, partner) -> np.ndarray:
-    """The value of a parameter for each dyad's stage (stranger, acquaintance, partnership)."""
-    return np.choose(stage, [stranger, acquaintance, partner])
+@kernel
+def _leader_time(team, org, present, chosen_offer, time_weight, budget, deal_hours):
+    """Deal talks first (as far as each leader's hours fund them), then the rest of the leader's hours
+    split by time weight: this week's offer, talk hours and leader hours of every position."""
+    n, n_teams = team.size, budget.size
+    wanted, weight = np.empty(n), np.empty(n)
+    wanted_total, weight_total, talk_total = np.zeros(n_teams), np.zeros(n_teams), np.zeros(n_teams)
+    for i in range(n):   # team totals, summed in position order
+        wanted[i] = chosen_offer[i] * deal_hours[org[i]] * present[i]
+        weight[i] = time_weight[i] * present[i]
+        wanted_total[team[i]] += wanted[i]
+        weight_total[team[i]] += weight[i]
+    funded = np.empty(n_teams)
+    for t in range(n_teams):
+        funded[t] = funded_share(wanted_total[t], budget[t])
+    offer, talk, hours = np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        offer[i] = chosen_offer[i] * present[i] * funded[team[i]]
+        talk[i] = wanted[i] * funded[team[i]]
+        talk_total[team[i]] += talk[i]
+    for i in range(n):
+        t = team[i]
+        hours[i] = leader_hours(weight[i], weight_total[t], max(0.0, budget[t] - talk_total[t]))
+    return offer, talk, hours
 
 
-def leader_hours(here, budget_per_team: np.ndarray, time_weight: np.ndarray) -> np.ndarray:
-    """hours = leader budget * time_weight / (team total of time_weight over members present)"""
-    weight = time_weight * here.present
-    total = here.per_member(here.team_total(weight))
-    share = np.divide(weight, total, out=np.zeros(len(here)), where=total > 0)
-    return share * here.per_member(budget_per_team)
+@kernel
+def _deliver(org, present, effective, stage, hours, talk, offer, assignment, contact_before, autonomy_before, trust,
+             competence, expectation_before, clarity_before, chosen_bonus, latitude, promise, hours_scale_stranger,
+             hours_scale_acquaintance, hours_scale_partner, contact_efficiency, genuineness, backing_need,
+             contract_expectation, clarity_decay):
+    """Support, contact, bonus, felt autonomy, the value delivered, expectations and clarity of every position."""
+    n = org.size
+    delivered, support_, contact_, bonus = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    autonomy, expectation_, clarity_ = np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):
+        o = org[i]
+        support_[i] = support(effective[i], stage_value(stage[i], hours_scale_stranger[o], hours_scale_acquaintance[o],
+                                                        hours_scale_partner[o]), present[i])
+        contact_[i] = contact(contact_before[i], hours[i] + talk[i], contact_efficiency[o])
+        bonus[i] = chosen_bonus[i] * present[i]
+        autonomy[i] = felt_autonomy(autonomy_before[i], latitude[i], trust[i], genuineness[o])
+        delivered[i] = delivered_value(support_[i], usable_latitude(latitude[i], readiness(competence[i], support_[i],
+                                                                                          backing_need[o])),
+                                       assignment[i])
+        expectation_[i] = expectation(expectation_before[i], delivered[i], offer[i], promise[i], contract_expectation[o])
+        clarity_[i] = clarity(clarity_before[i], offer[i], clarity_decay[o])
+    return delivered, support_, contact_, bonus, autonomy, expectation_, clarity_
 
 
-def funded_share(here, wanted: np.ndarray, budget_per_team: np.ndarray) -> np.ndarray:
-    """Per team: the share of this week's deal conversations (offer * deal_hours hours per member)
-    the leader's hours fund, min(1, budget / team total); offers and talks are scaled by it."""
-    total = here.team_total(wanted)
-    return np.minimum(1.0, np.divide(budget_per_team, total, out=np.ones(len(total)), where=total > 0))
+@kernel
+def _relate(org, present, delivered, dyad_weeks, stage, trust_before, lmx_before, citizenship, perceived_competence,
+            liking, contact_, trust_drift, lmx_rate_stranger, lmx_rate_acquaintance, lmx_rate_partner,
+            onboarding_weeks, partner_contact_hours):
+    """Trust drifts towards the value delivered, LMX moves, the dyad's stage changes."""
+    n = org.size
+    trust, lmx_, stage_ = np.empty(n), np.empty(n), np.empty(n, dtype=np.int8)
+    for i in range(n):
+        o = org[i]
+        trust[i] = benevolence(trust_before[i], delivered[i], trust_drift[o], present[i])
+        rate = stage_value(stage[i], lmx_rate_stranger[o], lmx_rate_acquaintance[o], lmx_rate_partner[o])
+        lmx_[i] = lmx(lmx_before[i], citizenship[i], trust[i], perceived_competence[i], liking[i], delivered[i], rate,
+                      present[i])
+        stage_[i] = int(next_stage(stage[i], dyad_weeks[i], lmx_[i], trust[i], contact_[i], onboarding_weeks[o],
+                                   partner_contact_hours[o]))
+    return trust, lmx_, stage_
 
 
-def readiness(competence, support, backing_need) -> np.ndarray:
+@rule
+def stage_value(stage, stranger, acquaintance, partner):
+    """The value of a parameter for a dyad's stage (stranger, acquaintance, partnership)."""
+    if stage == STRANGER:
+        return stranger
+    return acquaintance if stage == ACQUAINTANCE else partner
+
+
+@rule
+def leader_hours(weight, team_weight, budget):
+    """hours = leader budget * time_weight / (team total of time_weight over members present)
+    (``weight`` is the member's time_weight if present, else 0; no hours in a team without weight)"""
+    share = weight / team_weight if team_weight > 0 else 0.0
+    return share * budget
+
+
+@rule
+def funded_share(wanted_total, budget):
+    """The share of this week's deal conversations (offer * deal_hours hours per member) a team
+    leader's hours fund, min(1, budget / team total); offers and talks are scaled by it."""
+    return min(1.0, budget / wanted_total if wanted_total > 0 else 1.0)
+
+
+@rule
+def readiness(competence, support, backing_need):
     """readiness = competence (1 - backing_need (1 - support)): how much latitude a member can use -
     as far as they are able, and as far as the leader backs them."""
     return competence * (1.0 - backing_need * (1.0 - support))
 
 
-def usable_latitude(latitude, ready) -> np.ndarray:
+@rule
+def usable_latitude(latitude, ready):
     """min(latitude, readiness): latitude is worth something only as far as the member can use it."""
-    return np.minimum(latitude, ready)
+    return min(latitude, ready)
 
 
-def excess_latitude(latitude, ready) -> np.ndarray:
+@rule
+def excess_latitude(latitude, ready):
     """max(0, latitude - readiness): latitude handed beyond readiness (a burden, not a gift)."""
-    return np.maximum(0.0, latitude - ready)
+    return max(0.0, latitude - ready)
 
 
-def peer_support_hours(m, p, here, peer_leadership) -> np.ndarray:
+@rule
+def peer_support_hours(peer_leadership, peer_hours, contact_efficiency, collaborators_help):
     """Support members draw from collaborators (distributed leadership):
     peer_leadership * peer_hours * contact_efficiency * mean over collaborators of (competence * citizenship).
 
@@ -132,20 +208,23 @@ def peer_support_hours(m, p, here, peer_leadership) -> np.ndarray:
     disengaged or inexperienced peers has little to give; like leader contact it is
     discounted by ``contact_efficiency`` (remote work).
     """
-    return peer_leadership * p.peer_hours * p.contact_efficiency * here.neighbour_mean(m.competence * m.citizenship)
+    return peer_leadership * peer_hours * contact_efficiency * collaborators_help
 
 
-def support(effective_hours, hours_scale, present) -> np.ndarray:
+@rule
+def support(effective_hours, hours_scale, present):
     """support = 1 - exp(-effective hours / h_stage)"""
-    return (1.0 - np.exp(-effective_hours / hours_scale)) * present
+    return (1.0 - math.exp(-effective_hours / hours_scale)) * present
 
 
-def contact(previous, hours, contact_efficiency) -> np.ndarray:
+@rule
+def contact(previous, hours, contact_efficiency):
     """contact = 0.75 contact + 0.25 * hours * contact_efficiency"""
     return CONTACT_MEMORY * previous + (1 - CONTACT_MEMORY) * hours * contact_efficiency
 
 
-def felt_autonomy(autonomy, latitude, trust, genuineness) -> np.ndarray:
+@rule
+def felt_autonomy(autonomy, latitude, trust, genuineness):
     """autonomy += 0.2 (latitude * genuineness * trust - autonomy)
 
     Latitude is used only as far as the empowerment feels genuine, and it feels genuine
@@ -153,22 +232,25 @@ def felt_autonomy(autonomy, latitude, trust, genuineness) -> np.ndarray:
     return autonomy + (genuineness * trust * latitude - autonomy) * LATITUDE_ADJUSTMENT
 
 
-def delivered_value(support, usable, assignment) -> np.ndarray:
+@rule
+def delivered_value(support, usable, assignment):
     """delivered = 0.5 support + 0.3 usable latitude + 0.2 assignment"""
     return 0.5 * support + 0.3 * usable + 0.2 * assignment
 
 
-def expectation(expected, delivered, offer, promise, contract) -> np.ndarray:
+@rule
+def expectation(expected, delivered, offer, promise, contract):
     """With an offer: max(expectation, contract + offer (promise - contract));
     without: expectation += 0.02 (max(delivered, contract) - expectation)."""
-    adapted = expected + (np.maximum(delivered, contract) - expected) * EXPECTATION_ADAPTATION
-    promised = contract + offer * (promise - contract)
-    return np.where(offer > 0, np.maximum(expected, promised), adapted)
+    if offer > 0:
+        return max(expected, contract + offer * (promise - contract))
+    return expected + (max(delivered, contract) - expected) * EXPECTATION_ADAPTATION
 
 
-def clarity(previous, offer, decay) -> np.ndarray:
+@rule
+def clarity(previous, offer, decay):
     """clarity = max(clarity, offer) with an offer; else it fades (half-life clarity_half_life_weeks)."""
-    return np.where(offer > 0, np.maximum(previous, offer), previous * decay)
+    return max(previous, offer) if offer > 0 else previous * decay
 
 
 def keep_and_break_promises(model, here, delivered) -> None:
@@ -216,27 +298,30 @@ def _break(m, p, idx: np.ndarray) -> np.ndarray:
     return loss
 
 
-def benevolence(trust, delivered, trust_drift, present) -> np.ndarray:
+@rule
+def benevolence(trust, delivered, trust_drift, present):
     """trust += trust_drift (delivered - trust): care shown week by week (Mayer, Davis & Schoorman 1995)"""
     return trust + (delivered - trust) * trust_drift * present
 
 
-def lmx(m, delivered, rate, present) -> np.ndarray:
+@rule
+def lmx(lmx, citizenship, trust, perceived_competence, liking, delivered, rate, present):
     """lmx += rate_stage (0.65 sqrt(delivered * brought) + 0.35 liking - lmx), where the member
     brings 0.5 citizenship + 0.25 trust + 0.25 perceived competence."""
-    brought = 0.5 * m.citizenship + 0.25 * m.trust + 0.25 * m.perceived_competence
-    target = np.sqrt(brought * delivered) * (1.0 - AFFECT_WEIGHT) + AFFECT_WEIGHT * m.liking
-    return m.lmx + (target - m.lmx) * rate * present
+    brought = 0.5 * citizenship + 0.25 * trust + 0.25 * perceived_competence
+    target = math.sqrt(brought * delivered) * (1.0 - AFFECT_WEIGHT) + AFFECT_WEIGHT * liking
+    return lmx + (target - lmx) * rate * present
 
 
-def stage(m, dyad_weeks, onboarding_weeks, partner_contact) -> np.ndarray:
+@rule
+def next_stage(stage, dyad_weeks, lmx, trust, contact, onboarding_weeks, partner_contact):
     """stranger -> acquaintance after onboarding once lmx >= 0.35; acquaintance -> partnership
     when lmx >= 0.65, trust >= 0.6 and contact >= partner_contact_hours (sustained contact);
     partnership -> acquaintance when lmx < 0.5, trust < 0.4 or contact < partner_contact_hours / 2."""
-    up1 = (m.stage == STRANGER) & (dyad_weeks > onboarding_weeks) & (m.lmx >= 0.35)
-    up2 = (m.stage == ACQUAINTANCE) & (m.lmx >= 0.65) & (m.trust >= 0.6) & (m.contact >= partner_contact)
-    down = (m.stage == PARTNER) & ((m.lmx < 0.5) | (m.trust < 0.4) | (m.contact < 0.5 * partner_contact))
-    stage = m.stage.copy()
-    stage[up1 | down] = ACQUAINTANCE
-    stage[up2] = PARTNER
+    if stage == STRANGER and dyad_weeks > onboarding_weeks and lmx >= 0.35:
+        return ACQUAINTANCE
+    if stage == ACQUAINTANCE and lmx >= 0.65 and trust >= 0.6 and contact >= partner_contact:
+        return PARTNER
+    if stage == PARTNER and (lmx < 0.5 or trust < 0.4 or contact < 0.5 * partner_contact):
+        return ACQUAINTANCE
     return stage

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from lmxsim._structure import kernel, rule
 from lmxsim.draws import weekly
+from lmxsim.submodels.attitudes import towards
 from lmxsim.submodels.exchange import excess_latitude, readiness
 from lmxsim.submodels.work import know_how
 
@@ -40,19 +42,20 @@ TOLERANCE_SAFETY = 0.03    # safety gap closed per tolerated failure
 
 def innovate(model, here, d) -> None:
     """Phase 5: creativity moves, ideas arise, some are tried, some succeed."""
-    m, p, luck = model.members, model.params, weekly(model)
-    target = creativity_target(m, p, d.reward_contingency * (1.0 - d.reward_basis))
-    m.creativity = m.creativity + (target - m.creativity) * p.attitude_rate * here.present
-    m.creativity = inspire(m.creativity, here.neighbour_mean(m.successes_this_week > 0), p.inspiration, here.present)
-    ideas = luck.poisson("ideas.count", idea_rate(m, p, m.bonus * d.reward_basis) * here.present)
-    overreach = excess_latitude(d.latitude, readiness(m.competence, m.support, p.backing_need))
-    own = know_how(model.week - m.hire_week, p.ramp_up_weeks)
-    known = own * here.neighbour_mean(own, default=1.0)
+    m, p, luck, per_org = model.members, model.params, weekly(model), model.per_org
+    m.creativity, rate = _creativity(
+        m.org, here.present, here.neighbour_mean(m.successes_this_week > 0), d.reward_contingency, d.reward_basis,
+        m.creativity, m.creativity_trait, m.autonomy, m.psych_safety, m.engagement, m.bonus, per_org("crowding_out"),
+        per_org("attitude_rate"), per_org("inspiration"), per_org("idea_rate"), per_org("creative_reward_gain"))
+    ideas = luck.poisson("ideas.count", rate)
     # the risky steps only concern the few members with an idea this week
     who = np.flatnonzero(ideas)
-    tried = luck.binomial("ideas.tried", ideas[who], m.psych_safety[who], at=who)
     p_who = p.at(who)
-    successes = luck.binomial("ideas.success", tried, success_probability(m, p_who, who, overreach[who], known[who]), at=who)
+    own = _know_how(m.org, model.week - m.hire_week, per_org("ramp_up_weeks"))
+    odds = _odds(who, m.org, m.competence, m.support, d.latitude, own, here.neighbour_mean(own, default=1.0, at=who),
+                 per_org("backing_need"), per_org("idea_success"))
+    tried = luck.binomial("ideas.tried", ideas[who], m.psych_safety[who], at=who)
+    successes = luck.binomial("ideas.success", tried, odds, at=who)
     failures = tried - successes
     punished = luck.binomial("ideas.punished", failures, 1.0 - p_who.failure_tolerance, at=who)
     m.psych_safety[who] = safety_after_failures(m.psych_safety[who], punished, failures - punished, p_who)
@@ -67,31 +70,73 @@ def innovate(model, here, d) -> None:
     model.week_stats["innovation_value"] = here.org_total((0.5 + m.competence) * m.successes_this_week)
 
 
-def creativity_target(m, p, controlling) -> np.ndarray:
+@kernel
+def _creativity(org, present, share_succeeding, reward_contingency, reward_basis, creativity_before,
+                creativity_trait, autonomy, psych_safety, engagement, bonus, crowding_out, attitude_rate, inspiration,
+                idea_rate_, creative_reward_gain):
+    """Creativity moves towards its target, collaborators' successes inspire, and each position's
+    idea rate this week."""
+    n = org.size
+    creativity, rate = np.empty(n), np.empty(n)
+    for i in range(n):
+        o = org[i]
+        target = creativity_target(autonomy[i], psych_safety[i], engagement[i], creativity_trait[i],
+                                   crowding_out[o] * bonus[i] * (reward_contingency[i] * (1.0 - reward_basis[i])))
+        creativity[i] = inspire(towards(creativity_before[i], target, attitude_rate[o], present[i]),
+                                share_succeeding[i], inspiration[o], present[i])
+        rate[i] = idea_rate(idea_rate_[o], creativity[i], autonomy[i], creative_reward_gain[o],
+                            bonus[i] * reward_basis[i]) * present[i]
+    return creativity, rate
+
+
+@kernel
+def _know_how(org, tenure, ramp_up_weeks):
+    """Each position's know-how (see work)."""
+    own = np.empty(org.size)
+    for i in range(org.size):
+        own[i] = know_how(tenure[i], ramp_up_weeks[org[i]])
+    return own
+
+
+@kernel
+def _odds(who, org, competence, support, latitude, own, collaborators_know_how, backing_need, idea_success):
+    """The chance that an idea tried by each member ``who`` succeeds."""
+    odds = np.empty(who.size)
+    for k in range(who.size):
+        i, o = who[k], org[who[k]]
+        overreach = excess_latitude(latitude[i], readiness(competence[i], support[i], backing_need[o]))
+        odds[k] = success_probability(competence[i], support[i], overreach, own[i] * collaborators_know_how[k],
+                                      idea_success[o])
+    return odds
+
+
+@rule
+def creativity_target(autonomy, psych_safety, engagement, creativity_trait, crowding):
     """target = creativity_trait (0.3 autonomy + 0.3 safety + 0.4 engagement (1 - crowding)),
     crowding = crowding_out * bonus * reward_contingency * (1 - reward_basis): an individual reward
     for output crowds intrinsic motivation out; one for creativity does not (Byron & Khazanchi 2012)"""
-    crowding = p.crowding_out * m.bonus * controlling
-    return (0.3 * m.autonomy + 0.3 * m.psych_safety + 0.4 * m.engagement * (1.0 - crowding)) * m.creativity_trait
+    return (0.3 * autonomy + 0.3 * psych_safety + 0.4 * engagement * (1.0 - crowding)) * creativity_trait
 
 
-def inspire(creativity, share_succeeding, inspiration, present) -> np.ndarray:
+@rule
+def inspire(creativity, share_succeeding, inspiration, present):
     """creativity += min(1, inspiration * share of collaborators who succeeded last week) (1 - creativity)"""
-    return creativity + np.minimum(share_succeeding * inspiration, 1.0) * (1.0 - creativity) * present
+    return creativity + min(share_succeeding * inspiration, 1.0) * (1.0 - creativity) * present
 
 
-def idea_rate(m, p, bonus_on_ideas) -> np.ndarray:
+@rule
+def idea_rate(idea_rate, creativity, autonomy, creative_reward_gain, bonus_on_ideas):
     """rate = idea_rate * creativity * (0.25 + 0.75 autonomy) * (1 + creative_reward_gain * bonus on ideas)"""
-    return p.idea_rate * m.creativity * (0.75 * m.autonomy + 0.25) * (1.0 + p.creative_reward_gain * bonus_on_ideas)
+    return idea_rate * creativity * (0.75 * autonomy + 0.25) * (1.0 + creative_reward_gain * bonus_on_ideas)
 
 
-def success_probability(m, p, who, overreach, known) -> np.ndarray:
+@rule
+def success_probability(competence, support, overreach, known, idea_success):
     """p = idea_success (0.3 + 0.7 competence) (0.3 + 0.7 support) (1 - excess latitude)
     * know-how * collaborators' mean know-how: an attempt beyond what the member is ready for
     usually fails, and an idea needs people who know the place - a newcomer's, or one whose
     experienced collaborators have left, fails more often (lost know-how and collaborators)"""
-    return (p.idea_success * (0.3 + 0.7 * m.competence[who]) * (0.3 + 0.7 * m.support[who]) * (1.0 - overreach)
-            * known)
+    return idea_success * (0.3 + 0.7 * competence) * (0.3 + 0.7 * support) * (1.0 - overreach) * known
 
 
 def closer_to_one(value, step, events) -> np.ndarray:

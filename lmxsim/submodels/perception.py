@@ -16,31 +16,51 @@ are bounded to it; the leader's view moves a fraction ``perception_gain`` toward
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from lmxsim._structure import kernel, rule
 from lmxsim.draws import weekly
 
 
-def observation_sd(contact: np.ndarray, perception_noise: float) -> np.ndarray:
+@rule
+def observation_sd(contact, perception_noise):
     """sd = perception_noise / sqrt(contact + 0.1)"""
-    return perception_noise / np.sqrt(contact + 0.1)
+    return perception_noise / math.sqrt(contact + 0.1)
 
 
-def observe(true_value, rater_bias, sd, noise) -> np.ndarray:
+@rule
+def observe(true_value, rater_bias, sd, noise):
     """observation = clip(true value + rater_bias + sd * noise, 0, 1)"""
-    return np.clip(true_value + rater_bias + noise * sd, 0.0, 1.0)
+    return min(max(true_value + rater_bias + noise * sd, 0.0), 1.0)
 
 
-def update_view(view, observation, gain) -> np.ndarray:
+@rule
+def update_view(view, observation, gain):
     """view += perception_gain * (observation - view)   (members present only)"""
     return view + (observation - view) * gain
 
 
 def perceive(model, here) -> None:
-    m, p, luck = model.members, model.params, weekly(model)
-    sd = observation_sd(m.contact, p.perception_noise)
-    gain = p.perception_gain * here.present
-    seen = observe(m.performance_avg, m.rater_bias, sd, luck.normal("perceive.competence"))
-    m.perceived_competence = update_view(m.perceived_competence, seen, gain)
-    seen = observe(m.citizenship, m.rater_bias, sd, luck.normal("perceive.loyalty"))
-    m.perceived_loyalty = update_view(m.perceived_loyalty, seen, gain)
+    """Phase 1: each leader observes each member's output and loyalty and updates their view."""
+    m, luck = model.members, weekly(model)
+    m.perceived_competence, m.perceived_loyalty = _perceive(
+        m.org, here.present, m.contact, m.performance_avg, m.citizenship, m.rater_bias, m.perceived_competence,
+        m.perceived_loyalty, model.per_org("perception_noise"), model.per_org("perception_gain"),
+        luck.normal("perceive.competence"), luck.normal("perceive.loyalty"))
+
+
+@kernel
+def _perceive(org, present, contact, performance_avg, citizenship, rater_bias, competence_view, loyalty_view,
+              perception_noise, perception_gain, competence_noise, loyalty_noise):
+    """The rules above for every position (into new arrays: the week can still be undone)."""
+    competence, loyalty = np.empty_like(competence_view), np.empty_like(loyalty_view)
+    for i in range(org.size):
+        o = org[i]
+        sd = observation_sd(contact[i], perception_noise[o])
+        gain = perception_gain[o] * present[i]
+        competence[i] = update_view(competence_view[i], observe(performance_avg[i], rater_bias[i], sd,
+                                                                competence_noise[i]), gain)
+        loyalty[i] = update_view(loyalty_view[i], observe(citizenship[i], rater_bias[i], sd, loyalty_noise[i]), gain)
+    return competence, loyalty

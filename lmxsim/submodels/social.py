@@ -15,25 +15,57 @@ from __future__ import annotations
 
 import numpy as np
 
+from lmxsim._structure import kernel, rule
+from lmxsim.submodels.attitudes import towards
+from lmxsim.teams import team_moments
+
 
 def compare_and_spread(model, here) -> None:
     """Phase 6: fairness from comparison with teammates; psychological safety, then its spread."""
-    m, p = model.members, model.params
-    spread = here.per_member(here.team_sd(m.lmx)) * p.differentiation_cost
-    target = fairness_target(m.lmx, here.per_member(here.team_mean(m.lmx)), p.comparison_sensitivity, spread)
-    m.fairness = m.fairness + (target - m.fairness) * p.attitude_rate * here.present
-    target = safety_target(m.trust, p.failure_tolerance, spread)
-    m.psych_safety = m.psych_safety + (target - m.psych_safety) * p.attitude_rate * here.present
+    m, per_org = model.members, model.per_org
+    m.fairness, m.psych_safety = _compare(m.team, m.org, here.present, here.heads, m.lmx, m.trust, m.fairness,
+                                          m.psych_safety, per_org("differentiation_cost"),
+                                          per_org("comparison_sensitivity"), per_org("failure_tolerance"),
+                                          per_org("attitude_rate"))
     colleagues = here.neighbour_mean(m.psych_safety, default=m.psych_safety)
-    m.psych_safety = m.psych_safety + (colleagues - m.psych_safety) * p.safety_diffusion * here.present
+    m.psych_safety = _spread(m.org, here.present, m.psych_safety, colleagues, per_org("safety_diffusion"))
 
 
-def fairness_target(lmx, team_mean_lmx, sensitivity, spread_cost) -> np.ndarray:
+@kernel
+def _spread(org, present, safety, colleagues, safety_diffusion):
+    """Safety moves ``safety_diffusion`` of the way to the mean of collaborators' (a shared climate)."""
+    spread = np.empty(org.size)
+    for i in range(org.size):
+        spread[i] = towards(safety[i], colleagues[i], safety_diffusion[org[i]], present[i])
+    return spread
+
+
+@kernel
+def _compare(team, org, present, heads, lmx, trust, fairness_before, safety_before, differentiation_cost,
+             comparison_sensitivity, failure_tolerance, attitude_rate):
+    """Each team's mean and spread of LMX (over members present, summed in position order), then
+    fairness and safety of every position."""
+    n = team.size
+    mean, spread = team_moments(team, lmx, present, heads, True)
+    fairness, safety = np.empty(n), np.empty(n)
+    for i in range(n):
+        o = org[i]
+        spread_cost = spread[team[i]] * differentiation_cost[o]
+        target = fairness_target(lmx[i], mean[team[i]], comparison_sensitivity[o], spread_cost)
+        fairness[i] = towards(fairness_before[i], target, attitude_rate[o], present[i])
+        target = safety_target(trust[i], failure_tolerance[o], spread_cost)
+        safety[i] = towards(safety_before[i], target, attitude_rate[o], present[i])
+    return fairness, safety
+
+
+@rule
+def fairness_target(lmx, team_mean_lmx, sensitivity, spread_cost):
     """fairness target = 1 - comparison_sensitivity * max(0, team mean LMX - own LMX)
     - differentiation_cost * team sd of LMX"""
-    return np.maximum(0.0, 1.0 - np.maximum(0.0, team_mean_lmx - lmx) * sensitivity - spread_cost)
+    return max(0.0, 1.0 - max(0.0, team_mean_lmx - lmx) * sensitivity - spread_cost)
 
 
-def safety_target(trust, failure_tolerance, spread_cost) -> np.ndarray:
+@rule
+def safety_target(trust, failure_tolerance, spread_cost):
     """safety target = 0.6 trust + 0.4 failure_tolerance - differentiation_cost * team sd of LMX"""
-    return np.maximum(0.0, 0.6 * trust + 0.4 * failure_tolerance - spread_cost)
+    return max(0.0, 0.6 * trust + 0.4 * failure_tolerance - spread_cost)

@@ -17,22 +17,39 @@ starts their view and the relationship afresh.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from lmxsim._structure import kernel, rule
 from lmxsim.draws import weekly
 from lmxsim.people import hire
 
 
-def weekly_base_hazard(annual_rate: float) -> float:
+def weekly_base_hazard(annual_rate):
     """h0 = -ln(1 - annual rate) / 52"""
     return -np.log1p(-annual_rate) / 52.0
 
 
-def quit_probability(m, p, week: int, present) -> np.ndarray:
-    """1 - exp(-h0 exp(quit_sensitivity (turnover_intention - 0.5)) f), f = first_year_hazard in year one"""
-    first_year = np.where(m.hire_week > week - 52, p.first_year_hazard, 1.0)
-    hazard = np.exp((m.turnover_intention - 0.5) * p.quit_sensitivity) * weekly_base_hazard(p.annual_base_turnover)
-    return (1.0 - np.exp(-(hazard * first_year))) * present
+@rule
+def quit_probability(turnover_intention, quit_sensitivity, base_hazard, first_year_hazard):
+    """1 - exp(-h0 exp(quit_sensitivity (turnover_intention - 0.5)) f), f = first_year_hazard in year one
+    (``first_year_hazard`` given as 1 after the first year)"""
+    hazard = math.exp((turnover_intention - 0.5) * quit_sensitivity) * base_hazard
+    return 1.0 - math.exp(-(hazard * first_year_hazard))
+
+
+@kernel
+def _leaving(org, present, hire_week, turnover_intention, u, week, quit_sensitivity, base_hazard,
+             first_year_hazard):
+    """Who quits this week: u < quit probability (members present only)."""
+    leaving = np.zeros(org.size, dtype=np.bool_)
+    for i in range(org.size):
+        o = org[i]
+        first_year = first_year_hazard[o] if hire_week[i] > week - 52 else 1.0
+        leaving[i] = u[i] < quit_probability(turnover_intention[i], quit_sensitivity[o], base_hazard[o],
+                                             first_year) * present[i]
+    return leaving
 
 
 DEPARTURES_MEMORY = 13.0  # weeks: the moving average of a team's quits that colleagues notice
@@ -48,7 +65,10 @@ def departures(previous, quits_per_team, positions) -> np.ndarray:
 def quit_and_refill(model, here) -> None:
     """Phase 7b: some quit (their desks fall vacant for hiring_lag_weeks); due vacancies are refilled."""
     m, p = model.members, model.params
-    leavers = np.flatnonzero(weekly(model).uniform("quit") < quit_probability(m, p, model.week, here.present))
+    leavers = np.flatnonzero(_leaving(m.org, here.present, m.hire_week, m.turnover_intention,
+                                      weekly(model).uniform("quit"), model.week, model.per_org("quit_sensitivity"),
+                                      weekly_base_hazard(model.per_org("annual_base_turnover")),
+                                      model.per_org("first_year_hazard")))
     model.record_leavers(leavers)
     quits_per_team = np.bincount(m.team[leavers], minlength=model.n_teams)
     model.leaders.departures = departures(model.leaders.departures, quits_per_team, model.team_positions())

@@ -1,0 +1,128 @@
+"""Load benchmark of workshop mode: the facilitator plus N participants in real browsers on 127.0.0.1.
+
+Starts ``lmxsim workshop`` as a subprocess, opens the facilitator's console and N participant
+pages (headless Chromium from Debian's package, one browser context each: separate cookies, as
+separate laptops), joins them all, and plays ``--rounds`` rounds in which every participant
+submits. Measures:
+
+- the time from the last submission to every participant's page showing the round's results
+  (the issue's target: under 2 s with 30 participants on this 2-core machine);
+- the server's resident memory and threads: fresh, with everyone joined, after the rounds, and
+  after every page is closed (every 10 s for ``--after`` seconds) - memory must be bounded and
+  released when the session ends.
+
+    python benchmarks/workshop_load.py --participants 30 --rounds 2 --json benchmarks/latest/workshop_load.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def rss_mb(pid: int) -> tuple[float, int]:
+    status = Path(f"/proc/{pid}/status").read_text()
+    rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+    threads = int(re.search(r"Threads:\s+(\d+)", status).group(1))
+    return round(rss, 1), threads
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--participants", type=int, default=30)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--after", type=int, default=120, help="seconds to watch memory after every page closed")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "lmxsim.cli", "workshop", "--port", str(port), "--seats",
+                               str(args.participants), "--rounds", str(args.rounds)],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                              env={**os.environ, "MPLBACKEND": "Agg"})
+    result = {"participants": args.participants, "rounds": args.rounds, "load_average_start": os.getloadavg()[0],
+              "memory": [], "rounds_s": []}
+    try:
+        first, second = server.stdout.readline(), server.stdout.readline()
+        base = f"http://127.0.0.1:{port}"
+        code = re.search(r"enter the code (\w+)", first).group(1)
+        console = re.search(r"(http://\S+/facilitator\?token=\S+)", second).group(1)
+        time.sleep(3)
+
+        def mark(label):
+            mb, threads = rss_mb(server.pid)
+            result["memory"].append({"at": label, "rss_mb": mb, "threads": threads, "t": round(time.monotonic(), 1)})
+            print(f"{label:>28}: {mb:7.1f} MB, {threads} threads", flush=True)
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            fac = browser.new_context().new_page()
+            fac.set_default_timeout(300_000)
+            fac.goto(console)
+            fac.wait_for_selector(f"text={code}")
+            mark("fresh (console open)")
+            pages = []
+            t0 = time.monotonic()
+            for k in range(args.participants):
+                page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+                page.set_default_timeout(300_000)
+                page.goto(base)
+                page.get_by_label("Join code").fill(code)
+                page.get_by_label("Your name").fill(f"P{k + 1}")
+                page.get_by_role("button", name="Join").click()
+                page.wait_for_selector("text=Waiting for the facilitator")
+                pages.append(page)
+            result["join_all_s"] = round(time.monotonic() - t0, 1)
+            mark(f"{args.participants} joined")
+            for r in range(1, args.rounds + 1):
+                fac.get_by_role("button", name="Open round").click()
+                for page in pages:
+                    page.wait_for_selector("text=Submit my choices")
+                for page in pages[:-1]:
+                    page.get_by_role("button", name="Submit my choices").click()
+                    page.wait_for_selector("text=Submitted")
+                last = time.monotonic()
+                pages[-1].get_by_role("button", name="Submit my choices").click()
+                over = f"text=Round {r} is over" if r < args.rounds else "text=Debrief"
+                seen = []
+                for page in pages:
+                    page.wait_for_selector(over)
+                    seen.append(time.monotonic() - last)
+                result["rounds_s"].append({"round": r, "last_submission_to_all_results_s": round(max(seen), 2),
+                                           "median_s": round(sorted(seen)[len(seen) // 2], 2)})
+                print(f"round {r}: last submission -> all {len(pages)} pages show results in {max(seen):.2f} s",
+                      flush=True)
+                mark(f"after round {r}")
+            for page in pages:
+                page.context.close()
+            fac.context.close()
+            browser.close()
+        mark("all pages closed")
+        end = time.monotonic() + args.after
+        while time.monotonic() < end:
+            time.sleep(10)
+            mark(f"closed +{int(args.after - (end - time.monotonic()))} s")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    result["load_average_end"] = os.getloadavg()[0]
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,452 @@
+"""The workshop's pages: a participant's (join, decide, results, debrief) and the facilitator's console.
+
+Every page acts on the process's one :class:`~lmxsim.workshop.session.Workshop`
+(:func:`lmxsim.workshop.server.current`) through its public methods, which check tokens and
+values: the page hides nothing the server relies on. Each page follows the workshop with one
+thread that waits for a change (:meth:`Workshop.wait_for_change`, at most a second, so the timer
+counts down) and ends with the page.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import threading
+import zipfile
+
+import markdown
+import numpy as np
+import solara
+from solara.routing import router_context
+
+from lmxsim.dashboard.join import current_join_url, join_qr_svg
+from lmxsim.errors import LMXInputError
+from lmxsim.workshop import debrief
+from lmxsim.workshop.choices import MAX_HOURS_WEIGHT, TeamChoices
+from lmxsim.workshop.server import current
+from lmxsim.state import STAGE_NAMES
+from lmxsim.workshop.session import EVENTS, person_name
+
+CSS = """
+.ws-header { background: #1f4e79 !important; color: white !important; font-size: 1.3rem; padding: 10px 18px; }
+.ws-body { padding: 12px 16px; max-width: 1100px; }
+.ws-code { font-size: 3rem; font-weight: 800; letter-spacing: 0.3rem; }
+.ws-timer { font-size: 1.6rem; font-weight: 700; }
+.ws-member { border: 1px solid #dde1e6; border-radius: 8px; padding: 6px 10px; margin: 4px 0; }
+.ws-member .v-input { margin-top: 0 !important; padding-top: 0 !important; }
+.ws-qr svg { width: 180px; height: 180px; }
+table.ws-table { border-collapse: collapse; font-size: 0.95rem; }
+table.ws-table td, table.ws-table th { border-bottom: 1px solid #e3e6ea; padding: 3px 8px; text-align: right; }
+table.ws-table td:first-child, table.ws-table th:first-child { text-align: left; }
+tr.ws-me td { font-weight: 700; background: #fff4cc; }
+"""
+STAGE_COLOURS = {"stranger": "#c8c8c8", "acquaintance": "#8fb8de", "partnership": "#1f4e79"}
+
+
+def prose(text: str):
+    """Markdown rendered on the server (solara.Markdown would fetch KaTeX from a CDN: a room may have no internet)."""
+    return solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text))
+
+
+def use_live(shop) -> tuple[int, int]:
+    """Re-render when the workshop changes, and each second while a round's timer runs."""
+    state, set_state = solara.use_state((shop.version, -1))
+
+    def follow(cancel: threading.Event):
+        version = shop.version
+        while not cancel.is_set():
+            version = shop.wait_for_change(version, timeout=1.0)
+            shop.tick()
+            left = shop.seconds_left()
+            set_state((shop.version, -1 if left is None else math.ceil(left)))
+
+    solara.use_thread(follow, dependencies=[shop], intrusive_cancel=False)
+    return state
+
+
+def _query(router, key: str) -> str | None:
+    from urllib.parse import parse_qs
+
+    values = parse_qs((router.search or "") if router is not None else "").get(key)
+    return values[0] if values else None
+
+
+@solara.component
+def Frame(facilitator: bool):
+    router = solara.use_context(router_context)
+    shop = current()
+    solara.Style(CSS)
+    solara.Title("lmxsim workshop" + (" - facilitator" if facilitator else ""))
+    live = use_live(shop)
+    with solara.Column(gap="0px"):
+        solara.HTML(tag="div", unsafe_innerHTML="<b>lmxsim workshop</b> · you lead a team: hours, latitude, "
+                                                "the deal and assignments all have a price", classes=["ws-header"])
+        with solara.Column(classes=["ws-body"]):
+            if facilitator:
+                Facilitator(shop, _query(router, "token"), live)
+            else:
+                Participant(shop, live)
+
+
+@solara.component
+def ParticipantPage():
+    Frame(False)
+
+
+@solara.component
+def FacilitatorPage():
+    Frame(True)
+
+
+@solara.component
+def Layout(children=[]):
+    """No app bar or navigation between the two pages: a participant never sees the console's link."""
+    return solara.Column(children=children, gap="0px", style={"padding": "0", "margin": "0"})
+
+
+routes = [solara.Route(path="/", component=ParticipantPage, layout=Layout),
+          solara.Route(path="facilitator", component=FacilitatorPage)]
+
+
+def _message(shop) -> None:
+    if shop.messages:
+        solara.Info(f"Facilitator: {shop.messages[-1][1]}")
+
+
+def _timer(shop, live) -> None:
+    left = live[1]
+    if shop.phase == "open" and left >= 0:
+        paused = " (paused)" if shop.paused_remaining is not None else ""
+        solara.Text(f"{left // 60}:{left % 60:02d} left{paused}", classes=["ws-timer"])
+
+
+# ---------------------------------------------------------------------------- participant
+@solara.component
+def Participant(shop, live):
+    browser = solara.use_memo(solara.get_session_id, [])
+    token, set_token = solara.use_state(None)
+    resumed = shop.resume(browser) if browser else None
+    token = token or (resumed.token if resumed else None)
+    if token is None:
+        JoinForm(shop, browser, set_token)
+        return
+    p = shop.participant(token)
+    prose(f"**{html.escape(p.name)}**, leader of team {p.seat + 1} · round {min(shop.round + 1, shop.config.rounds)}"
+                    f" of {shop.config.rounds} ({shop.config.round_weeks} weeks each) · week {shop.engine.week}")
+    _message(shop)
+    _timer(shop, live)
+    if shop.phase == "lobby":
+        solara.Info("Waiting for the facilitator to open round 1. Meet your team below.")
+        TeamPicture(shop, p.seat)
+        LeaderTable(shop, token)
+    elif shop.phase == "open":
+        Decide(shop, token, live[0]).key(f"decide-round-{shop.round}")   # a fresh form each round
+    elif shop.phase == "results":
+        solara.Success(f"Round {shop.round} is over. Waiting for round {shop.round + 1}.")
+        RoundResults(shop, p.seat)
+        TeamPicture(shop, p.seat)
+        LeaderTable(shop, token)
+    else:
+        Debrief(shop, me=p.seat)
+
+
+@solara.component
+def JoinForm(shop, browser, set_token):
+    code, set_code = solara.use_state("")
+    name, set_name = solara.use_state("")
+    error, set_error = solara.use_state(None)
+
+    def join():
+        try:
+            set_token(shop.join(code, name, browser=browser).token)
+        except LMXInputError as exc:
+            set_error(f"{exc.field}: {exc.allowed}.")
+
+    prose("### Join the workshop\nEnter the code the facilitator shows and the name the room will see.")
+    solara.InputText("Join code", value=code, on_value=set_code, continuous_update=True)
+    solara.InputText("Your name", value=name, on_value=set_name, continuous_update=True)
+    solara.Button("Join", on_click=join, color="primary", disabled=not code or not name)
+    if error:
+        solara.Error(error)
+
+
+@solara.component
+def LeaderTable(shop, token):
+    """What the leader knows: their view of each member, not the truth."""
+    view = shop.leader_view(token)
+    rows = "".join(f"<tr><td>{html.escape(r.name)}</td><td>{r.tenure_weeks}</td><td>{r.stage}</td>"
+                   f"<td>{r.seen_competence:.2f}</td><td>{r.seen_loyalty:.2f}</td><td>{'yes' if r.in_deal else ''}</td>"
+                   f"<td>{r.hours_last_round:.1f}</td><td>{r.assignment_weeks}</td></tr>" for r in view.itertuples())
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        "<table class='ws-table'><tr><th>person</th><th>weeks here</th><th>relationship</th><th>competence (your view)</th>"
+        "<th>loyalty (your view)</th><th>deal</th><th>your hours/week</th><th>assignment weeks</th></tr>"
+        f"{rows}</table><p style='color:#555'>What you see is your view: noisy, and slow to change. "
+        "The truth is revealed at the debrief.</p>"))
+
+
+@solara.component
+def Decide(shop, token, version):
+    p = shop.participant(token)
+    people = shop.people(p.seat)
+    start = solara.use_memo(lambda: (p.submitted or (p.last.carried_over(people) if p.last else
+                                                     TeamChoices.baseline(people))).as_dict(), [shop.round, p.seat])
+    draft, set_draft = solara.use_state(start)
+    message, set_message = solara.use_state(None)
+    view = shop.leader_view(token).set_index("person_id")
+    allowed = shop.assignments_allowed
+
+    def put(key, pid, value):
+        new = {**draft, key: {**draft[key], pid: value}}
+        set_draft(new)
+
+    def toggle(key, pid, on):
+        members = set(draft[key]) - {pid} | ({pid} if on else set())
+        set_draft({**draft, key: sorted(members)})
+
+    def submit():
+        try:
+            shop.submit(token, draft)
+            set_message(("ok", "Submitted. You can change your choices until the round closes."))
+        except LMXInputError as exc:
+            set_message(("error", f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}."))
+
+    prose(f"### Round {shop.round + 1}: decide for your team\n"
+                    "**Hours**: your weekly exchange hours are split in proportion to these weights. "
+                    "**Latitude**: room to decide - useful only as far as the person is ready, a burden beyond. "
+                    "**Deal**: an explicit offer in the round's first week (costs you hours that week); "
+                    "its **promise** is what you announce you will deliver. "
+                    f"**Assignment**: the team's {allowed} important assignment(s).")
+    solara.SliderFloat("Promise of the deal", value=draft["promise"], min=0, max=1, step=0.05,
+                       on_value=lambda v: set_draft({**draft, "promise": float(v)}))
+    for pid in people:
+        row = view.loc[pid]
+        with solara.Column(classes=["ws-member"], gap="0px"):
+            prose(f"**{html.escape(person_name(pid))}** · {row.stage}, {row.tenure_weeks} weeks here · "
+                            f"competence {row.seen_competence:.2f}, loyalty {row.seen_loyalty:.2f} (your view)")
+            with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+                with solara.Column(style={"min-width": "220px", "flex": "1 1 220px"}):
+                    solara.SliderInt("Hours weight", value=int(round(draft["hours"].get(pid, 1))), min=0,
+                                     max=int(MAX_HOURS_WEIGHT), on_value=lambda v, pid=pid: put("hours", pid, float(v)))
+                with solara.Column(style={"min-width": "220px", "flex": "1 1 220px"}):
+                    solara.SliderFloat("Latitude", value=float(draft["latitude"].get(pid, 0.3)), min=0, max=1,
+                                       step=0.1, on_value=lambda v, pid=pid: put("latitude", pid, float(v)))
+                solara.Checkbox(label="Deal", value=pid in draft["deal"],
+                                on_value=lambda on, pid=pid: toggle("deal", pid, on))
+                solara.Checkbox(label="Assignment", value=pid in draft["assignments"],
+                                on_value=lambda on, pid=pid: toggle("assignments", pid, on))
+    solara.Button("Submit my choices", on_click=submit, color="primary")
+    if message:
+        (solara.Success if message[0] == "ok" else solara.Error)(message[1])
+    TeamPicture(shop, p.seat)
+
+
+@solara.component
+def TeamPicture(shop, seat):
+    solara.HTML(tag="div", unsafe_innerHTML=team_svg(shop, seat))
+
+
+def team_svg(shop, seat: int, size: int = 320) -> str:
+    """The team as the leader sees it: desks on a circle, collaboration ties, the relationship's
+    stage as colour, a gold ring for the deal; hover a desk for the person."""
+    m = shop.engine.members
+    at = np.flatnonzero((m.team == shop.seat_teams[seat]) & m.occupied)
+    n = len(at)
+    centre, radius = size / 2, size / 2 - 40
+    xy = {int(i): (centre + radius * math.cos(2 * math.pi * k / max(n, 1) - math.pi / 2),
+                   centre + radius * math.sin(2 * math.pi * k / max(n, 1) - math.pi / 2)) for k, i in enumerate(at)}
+    ties = shop.engine.ties[at][:, at].tocoo()
+    lines = "".join(f"<line x1='{xy[int(at[a])][0]:.0f}' y1='{xy[int(at[a])][1]:.0f}' x2='{xy[int(at[b])][0]:.0f}' "
+                    f"y2='{xy[int(at[b])][1]:.0f}' stroke='#bbb'/>" for a, b in zip(ties.row, ties.col) if a < b)
+    desks = []
+    for i in at:
+        x, y = xy[int(i)]
+        stage = STAGE_NAMES[int(m.stage[i])]
+        name = html.escape(person_name(int(m.person_id[i])))
+        ring = "stroke='#e0a800' stroke-width='4'" if m.in_group[i] else "stroke='#555' stroke-width='1'"
+        desks.append(f"<g><title>{name}: {stage}{', in your deal' if m.in_group[i] else ''}</title>"
+                     f"<circle cx='{x:.0f}' cy='{y:.0f}' r='16' fill='{STAGE_COLOURS[stage]}' {ring}/>"
+                     f"<text x='{x:.0f}' y='{y + 30:.0f}' font-size='11' text-anchor='middle'>{name}</text></g>")
+    key = " ".join(f"<tspan fill='{c}'>●</tspan> {s}" for s, c in STAGE_COLOURS.items())
+    return (f"<svg viewBox='0 0 {size} {size + 20}' width='{size}' role='img' aria-label='your team'>{lines}"
+            f"{''.join(desks)}<text x='4' y='{size + 14}' font-size='11'>{key} · gold ring: in your deal</text></svg>")
+
+
+@solara.component
+def RoundResults(shop, seat):
+    weekly = shop.memo("team_weekly", shop.team_weekly)
+    mine = weekly[(weekly.team == shop.seat_teams[seat]) & (weekly["round"] == shop.round) & (weekly.week > 0)]
+    members = shop.memo("member_weekly", shop.member_weekly)
+    mine_m = members[members.team == shop.seat_teams[seat]]
+    first = (shop.round - 1) * shop.config.round_weeks
+    before = set(mine_m[mine_m.week == first].person_id)
+    after = set(mine_m[mine_m.week == shop.engine.week].person_id)
+    left = ", ".join(person_name(p) for p in sorted(before - after)) or "nobody"
+    joined = ", ".join(person_name(p) for p in sorted(after - before)) or "nobody"
+    prose(f"**Round {shop.round}:** {int(mine.successes.sum())} ideas succeeded; left: {left}; "
+                    f"joined: {joined}; your hours per person per week: {mine.hours.mean():.1f}.")
+
+
+# ---------------------------------------------------------------------------- debrief
+def board_html(board, me: int | None = None) -> str:
+    rows = []
+    for r in board.itertuples():
+        mine = " class='ws-me'" if me is not None and r.kind == "participant" and r.seat == me else ""
+        rows.append(f"<tr{mine}><td>{html.escape(str(r.who))}</td><td>{r.innovation:.2f}</td><td>{r.turnover:.2f}</td>"
+                    f"<td>{r.trust:.2f}</td><td>{r.engagement:.2f}</td></tr>")
+    return ("<table class='ws-table'><tr><th>team</th><th>successful ideas / member-year</th><th>quits / member-year"
+            "</th><th>trust</th><th>engagement</th></tr>" + "".join(rows) + "</table>")
+
+
+@solara.component
+def Debrief(shop, me: int | None = None):
+    board = shop.memo("leaderboard", lambda: debrief.leaderboard(shop))
+    prose("### Debrief\nEvery team, and bots running each built-in policy on the same starting team "
+                    "and the same luck. Where did you land - and why?")
+    solara.HTML(tag="div", unsafe_innerHTML=board_html(board, me))
+    if me is not None:
+        TeamStory(shop, me)
+        Story(shop, me)
+
+
+@solara.component
+def Story(shop, seat):
+    members = shop.memo("member_weekly", shop.member_weekly)
+    mine = members[members.team == shop.seat_teams[seat]]
+    ids = sorted(set(mine.person_id))
+    picked, set_picked = solara.use_state(person_name(ids[0]) if ids else None)
+    solara.Select("Whose story?", values=[person_name(p) for p in ids], value=picked, on_value=set_picked)
+    pid = next((p for p in ids if person_name(p) == picked), None)
+    if pid is None:
+        return
+    story = mine[mine.person_id == pid]
+    solara.HTML(tag="div", unsafe_innerHTML=story_svg(story, f"{person_name(pid)}: week by week (the truth)"))
+
+
+STORY_LINES = {"lmx": "#1f4e79", "trust": "#2ca02c", "engagement": "#ff7f0e", "turnover_intention": "#d62728"}
+
+
+def story_svg(story, title: str) -> str:
+    """A person's weekly LMX, trust, engagement and intention to quit."""
+    return lines_svg(title, story.week.to_numpy(),
+                     {name.replace("_", " "): (story[name].to_numpy(), colour) for name, colour in STORY_LINES.items()})
+
+
+def lines_svg(title: str, weeks, series: dict, width: int = 640, height: int = 220) -> str:
+    """Lines on a 0-1 scale by week, drawn by the browser: ``series`` is {label: (values, colour)}."""
+    left, right, top, bottom = 36, 10, 24, 34
+    weeks = np.asarray(weeks)
+    first, last = (int(weeks.min()), int(weeks.max())) if len(weeks) else (0, 1)
+    span = max(1, last - first)
+
+    def x(w):
+        return left + (w - first) / span * (width - left - right)
+
+    def y(v):
+        return top + (1 - v) * (height - top - bottom)
+
+    lines = []
+    for k, (label, (values, colour)) in enumerate(series.items()):
+        points = " ".join(f"{x(w):.1f},{y(v):.1f}" for w, v in zip(weeks, values))
+        lines.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2' points='{points}'/>"
+                     f"<text x='{left + 150 * k}' y='{height - 4}' font-size='12' fill='{colour}'>"
+                     f"{html.escape(label)}</text>")
+    grid = "".join(f"<line x1='{left}' x2='{width - right}' y1='{y(v):.1f}' y2='{y(v):.1f}' stroke='#e3e6ea'/>"
+                   f"<text x='4' y='{y(v) + 4:.1f}' font-size='11'>{v:.1f}</text>" for v in (0, 0.5, 1))
+    return (f"<svg viewBox='0 0 {width} {height}' width='100%' style='max-width:{width}px' role='img' "
+            f"aria-label='{html.escape(title)}'><text x='{left}' y='15' font-size='13'>{html.escape(title)}, "
+            f"weeks {first}-{last}</text>{grid}{''.join(lines)}</svg>")
+
+
+@solara.component
+def TeamStory(shop, seat):
+    """The participant's team mean trust by week, next to the two headline bots on the same team."""
+    weekly = shop.memo("team_weekly", shop.team_weekly)
+    mine = weekly[weekly.team == shop.seat_teams[seat]]
+    series = {"your team": (mine.trust.to_numpy(), "#1f77b4")}
+    for policy, colour in (("reactive_in_crowd", "#d62728"), ("proactive_deal", "#2ca02c")):
+        if policy in shop.reference_teams:
+            bot = weekly[weekly.team.isin(shop.reference_teams[policy])].groupby("week").trust.mean()
+            series[f"bot: {policy.replace('_', ' ')}"] = (bot.to_numpy(), colour)
+    solara.HTML(tag="div", unsafe_innerHTML=lines_svg("Team trust in the leader", mine.week.to_numpy(), series))
+
+
+# ---------------------------------------------------------------------------- facilitator
+@solara.component
+def Facilitator(shop, token, live):
+    error, set_error = solara.use_state(None)
+    seconds, set_seconds = solara.use_state(shop.config.round_seconds)
+    event, set_event = solara.use_state(next(iter(EVENTS)))
+    text, set_text = solara.use_state("")
+    if token is None or token != shop.facilitator_token:   # the server checks the token again on every action
+        solara.Error("This console needs the facilitator's address (with its token), as `lmxsim workshop` printed it.")
+        return
+
+    def act(f):
+        def run():
+            try:
+                f()
+                set_error(None)
+            except LMXInputError as exc:
+                set_error(f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}.")
+        return run
+
+    status = shop.status()
+    join = current_join_url()
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="24px"):
+        with solara.Column(gap="0px"):
+            solara.Text("Join code")
+            solara.Text(shop.code, classes=["ws-code"])
+            solara.Text(f"at {join}" if join else "on this computer only (start with --host 0.0.0.0 for a room)")
+        if join:
+            solara.HTML(tag="div", unsafe_innerHTML=join_qr_svg(join), classes=["ws-qr"])
+    prose(f"**Phase:** {status['phase']} · round {status['round']} of {status['rounds']} played · "
+                    f"week {status['week']}")
+    _timer(shop, live)
+    if error:
+        solara.Error(error)
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.InputInt("Round seconds", value=seconds, on_value=set_seconds)
+        solara.Button("Open round", color="primary", on_click=act(lambda: shop.open_round(token, seconds)),
+                      disabled=status["phase"] not in ("lobby", "results"))
+        solara.Button("Pause timer", on_click=act(lambda: shop.pause(token)), disabled=status["phase"] != "open")
+        solara.Button("Resume timer", on_click=act(lambda: shop.resume_timer(token)), disabled=status["phase"] != "open")
+        solara.Button("Close round now", on_click=act(lambda: shop.close_round(token)), disabled=status["phase"] != "open")
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.Select("Event", values=list(EVENTS), value=event, on_value=set_event)
+        solara.Button("Inject at next round", on_click=act(lambda: shop.inject(token, event)))
+        solara.InputText("Message to everyone", value=text, on_value=set_text)
+        solara.Button("Send", on_click=act(lambda: shop.broadcast(token, text)))
+    if status["pending_events"]:
+        solara.Info("Next round starts with: " + "; ".join(EVENTS[e] for e in status["pending_events"]))
+    rows = "".join(f"<tr><td>{html.escape(p['name'])}</td><td>{p['seat'] + 1}</td>"
+                   f"<td>{'✓' if p['submitted'] else ''}</td></tr>" for p in status["participants"])
+    solara.HTML(tag="div", unsafe_innerHTML=f"<table class='ws-table'><tr><th>participant</th><th>team</th>"
+                                            f"<th>submitted</th></tr>{rows}</table>")
+    if shop.round:
+        conc = shop.memo("concentration", lambda: debrief.concentration(shop))
+        last = conc[conc["round"] == conc["round"].max()]
+        prose("**How the room led last round** (Gini of hours: 0 = equal, near 1 = all on one person)")
+        solara.HTML(tag="div", unsafe_innerHTML=last[["who", "hours_gini", "in_group_share"]].to_html(
+            index=False, classes="ws-table", border=0))
+    if status["phase"] == "debrief":
+        Debrief(shop)
+        Exports(shop)
+
+
+@solara.component
+def Exports(shop):
+    def zipped():
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in debrief.csv_bytes(shop).items():
+                z.writestr(name, data)
+        return buf.getvalue()
+
+    with solara.Row():
+        solara.FileDownload(lambda: debrief.slides(shop, "png"), filename="lmxsim-workshop-debrief.png",
+                            label="Debrief slide (PNG)", mime_type="image/png")
+        solara.FileDownload(lambda: debrief.slides(shop, "pdf"), filename="lmxsim-workshop-debrief.pdf",
+                            label="Debrief slides (PDF)", mime_type="application/pdf")
+        solara.FileDownload(zipped, filename="lmxsim-workshop-data.zip", label="All decisions and outcomes (CSV)",
+                            mime_type="application/zip")
