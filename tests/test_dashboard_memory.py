@@ -121,7 +121,7 @@ def _playing_page(server, browser):
 
 
 @needs_chromium
-def test_a_killed_page_pauses_its_session_at_once_and_it_is_culled_after_the_timeout(server, browser):
+def test_a_killed_page_stops_its_session_at_once_and_it_is_culled_after_the_timeout(server, browser):
     _playing_page(server, browser)
     browser.kill()                                   # no close signal: the socket just dies
     killed_at = time.monotonic()
