@@ -1,4 +1,4 @@
-"""Memory comes back: a session whose page is gone pauses and is culled; a closed page frees its simulation.
+"""Memory comes back: a session whose page is gone stops stepping and is culled; a closed page frees its simulation.
 
 Before issue 13 a session whose browser vanished without the close signal (a killed browser, a
 laptop lid shut) kept stepping to its horizon and stayed in memory for Solara's default 24 hours.
