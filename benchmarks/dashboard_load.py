@@ -98,12 +98,7 @@ class Server:
         return get_json(self.url + STATUS_PATH + ("?gc=1" if collect else ""))
 
     def sample(self) -> dict:
-        """The server's resident memory, OS threads and CPU seconds (user + system), from /proc (Linux)."""
-        fields = dict(line.split(":", 1) for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines())
-        stat = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = os.sysconf("SC_CLK_TCK")
-        return {"rss_mb": int(fields["VmRSS"].split()[0]) / 1024, "threads": int(fields["Threads"]),
-                "cpu_s": (int(stat[11]) + int(stat[12])) / ticks}
+        return process_sample(self.proc.pid)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -175,6 +170,26 @@ def week_of(page) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def process_sample(pid: int) -> dict:
+    """A process's resident memory, OS threads and CPU seconds (user + system), from /proc (Linux)."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return {"rss_mb": int(fields["VmRSS"].split()[0]) / 1024, "threads": int(fields["Threads"]),
+            "cpu_s": (int(stat[11]) + int(stat[12])) / ticks}
+
+
+def seconds_to_network(page, url: str) -> float | None:
+    """Open ``url`` in ``page``; seconds until its network is drawn (None: not within the page's timeout)."""
+    t = time.monotonic()
+    page.goto(url, wait_until="commit")
+    try:
+        wait_for_network(page)
+        return time.monotonic() - t
+    except PlaywrightTimeout:
+        return None
+
+
 def open_playing(page, url: str) -> float:
     """Open the dashboard, click Play; return the seconds until the first network picture."""
     t0 = time.monotonic()
@@ -220,15 +235,7 @@ def run(args) -> dict:
             # the room arrives: one page after the other shows its network; then all click Play
             url = f"{server.url}/?{args.query}" if args.query else server.url
             pages = [browsers[i % len(browsers)].new_page() for i in range(args.sessions)]
-            loads = []
-            for page in pages:
-                t = time.monotonic()
-                page.goto(url, wait_until="commit")
-                try:
-                    wait_for_network(page)
-                    loads.append(time.monotonic() - t)
-                except PlaywrightTimeout:   # recorded as None: no network within --page-timeout
-                    loads.append(None)
+            loads = [seconds_to_network(page, url) for page in pages]   # None: no network within --page-timeout
             for page in pages:
                 page.get_by_role("button", name="Play").click()
             result["open_s"] = loads
@@ -244,13 +251,7 @@ def run(args) -> dict:
                 if next_newcomer and elapsed >= next_newcomer[0]:
                     next_newcomer.pop(0)
                     page = browsers[-1].new_page()
-                    t = time.monotonic()
-                    page.goto(url, wait_until="commit")
-                    try:
-                        wait_for_network(page)
-                        newcomer_s.append(time.monotonic() - t)
-                    except PlaywrightTimeout:   # recorded as None: no network within --page-timeout
-                        newcomer_s.append(None)
+                    newcomer_s.append(seconds_to_network(page, url))
                     page.context.close()
                     continue
                 timeline.append({"t": round(elapsed, 2), **server.sample()})

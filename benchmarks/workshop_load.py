@@ -27,12 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-
-def rss_mb(pid: int) -> tuple[float, int]:
-    status = Path(f"/proc/{pid}/status").read_text()
-    rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
-    threads = int(re.search(r"Threads:\s+(\d+)", status).group(1))
-    return round(rss, 1), threads
+from dashboard_load import process_sample   # benchmarks/ is on sys.path when run as a script
 
 
 def main(argv=None) -> int:
@@ -61,7 +56,8 @@ def main(argv=None) -> int:
         time.sleep(3)
 
         def mark(label):
-            mb, threads = rss_mb(server.pid)
+            sample = process_sample(server.pid)
+            mb, threads = round(sample["rss_mb"], 1), sample["threads"]
             result["memory"].append({"at": label, "rss_mb": mb, "threads": threads, "t": round(time.monotonic(), 1)})
             print(f"{label:>28}: {mb:7.1f} MB, {threads} threads", flush=True)
 
