@@ -119,7 +119,7 @@ def _person(key, name: str, team: set[int]) -> int:
 def _per_person(raw, name: str, team: set[int], low: float, high: float) -> dict[int, float]:
     if not isinstance(raw, dict):
         raise LMXInputError(name, type(raw).__name__, "a mapping {person id: number}")
-    return {_person(k, f"{name}", team): _number(v, f"{name}[{k}]", low, high) for k, v in raw.items()}
+    return {_person(k, name, team): _number(v, f"{name}[{k}]", low, high) for k, v in raw.items()}
 
 
 def _people(raw, name: str, team: set[int]) -> frozenset[int]:
