@@ -10,7 +10,6 @@ policy, and others, on innovation and turnover. Start with::
 """
 
 from lmxsim.errors import LMXInputError
-from lmxsim.model import LMXModel
 from lmxsim.params import Params
 from lmxsim.policies import Decisions, Policy, PolicyView, get_policy, policy_names, register
 from lmxsim.scenarios import SCENARIOS, get_scenario, scenario_names
@@ -19,3 +18,12 @@ __version__ = "0.1.0"
 
 __all__ = ["LMXInputError", "LMXModel", "Params", "Decisions", "Policy", "PolicyView", "get_policy",
            "policy_names", "register", "SCENARIOS", "get_scenario", "scenario_names", "__version__"]
+
+
+def __getattr__(name: str):
+    # LMXModel is imported on first use: it brings Mesa (and pandas), ~1.5 s, which the engine,
+    # the CLI's argument checks and `experiment run` do not need (PEP 562).
+    if name == "LMXModel":
+        from lmxsim.model import LMXModel
+        return LMXModel
+    raise AttributeError(f"module 'lmxsim' has no attribute {name!r}")

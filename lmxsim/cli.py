@@ -61,9 +61,9 @@ def _at_least(low: int, high: int | None = None):
 
 
 def _seed_option(option: str, value):
-    from lmxsim.model import _as_seed
+    from lmxsim.model_args import as_seed
 
-    return _as_seed(value, field=option)
+    return as_seed(value, field=option)
 
 
 def _path_option(option: str, value: str):
@@ -435,7 +435,6 @@ def parameters_markdown() -> str:
 def cmd_compare(args) -> int:
     from lmxsim.compare import compare, format_table
     from lmxsim.output import check_writable, staged_output
-    from lmxsim.plots import comparison_figure
 
     overrides = parse_sets(args.set)
     if args.weeks is not None:
@@ -446,6 +445,8 @@ def cmd_compare(args) -> int:
     with local_pool(args.workers) as executor:
         c = compare(policies, scenario=args.scenario, seeds=args.seeds, root_seed=args.root_seed,
                     overrides=overrides, executor=executor, progress=not args.quiet)
+    from lmxsim.plots import comparison_figure   # matplotlib: after the input is checked and the runs done
+
     with staged_output(args.out) as stage:
         c.summary.to_csv(stage / "summary.csv", index=False)
         c.runs.to_csv(stage / "runs.csv", index=False)

@@ -35,7 +35,6 @@ from lmxsim.reporters import MODEL_REPORTERS
 from lmxsim.scenarios import validate_events
 
 __all__ = ["LMXModel", "MAX_SEED"]
-_as_seed = as_seed   # the seed check, as the command line imports it
 
 # read from the engine: model.members is model.engine.members, and so on
 _ENGINE_STATE = ("members", "leaders", "week", "week_stats", "ties", "workforce", "streams", "policy_table",

@@ -12,7 +12,6 @@ import numbers
 
 import numpy as np
 
-from lmxsim.compat import scenario_parameters
 from lmxsim.errors import LMXInputError
 from lmxsim.params import Params, names as param_names
 from lmxsim.resources import check_fits, model_bytes
@@ -63,6 +62,8 @@ def from_mesa_scenario(mesa_scenario, policy, preset, rng, kwargs: dict):
     """Take ``policy``, ``preset``, ``rng`` and model parameters from a Mesa scenario object.
 
     A value may come from the scenario or from an argument, not from both."""
+    from lmxsim.compat import scenario_parameters   # Mesa: only for a Mesa scenario
+
     fields = scenario_parameters(mesa_scenario)
     given = {"policy": policy, "preset": preset}
     for name, value in fields.items():

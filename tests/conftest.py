@@ -18,6 +18,12 @@ settings.register_profile(
     "lmxsim", max_examples=40, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# the newest-Mesa re-run (tests/test_newest_mesa.py) checks what Mesa could break, not our
+# invariants' corners, which the main run searches with the default profile
+settings.register_profile(
+    "smoke", max_examples=6, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.register_profile(
     "explore", max_examples=300, deadline=None, database=None,
     suppress_health_check=[HealthCheck.too_slow],
