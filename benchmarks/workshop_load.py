@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from dashboard_load import process_sample   # benchmarks/ is on sys.path when run as a script
@@ -45,7 +46,7 @@ def main(argv=None) -> int:
     server = subprocess.Popen([sys.executable, "-m", "lmxsim.cli", "workshop", "--port", str(port), "--seats",
                                str(args.participants), "--rounds", str(args.rounds)],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                              env={**os.environ, "MPLBACKEND": "Agg"})
+                              env={**os.environ, "MPLBACKEND": "Agg", "LMXSIM_DASHBOARD_STATUS": "1"})
     result = {"participants": args.participants, "rounds": args.rounds, "load_average_start": os.getloadavg()[0],
               "memory": [], "rounds_s": []}
     try:
@@ -58,8 +59,11 @@ def main(argv=None) -> int:
         def mark(label):
             sample = process_sample(server.pid)
             mb, threads = round(sample["rss_mb"], 1), sample["threads"]
-            result["memory"].append({"at": label, "rss_mb": mb, "threads": threads, "t": round(time.monotonic(), 1)})
-            print(f"{label:>28}: {mb:7.1f} MB, {threads} threads", flush=True)
+            with urllib.request.urlopen(f"{base}/_lmxsim/status?gc=1", timeout=60) as r:
+                inside = json.loads(r.read())
+            result["memory"].append({"at": label, "rss_mb": mb, "threads": threads, "t": round(time.monotonic(), 1),
+                                     "kernels": inside["kernels"], "thread_names": inside["thread_names"]})
+            print(f"{label:>28}: {mb:7.1f} MB, {threads} threads, {inside['kernels']} kernels", flush=True)
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,

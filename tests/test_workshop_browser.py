@@ -24,6 +24,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 TIMEOUT_MS = 60_000
 
 
+def _seconds(timer: str) -> int:
+    """'4:58 left' -> 298."""
+    minutes, seconds = re.match(r"(\d+):(\d\d) left", timer).groups()
+    return 60 * int(minutes) + int(seconds)
+
+
 def test_a_workshop_with_a_facilitator_and_three_participants():
     from playwright.sync_api import sync_playwright
 
@@ -103,6 +109,14 @@ def test_a_workshop_with_a_facilitator_and_three_participants():
             facilitator.wait_for_selector("text=Next round starts with")
             facilitator.get_by_role("button", name="Open round").click()
             cy.wait_for_selector("text=Submit my choices")
+            # the timer counts down in the browser (the server sends it only when it changes) and
+            # shows a pause
+            timer = ann.locator("[role=timer]")
+            first = timer.inner_text()
+            ann.wait_for_function("t => document.querySelector('[role=timer]').innerText != t", arg=first)
+            assert _seconds(timer.inner_text()) < _seconds(first) <= 300
+            facilitator.get_by_role("button", name="Pause timer").click()
+            ann.wait_for_selector("[role=timer]:has-text('(paused)')")
             facilitator.get_by_role("button", name="Close round now").click()
 
             for page in (ann, bob, cy, facilitator):

@@ -252,6 +252,26 @@ def test_wait_for_change_wakes_on_a_change(shop):
     assert shop.status()["messages"] == [(0, "Round 1 starts in a minute")]
 
 
+def test_participants_pages_follow_only_what_they_show(shop):
+    """A join, a submission or a pending event is news for the console only (room_version stays);
+    a message, the timer and a round played are news for every page."""
+    a = shop.join(shop.code, "Ann")
+    b = shop.join(shop.code, "Bob")
+    room = shop.room_version
+    shop.open_round(shop.facilitator_token)
+    assert shop.room_version == room + 1
+    room, version = shop.room_version, shop.version
+    shop.submit(a.token, {})
+    shop.inject(shop.facilitator_token, "budget_cut")
+    assert (shop.room_version, shop.version) == (room, version + 2)
+    assert shop.wait_for_change(room, timeout=0.01, room=True) == room   # nothing for the room: times out
+    shop.pause(shop.facilitator_token)
+    shop.broadcast(shop.facilitator_token, "one minute")
+    assert shop.room_version == room + 2
+    shop.submit(b.token, {})   # the last submission plays the round: news for everyone
+    assert shop.phase == "results" and shop.room_version == room + 3
+
+
 # ---------------------------------------------------------------- choices
 def test_carried_over_choices_drop_leavers_and_start_newcomers_at_the_baseline():
     c = TeamChoices.parse({"hours": {1: 5, 2: 0}, "deal": [1], "assignments": [2]}, [1, 2, 3], 2)

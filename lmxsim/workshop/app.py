@@ -49,20 +49,28 @@ def prose(text: str):
     return solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text))
 
 
-def use_live(shop) -> tuple[int, int]:
-    """Re-render when the workshop changes, and each second while a round's timer runs."""
-    state, set_state = solara.use_state((shop.version, -1))
+def use_live(shop, room: bool) -> int:
+    """Re-render when the workshop changes - for a participant's page (``room``), only when
+    something it shows changes - and close a round whose timer ran out (checked each second)."""
+    current_version = (lambda: shop.room_version) if room else (lambda: shop.version)
+    version, set_version = solara.use_state(current_version())
 
     def follow(cancel: threading.Event):
-        version = shop.version
+        seen = current_version()
         while not cancel.is_set():
-            version = shop.wait_for_change(version, timeout=1.0)
+            now = shop.wait_for_change(seen, timeout=1.0, room=room)
             shop.tick()
-            left = shop.seconds_left()
-            set_state((shop.version, -1 if left is None else math.ceil(left)))
+            if now != seen:
+                seen = now
+                set_version(now)
 
     solara.use_thread(follow, dependencies=[shop], intrusive_cancel=False)
-    return state
+    return version
+
+
+@solara.component_vue("countdown.vue")
+def Countdown(seconds: float, paused: bool, stamp: int):
+    """The round's timer, counted down in the browser from ``seconds`` (re-sent when ``stamp`` changes)."""
 
 
 def _query(router, key: str) -> str | None:
@@ -78,7 +86,7 @@ def Frame(facilitator: bool):
     shop = current()
     solara.Style(CSS)
     solara.Title("lmxsim workshop" + (" - facilitator" if facilitator else ""))
-    live = use_live(shop)
+    live = use_live(shop, room=not facilitator)
     with solara.Column(gap="0px"):
         solara.HTML(tag="div", unsafe_innerHTML="<b>lmxsim workshop</b> · you lead a team: hours, latitude, "
                                                 "the deal and assignments all have a price", classes=["ws-header"])
@@ -115,10 +123,9 @@ def _message(shop) -> None:
 
 
 def _timer(shop, live) -> None:
-    left = live[1]
-    if shop.phase == "open" and left >= 0:
-        paused = " (paused)" if shop.paused_remaining is not None else ""
-        solara.Text(f"{left // 60}:{left % 60:02d} left{paused}", classes=["ws-timer"])
+    left = shop.seconds_left()
+    if left is not None:
+        Countdown(seconds=round(left, 2), paused=shop.paused_remaining is not None, stamp=live)
 
 
 # ---------------------------------------------------------------------------- participant
@@ -141,7 +148,7 @@ def Participant(shop, live):
         TeamPicture(shop, p.seat)
         LeaderTable(shop, token)
     elif shop.phase == "open":
-        Decide(shop, token, live[0]).key(f"decide-round-{shop.round}")   # a fresh form each round
+        Decide(shop, token, live).key(f"decide-round-{shop.round}")   # a fresh form each round
     elif shop.phase == "results":
         solara.Success(f"Round {shop.round} is over. Waiting for round {shop.round + 1}.")
         RoundResults(shop, p.seat)
@@ -185,59 +192,43 @@ def LeaderTable(shop, token):
         "The truth is revealed at the debrief.</p>"))
 
 
+@solara.component_vue("decide_form.vue")
+def DecideForm(people: list, start: dict, allowed: int, max_hours: int, message: list, event_submit=None):
+    """The choices form, edited in the browser; "Submit" calls ``event_submit(choices)``."""
+
+
 @solara.component
 def Decide(shop, token, version):
     p = shop.participant(token)
     people = shop.people(p.seat)
     start = solara.use_memo(lambda: (p.submitted or (p.last.carried_over(people) if p.last else
                                                      TeamChoices.baseline(people))).as_dict(), [shop.round, p.seat])
-    draft, set_draft = solara.use_state(start)
-    message, set_message = solara.use_state(None)
+    message, set_message = solara.use_state([])
     view = shop.leader_view(token).set_index("person_id")
     allowed = shop.assignments_allowed
 
-    def put(key, pid, value):
-        new = {**draft, key: {**draft[key], pid: value}}
-        set_draft(new)
-
-    def toggle(key, pid, on):
-        members = set(draft[key]) - {pid} | ({pid} if on else set())
-        set_draft({**draft, key: sorted(members)})
-
-    def submit():
+    def submit(raw):
         try:
-            shop.submit(token, draft)
-            set_message(("ok", "Submitted. You can change your choices until the round closes."))
+            shop.submit(token, raw)
+            set_message(["ok", "Submitted. You can change your choices until the round closes."])
         except LMXInputError as exc:
-            set_message(("error", f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}."))
+            set_message(["error", f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}."])
 
     prose(f"### Round {shop.round + 1}: decide for your team\n"
-                    "**Hours**: your weekly exchange hours are split in proportion to these weights. "
-                    "**Latitude**: room to decide - useful only as far as the person is ready, a burden beyond. "
-                    "**Deal**: an explicit offer in the round's first week (costs you hours that week); "
-                    "its **promise** is what you announce you will deliver. "
-                    f"**Assignment**: the team's {allowed} important assignment(s).")
-    solara.SliderFloat("Promise of the deal", value=draft["promise"], min=0, max=1, step=0.05,
-                       on_value=lambda v: set_draft({**draft, "promise": float(v)}))
-    for pid in people:
-        row = view.loc[pid]
-        with solara.Column(classes=["ws-member"], gap="0px"):
-            prose(f"**{html.escape(person_name(pid))}** · {row.stage}, {row.tenure_weeks} weeks here · "
-                            f"competence {row.seen_competence:.2f}, loyalty {row.seen_loyalty:.2f} (your view)")
-            with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-                with solara.Column(style={"min-width": "220px", "flex": "1 1 220px"}):
-                    solara.SliderInt("Hours weight", value=int(round(draft["hours"].get(pid, 1))), min=0,
-                                     max=int(MAX_HOURS_WEIGHT), on_value=lambda v, pid=pid: put("hours", pid, float(v)))
-                with solara.Column(style={"min-width": "220px", "flex": "1 1 220px"}):
-                    solara.SliderFloat("Latitude", value=float(draft["latitude"].get(pid, 0.3)), min=0, max=1,
-                                       step=0.1, on_value=lambda v, pid=pid: put("latitude", pid, float(v)))
-                solara.Checkbox(label="Deal", value=pid in draft["deal"],
-                                on_value=lambda on, pid=pid: toggle("deal", pid, on))
-                solara.Checkbox(label="Assignment", value=pid in draft["assignments"],
-                                on_value=lambda on, pid=pid: toggle("assignments", pid, on))
-    solara.Button("Submit my choices", on_click=submit, color="primary")
-    if message:
-        (solara.Success if message[0] == "ok" else solara.Error)(message[1])
+          "**Hours**: your weekly exchange hours are split in proportion to these weights. "
+          "**Latitude**: room to decide - useful only as far as the person is ready, a burden beyond. "
+          "**Deal**: an explicit offer in the round's first week (costs you hours that week); "
+          "its **promise** is what you announce you will deliver. "
+          f"**Assignment**: the team's {allowed} important assignment(s).")
+    rows = [{"id": str(pid), "name": person_name(pid), "stage": str(view.loc[pid].stage),
+             "tenure": int(view.loc[pid].tenure_weeks), "competence": f"{view.loc[pid].seen_competence:.2f}",
+             "loyalty": f"{view.loc[pid].seen_loyalty:.2f}"} for pid in people]
+    form = {"hours": {str(k): float(v) for k, v in start["hours"].items()},
+            "latitude": {str(k): float(v) for k, v in start["latitude"].items()},
+            "deal": [str(k) for k in start["deal"]], "assignments": [str(k) for k in start["assignments"]],
+            "promise": float(start["promise"])}
+    DecideForm(people=rows, start=form, allowed=allowed, max_hours=int(MAX_HOURS_WEIGHT), message=message,
+               event_submit=submit)
     TeamPicture(shop, p.seat)
 
 

@@ -20,7 +20,10 @@ Security lives here, not in the page: joining needs the join code; a participant
 their seat (no request names a team); facilitator actions need the facilitator's token; every
 choice is checked (:meth:`TeamChoices.parse`). A browser id (the page's session cookie) lets a
 participant who closed the tab resume their seat. All methods are thread-safe (one lock); every
-change bumps :attr:`Workshop.version` and wakes :meth:`Workshop.wait_for_change`.
+change bumps :attr:`Workshop.version` and wakes :meth:`Workshop.wait_for_change`; a change the
+participants' pages show (phase, round, timer, a message) also bumps :attr:`Workshop.room_version`,
+which is what those pages follow - a join, a submission or a pending event is news for the
+facilitator's console only, so thirty submissions do not redraw thirty pages thirty times.
 """
 
 from __future__ import annotations
@@ -142,7 +145,8 @@ class Workshop:
         self._clock = clock
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self.version = 0
+        self.version = 0         # any change (the facilitator's console follows it)
+        self.room_version = 0    # a change the participants' pages show (phase, round, timer, messages)
         self._memo: dict = {}
         self.phase = "lobby"
         self.round = 0                  # rounds played
@@ -218,7 +222,7 @@ class Workshop:
             if browser is not None:
                 p.browsers.add(browser)
                 self._by_browser[browser] = p.token
-            self._bump()
+            self._bump(room=False)
             return p
 
     def resume(self, browser: str) -> Participant | None:
@@ -246,7 +250,7 @@ class Workshop:
             if self.phase != "open":
                 raise LMXInputError("round", self.phase, "an open round (wait for the facilitator)")
             p.submitted = TeamChoices.parse(raw, self.people(p.seat), self.assignments_allowed)
-            self._bump()
+            self._bump(room=False)
             if self.all_submitted():
                 self._play_round()
             return p.submitted
@@ -302,7 +306,7 @@ class Workshop:
             if self.phase == "debrief":
                 raise LMXInputError("event", event, "before the last round is played")
             self._pending_events.append(event)
-            self._bump()
+            self._bump(room=False)
 
     def broadcast(self, token: str, text: str) -> None:
         with self._lock:
@@ -458,8 +462,9 @@ class Workshop:
                     "pending_events": list(self._pending_events), "messages": list(self.messages)}
 
     # ------------------------------------------------------------------ change notification
-    def _bump(self) -> None:
+    def _bump(self, room: bool = True) -> None:
         self.version += 1
+        self.room_version += room
         self._memo.clear()
         self._changed.notify_all()
 
@@ -471,11 +476,13 @@ class Workshop:
                 self._memo[name] = compute()
             return self._memo[name]
 
-    def wait_for_change(self, version: int, timeout: float) -> int:
-        """Block until :attr:`version` differs from ``version`` (or ``timeout`` s); return it."""
+    def wait_for_change(self, version: int, timeout: float, room: bool = False) -> int:
+        """Block until :attr:`version` (with ``room``, :attr:`room_version`) differs from ``version``
+        (or ``timeout`` s); return it."""
+        name = "room_version" if room else "version"
         with self._changed:
-            self._changed.wait_for(lambda: self.version != version, timeout=timeout)
-            return self.version
+            self._changed.wait_for(lambda: getattr(self, name) != version, timeout=timeout)
+            return getattr(self, name)
 
 
 def _decision_rows(round_: int, seat: int, p: Participant | None, policy: str, choices: TeamChoices | None,
