@@ -206,6 +206,33 @@ def test_choices_reach_the_model(shop):
     assert not mine[mine.person_id != favourite].in_group.any()
 
 
+def test_the_leaders_view_and_the_round_summary_show_the_round_as_the_records_have_it(shop):
+    """What a page shows between rounds, checked against the weekly member records: last round's
+    hours and assignment weeks per person, who left and who joined, the ideas."""
+    a, b = shop.join(shop.code, "Ann"), shop.join(shop.code, "Bob")
+    shop.open_round(shop.facilitator_token)
+    favourite = shop.people(a.seat)[0]
+    shop.submit(a.token, {"hours": {favourite: 10}, "assignments": [favourite]})
+    shop.submit(b.token, {})
+    members, weekly = shop.member_weekly(), shop.team_weekly()
+    summary = shop.round_summary()
+    for p in (a, b):
+        team = int(shop.seat_teams[p.seat])
+        mine = members[(members.team == team) & (members.week > 0)]
+        view = shop.leader_view(p.token).set_index("person_id")
+        assert sorted(view.index) == sorted(shop.people(p.seat))
+        stayed = [pid for pid in view.index if pid in set(mine.person_id)]
+        per = mine.groupby("person_id").agg(hours=("hours", "mean"), weeks=("assignment", "sum"))
+        assert np.allclose(view.loc[stayed, "hours_last_round"], per.loc[stayed, "hours"].round(2))
+        assert (view.loc[stayed, "assignment_weeks"] == per.loc[stayed, "weeks"]).all()
+        before = set(members[(members.team == team) & (members.week == 0)].person_id)
+        after = set(members[(members.team == team) & (members.week == shop.engine.week)].person_id)
+        r = summary[team]
+        assert (r["left"], r["joined"]) == (sorted(before - after), sorted(after - before))
+        assert r["successes"] == weekly[(weekly.team == team) & (weekly.week > 0)].successes.sum()
+    assert shop.leader_view(a.token).set_index("person_id").assignment_weeks[favourite] == shop.config.round_weeks
+
+
 def test_an_event_hits_every_organisation_when_the_round_plays(shop):
     shop.join(shop.code, "Ann")
     before = shop.engine.leaders.hours_per_week.copy()

@@ -41,12 +41,19 @@ table.ws-table td, table.ws-table th { border-bottom: 1px solid #e3e6ea; padding
 table.ws-table td:first-child, table.ws-table th:first-child { text-align: left; }
 tr.ws-me td { font-weight: 700; background: #fff4cc; }
 """
+HEADLINE_BOTS = {"reactive_in_crowd": "#d62728", "proactive_deal": "#2ca02c"}   # drawn next to a team's story
 STAGE_COLOURS = {"stranger": "#c8c8c8", "acquaintance": "#8fb8de", "partnership": "#1f4e79"}
 
 
 def prose(text: str):
     """Markdown rendered on the server (solara.Markdown would fetch KaTeX from a CDN: a room may have no internet)."""
     return solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text))
+
+
+# When a round ends, thirty pages re-render at once: one after the other (each ~20-40 ms), the first
+# page's update reaches its browser while the others are drawn, instead of all of them at the end of
+# thirty threads taking turns at the interpreter.
+_ONE_PAGE_AT_A_TIME = threading.Lock()
 
 
 def use_live(shop, room: bool) -> int:
@@ -62,7 +69,8 @@ def use_live(shop, room: bool) -> int:
             shop.tick()
             if now != seen:
                 seen = now
-                set_version(now)
+                with _ONE_PAGE_AT_A_TIME:
+                    set_version(now)   # re-renders this page, in this thread
 
     solara.use_thread(follow, dependencies=[shop], intrusive_cancel=False)
     return version
@@ -145,15 +153,12 @@ def Participant(shop, live):
     _timer(shop, live)
     if shop.phase == "lobby":
         solara.Info("Waiting for the facilitator to open round 1. Meet your team below.")
-        TeamPicture(shop, p.seat)
-        LeaderTable(shop, token)
+        MyTeam(shop, token, p.seat)
     elif shop.phase == "open":
         Decide(shop, token, live).key(f"decide-round-{shop.round}")   # a fresh form each round
     elif shop.phase == "results":
         solara.Success(f"Round {shop.round} is over. Waiting for round {shop.round + 1}.")
-        RoundResults(shop, p.seat)
-        TeamPicture(shop, p.seat)
-        LeaderTable(shop, token)
+        MyTeam(shop, token, p.seat, results=True)
     else:
         Debrief(shop, me=p.seat)
 
@@ -179,17 +184,24 @@ def JoinForm(shop, browser, set_token):
 
 
 @solara.component
-def LeaderTable(shop, token):
+def MyTeam(shop, token, seat, results: bool = False):
+    """Between rounds: last round's results, the team's picture and the leader's table, in one
+    piece of HTML (one widget to update when a round ends, for each of thirty pages)."""
+    parts = [round_results_html(shop, seat)] if results else []
+    parts += [team_svg(shop, seat), leader_table_html(shop, token)]
+    solara.HTML(tag="div", unsafe_innerHTML="".join(parts))
+
+
+def leader_table_html(shop, token) -> str:
     """What the leader knows: their view of each member, not the truth."""
     view = shop.leader_view(token)
     rows = "".join(f"<tr><td>{html.escape(r.name)}</td><td>{r.tenure_weeks}</td><td>{r.stage}</td>"
                    f"<td>{r.seen_competence:.2f}</td><td>{r.seen_loyalty:.2f}</td><td>{'yes' if r.in_deal else ''}</td>"
                    f"<td>{r.hours_last_round:.1f}</td><td>{r.assignment_weeks}</td></tr>" for r in view.itertuples())
-    solara.HTML(tag="div", unsafe_innerHTML=(
-        "<table class='ws-table'><tr><th>person</th><th>weeks here</th><th>relationship</th><th>competence (your view)</th>"
-        "<th>loyalty (your view)</th><th>deal</th><th>your hours/week</th><th>assignment weeks</th></tr>"
-        f"{rows}</table><p style='color:#555'>What you see is your view: noisy, and slow to change. "
-        "The truth is revealed at the debrief.</p>"))
+    return ("<table class='ws-table'><tr><th>person</th><th>weeks here</th><th>relationship</th><th>competence (your view)</th>"
+            "<th>loyalty (your view)</th><th>deal</th><th>your hours/week</th><th>assignment weeks</th></tr>"
+            f"{rows}</table><p style='color:#555'>What you see is your view: noisy, and slow to change. "
+            "The truth is revealed at the debrief.</p>")
 
 
 @solara.component_vue("decide_form.vue")
@@ -263,19 +275,12 @@ def team_svg(shop, seat: int, size: int = 320) -> str:
             f"{''.join(desks)}<text x='4' y='{size + 14}' font-size='11'>{key} · gold ring: in your deal</text></svg>")
 
 
-@solara.component
-def RoundResults(shop, seat):
-    weekly = shop.memo("team_weekly", shop.team_weekly)
-    mine = weekly[(weekly.team == shop.seat_teams[seat]) & (weekly["round"] == shop.round) & (weekly.week > 0)]
-    members = shop.memo("member_weekly", shop.member_weekly)
-    mine_m = members[members.team == shop.seat_teams[seat]]
-    first = (shop.round - 1) * shop.config.round_weeks
-    before = set(mine_m[mine_m.week == first].person_id)
-    after = set(mine_m[mine_m.week == shop.engine.week].person_id)
-    left = ", ".join(person_name(p) for p in sorted(before - after)) or "nobody"
-    joined = ", ".join(person_name(p) for p in sorted(after - before)) or "nobody"
-    prose(f"**Round {shop.round}:** {int(mine.successes.sum())} ideas succeeded; left: {left}; "
-                    f"joined: {joined}; your hours per person per week: {mine.hours.mean():.1f}.")
+def round_results_html(shop, seat) -> str:
+    r = shop.memo("round_summary", shop.round_summary)[int(shop.seat_teams[seat])]
+    left = ", ".join(person_name(p) for p in r["left"]) or "nobody"
+    joined = ", ".join(person_name(p) for p in r["joined"]) or "nobody"
+    return (f"<p><b>Round {shop.round}:</b> {r['successes']} ideas succeeded; left: {html.escape(left)}; "
+            f"joined: {html.escape(joined)}; your hours per person per week: {r['hours']:.1f}.</p>")
 
 
 # ---------------------------------------------------------------------------- debrief
@@ -355,10 +360,11 @@ def TeamStory(shop, seat):
     weekly = shop.memo("team_weekly", shop.team_weekly)
     mine = weekly[weekly.team == shop.seat_teams[seat]]
     series = {"your team": (mine.trust.to_numpy(), "#1f77b4")}
-    for policy, colour in (("reactive_in_crowd", "#d62728"), ("proactive_deal", "#2ca02c")):
-        if policy in shop.reference_teams:
-            bot = weekly[weekly.team.isin(shop.reference_teams[policy])].groupby("week").trust.mean()
-            series[f"bot: {policy.replace('_', ' ')}"] = (bot.to_numpy(), colour)
+    bots = shop.memo("headline_bots_trust", lambda: {
+        policy: weekly[weekly.team.isin(shop.reference_teams[policy])].groupby("week").trust.mean().to_numpy()
+        for policy in HEADLINE_BOTS if policy in shop.reference_teams})
+    for policy, trust in bots.items():
+        series[f"bot: {policy.replace('_', ' ')}"] = (trust, HEADLINE_BOTS[policy])
     solara.HTML(tag="div", unsafe_innerHTML=lines_svg("Team trust in the leader", mine.week.to_numpy(), series))
 
 

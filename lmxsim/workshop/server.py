@@ -44,8 +44,27 @@ def announce(host: str, port: int) -> None:
               "can join", flush=True)
 
 
+def warm_up(config: WorkshopConfig) -> None:
+    """Before the first participant: load the pages' modules and play a two-week round of a
+    one-seat copy of the workshop (the model's compiled kernels, the debrief's tables) - the
+    first round played for the room then costs what every later one does."""
+    import dataclasses
+
+    import lmxsim.workshop.app  # noqa: F401 - the pages and everything they import
+    from lmxsim.workshop import debrief
+
+    rehearsal = Workshop(dataclasses.replace(config, seats=1, rounds=1, round_weeks=2))
+    token = rehearsal.join(rehearsal.code, "warm-up").token
+    rehearsal.open_round(rehearsal.facilitator_token)
+    rehearsal.submit(token, {})
+    rehearsal.leader_view(token)
+    rehearsal.round_summary()
+    debrief.leaderboard(rehearsal)
+
+
 def serve(config: WorkshopConfig, host: str, port: int, open_browser: bool = False) -> int:
     from lmxsim.dashboard import server
 
     start(config)
-    return server.serve(host=host, port=port, open_browser=open_browser, app=APP, name=NAME, announce_fn=announce)
+    return server.serve(host=host, port=port, open_browser=open_browser, app=APP, name=NAME, announce_fn=announce,
+                        warm_up_fn=lambda: warm_up(config))

@@ -420,24 +420,45 @@ class Workshop:
             p = self.participant(token)
             m, week = self.engine.members, self.engine.week
             at = np.flatnonzero((m.team == self.seat_teams[p.seat]) & m.occupied)
-            last = self._last_round_members(p.seat)
-            rows = []
-            for i in at:
-                pid = int(m.person_id[i])
-                mine = last[last.person_id == pid]
-                rows.append({"person_id": pid, "name": person_name(pid), "tenure_weeks": int(week - m.hire_week[i]),
-                             "stage": STAGE_NAMES[int(m.stage[i])], "in_deal": bool(m.in_group[i]),
-                             "seen_competence": round(float(m.perceived_competence[i]), 2),
-                             "seen_loyalty": round(float(m.perceived_loyalty[i]), 2),
-                             "hours_last_round": round(float(mine.hours.mean()), 2) if len(mine) else 0.0,
-                             "assignment_weeks": int(mine.assignment.sum()) if len(mine) else 0})
-            return pd.DataFrame(rows)
+            last = self.memo("last_round_by_person", self._last_round_by_person)
+            team = int(self.seat_teams[p.seat])
+            ids = m.person_id[at].astype(np.int64)
+            keys = pd.MultiIndex.from_arrays([np.full(len(at), team), ids], names=["team", "person_id"])
+            mine = last.reindex(keys)
+            return pd.DataFrame({
+                "person_id": ids, "name": [person_name(pid) for pid in ids],
+                "tenure_weeks": (week - m.hire_week[at]).astype(int),
+                "stage": [STAGE_NAMES[int(s)] for s in m.stage[at]], "in_deal": m.in_group[at].astype(bool),
+                "seen_competence": np.round(m.perceived_competence[at], 2),
+                "seen_loyalty": np.round(m.perceived_loyalty[at], 2),
+                "hours_last_round": np.round(mine.hours.fillna(0.0).to_numpy(), 2),
+                "assignment_weeks": mine.assignment.fillna(0).to_numpy().astype(int)})
 
-    def _last_round_members(self, seat: int) -> pd.DataFrame:
+    def _last_round_by_person(self) -> pd.DataFrame:
+        """Per (team, person id): mean hours and weeks on an important assignment over the last round
+        (week 0 before the first round), for every seat at once."""
         weeks = self.config.round_weeks
         recent = self.members[-weeks:] if self.round else self.members[:1]
         frame = pd.concat(recent, ignore_index=True)
-        return frame[frame.team == self.seat_teams[seat]]
+        return frame.groupby(["team", "person_id"]).agg(hours=("hours", "mean"), assignment=("assignment", "sum"))
+
+    def round_summary(self) -> dict[int, dict]:
+        """Per team, the last round played: successful ideas, the leader's mean hours per person
+        per week, and who left and who joined (person ids) - every team at once."""
+        with self._lock:
+            weekly = self.memo("team_weekly", self.team_weekly)
+            members = self.memo("member_weekly", self.member_weekly)
+            played = weekly[(weekly["round"] == self.round) & (weekly.week > 0)].groupby("team")
+            ideas, hours = played.successes.sum(), played.hours.mean()
+            first = (self.round - 1) * self.config.round_weeks
+            before = members[members.week == first].groupby("team").person_id.agg(set)
+            after = members[members.week == self.engine.week].groupby("team").person_id.agg(set)
+            out = {}
+            for team in map(int, self.seat_teams):
+                b, a = before.get(team, set()), after.get(team, set())
+                out[team] = {"successes": int(ideas.get(team, 0)), "hours": float(hours.get(team, float("nan"))),
+                             "left": sorted(b - a), "joined": sorted(a - b)}
+            return out
 
     def team_weekly(self) -> pd.DataFrame:
         """Per week and team: heads, successes, quits, team means (true state) - seats and bots."""
