@@ -207,6 +207,22 @@ def wait_for_network(page) -> None:
         " return !!img && (img.tagName !== 'IMG' || (img.complete && img.naturalWidth > 0)); }")
 
 
+def page_stages(page) -> dict:
+    """Where a page's load went, from the browser's own timing (seconds since navigation start):
+    the HTML, DOMContentLoaded, the load event, the last script or style fetched (and how many,
+    how large), the websocket's first message, and now (the network is drawn)."""
+    return page.evaluate("""() => {
+      const nav = performance.getEntriesByType('navigation')[0] || {};
+      const res = performance.getEntriesByType('resource');
+      const ms = x => Math.round(x) / 1000;
+      return {html_s: ms(nav.responseEnd || 0), dom_ready_s: ms(nav.domContentLoadedEventEnd || 0),
+              load_s: ms(nav.loadEventEnd || 0), resources: res.length,
+              resources_kb: Math.round(res.reduce((a, r) => a + (r.encodedBodySize || 0), 0) / 1024),
+              last_resource_s: ms(res.reduce((a, r) => Math.max(a, r.responseEnd), 0)),
+              drawn_s: ms(performance.now())};
+    }""")
+
+
 def median(xs):
     xs = sorted(xs)
     n = len(xs)
@@ -245,13 +261,14 @@ def run(args) -> dict:
             t0 = time.monotonic()
             start = [week_of(pg) for pg in pages]
             cpu0 = server.sample()["cpu_s"]
-            newcomer_s = []
+            newcomer_s, stages = [], []
             next_newcomer = [args.seconds * (k + 1) / (args.newcomers + 1) for k in range(args.newcomers)]
             while (elapsed := time.monotonic() - t0) < args.seconds:
                 if next_newcomer and elapsed >= next_newcomer[0]:
                     next_newcomer.pop(0)
                     page = browsers[-1].new_page()
                     newcomer_s.append(seconds_to_network(page, url))
+                    stages.append(page_stages(page))
                     page.context.close()
                     continue
                 timeline.append({"t": round(elapsed, 2), **server.sample()})
@@ -261,7 +278,8 @@ def run(args) -> dict:
             cpu = server.sample()["cpu_s"] - cpu0
             rates = [(b - a) / wall for a, b in zip(start, end) if a is not None and b is not None]
             result["playing"] = {"wall_s": wall, "weeks_per_s": rates, "server_cpu_s": cpu,
-                                 "newcomer_first_network_s": newcomer_s, "timeline": timeline,
+                                 "newcomer_first_network_s": newcomer_s, "newcomer_stages": stages,
+                                 "timeline": timeline,
                                  "status": server.status()}
 
             # the end of the session: a share of the browsers die, the others close their tabs
@@ -312,6 +330,9 @@ def summary(r: dict) -> str:
         f"| weeks/s per session: median (min-max) | {median(rates):.2f} ({min(rates):.2f}-{max(rates):.2f}) |",
         f"| first network of a new page while {r['sessions']} play (s) | "
         + ", ".join("timeout" if s is None else f"{s:.1f}" for s in play["newcomer_first_network_s"]) + " |",
+        *[f"| new page {k + 1}: HTML / DOM ready / load / last resource ({st['resources']}, {st['resources_kb']} kB) / "
+          f"drawn (s) | {st['html_s']:.1f} / {st['dom_ready_s']:.1f} / {st['load_s']:.1f} / {st['last_resource_s']:.1f} / "
+          f"{st['drawn_s']:.1f} |" for k, st in enumerate(play.get("newcomer_stages", []))],
         f"| server CPU while playing (CPU s per wall s) | {play['server_cpu_s'] / play['wall_s']:.2f} |",
         f"| RSS fresh / peak (MB) | {fresh['rss_mb']:.0f} / {peak:.0f} |",
         f"| OS threads fresh / peak | {fresh['threads']} / {max(s['threads'] for s in play['timeline'] + after)} |",

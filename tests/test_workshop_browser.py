@@ -85,6 +85,9 @@ def test_a_workshop_with_a_facilitator_and_three_participants():
                 page.wait_for_selector("text=Submit my choices")
             ann.screenshot(path=ARTIFACTS / "workshop-participant-phone.png", full_page=True)
             bob.locator("label", has_text=re.compile("^Deal$")).first.click()
+            # Bob gives his first member all the weight he can (a slider moved in the browser)
+            favourite = bob.locator(".ws-member b").first.inner_text()
+            bob.locator(".ws-member input[type=range]").nth(1).fill("10")
             bob.get_by_role("button", name="Submit my choices").click()
             bob.wait_for_selector("text=Submitted")
             ann.get_by_role("button", name="Submit my choices").click()
@@ -94,6 +97,10 @@ def test_a_workshop_with_a_facilitator_and_three_participants():
             for page in pages:
                 page.wait_for_selector("text=Round 1 is over")
             assert bob.locator("svg title", has_text="in your deal").count() == 1
+            # the server played the slider's value: his favourite got the most of his hours
+            hours = {row.locator("td").nth(0).inner_text(): float(row.locator("td").nth(6).inner_text())
+                     for row in bob.locator("table.ws-table tr:has(td)").all()}
+            assert hours[favourite] > 3 * max(h for name, h in hours.items() if name != favourite)
 
             # Cy closes the tab and comes back in the same browser: the same team
             cy.close()
@@ -126,6 +133,9 @@ def test_a_workshop_with_a_facilitator_and_three_participants():
             ann.wait_for_selector("tr.ws-me")
             assert "Ann" in ann.locator("tr.ws-me").inner_text()
             ann.wait_for_selector("text=Whose story?")
+            second = ann.locator(".ws-story option").nth(1).inner_text()
+            ann.get_by_label("Whose story?").select_option(index=1)
+            ann.wait_for_selector(f"svg[aria-label='{second}: week by week (the truth)']")
             assert ann.locator("svg[aria-label='Team trust in the leader'] polyline").count() == 3   # mine + 2 bots
             facilitator.screenshot(path=ARTIFACTS / "workshop-facilitator-debrief.png", full_page=True)
             with facilitator.expect_download() as download:

@@ -235,10 +235,11 @@ def Decide(shop, token, version):
     rows = [{"id": str(pid), "name": person_name(pid), "stage": str(view.loc[pid].stage),
              "tenure": int(view.loc[pid].tenure_weeks), "competence": f"{view.loc[pid].seen_competence:.2f}",
              "loyalty": f"{view.loc[pid].seen_loyalty:.2f}"} for pid in people]
-    form = {"hours": {str(k): float(v) for k, v in start["hours"].items()},
-            "latitude": {str(k): float(v) for k, v in start["latitude"].items()},
-            "deal": [str(k) for k in start["deal"]], "assignments": [str(k) for k in start["assignments"]],
-            "promise": float(start["promise"])}
+    form = solara.use_memo(lambda: {   # JSON keys are strings; the same object while the round lasts
+        "hours": {str(k): float(v) for k, v in start["hours"].items()},
+        "latitude": {str(k): float(v) for k, v in start["latitude"].items()},
+        "deal": [str(k) for k in start["deal"]], "assignments": [str(k) for k in start["assignments"]],
+        "promise": float(start["promise"])}, [start])
     DecideForm(people=rows, start=form, allowed=allowed, max_hours=int(MAX_HOURS_WEIGHT), message=message,
                event_submit=submit)
     TeamPicture(shop, p.seat)
@@ -294,29 +295,34 @@ def board_html(board, me: int | None = None) -> str:
             "</th><th>trust</th><th>engagement</th></tr>" + "".join(rows) + "</table>")
 
 
+DEBRIEF_INTRO = markdown.markdown("### Debrief\nEvery team, and bots running each built-in policy on the same "
+                                  "starting team and the same luck. Where did you land - and why?")
+
+
 @solara.component
 def Debrief(shop, me: int | None = None):
+    """The leaderboard (and for a participant, their team's trust next to the headline bots) in one
+    piece of HTML; a participant's people's stories are picked in the browser."""
     board = shop.memo("leaderboard", lambda: debrief.leaderboard(shop))
-    prose("### Debrief\nEvery team, and bots running each built-in policy on the same starting team "
-                    "and the same luck. Where did you land - and why?")
-    solara.HTML(tag="div", unsafe_innerHTML=board_html(board, me))
+    parts = [DEBRIEF_INTRO, board_html(board, me)]
     if me is not None:
-        TeamStory(shop, me)
-        Story(shop, me)
+        parts.append(team_story_svg(shop, me))
+    solara.HTML(tag="div", unsafe_innerHTML="".join(parts))
+    if me is not None:
+        StoryPicker(stories=member_stories(shop, me))
 
 
-@solara.component
-def Story(shop, seat):
+@solara.component_vue("story_picker.vue")
+def StoryPicker(stories: list):
+    """'Whose story?': a choice among the team's people, each story drawn on the server once."""
+
+
+def member_stories(shop, seat) -> list[dict]:
+    """Every person who was in the team: their name and their week-by-week story as SVG."""
     members = shop.memo("member_weekly", shop.member_weekly)
     mine = members[members.team == shop.seat_teams[seat]]
-    ids = sorted(set(mine.person_id))
-    picked, set_picked = solara.use_state(person_name(ids[0]) if ids else None)
-    solara.Select("Whose story?", values=[person_name(p) for p in ids], value=picked, on_value=set_picked)
-    pid = next((p for p in ids if person_name(p) == picked), None)
-    if pid is None:
-        return
-    story = mine[mine.person_id == pid]
-    solara.HTML(tag="div", unsafe_innerHTML=story_svg(story, f"{person_name(pid)}: week by week (the truth)"))
+    return [{"name": person_name(pid), "svg": story_svg(story, f"{person_name(pid)}: week by week (the truth)")}
+            for pid, story in mine.groupby("person_id", sort=True)]
 
 
 STORY_LINES = {"lmx": "#1f4e79", "trust": "#2ca02c", "engagement": "#ff7f0e", "turnover_intention": "#d62728"}
@@ -354,8 +360,7 @@ def lines_svg(title: str, weeks, series: dict, width: int = 640, height: int = 2
             f"weeks {first}-{last}</text>{grid}{''.join(lines)}</svg>")
 
 
-@solara.component
-def TeamStory(shop, seat):
+def team_story_svg(shop, seat) -> str:
     """The participant's team mean trust by week, next to the two headline bots on the same team."""
     weekly = shop.memo("team_weekly", shop.team_weekly)
     mine = weekly[weekly.team == shop.seat_teams[seat]]
@@ -365,7 +370,7 @@ def TeamStory(shop, seat):
         for policy in HEADLINE_BOTS if policy in shop.reference_teams})
     for policy, trust in bots.items():
         series[f"bot: {policy.replace('_', ' ')}"] = (trust, HEADLINE_BOTS[policy])
-    solara.HTML(tag="div", unsafe_innerHTML=lines_svg("Team trust in the leader", mine.week.to_numpy(), series))
+    return lines_svg("Team trust in the leader", mine.week.to_numpy(), series)
 
 
 # ---------------------------------------------------------------------------- facilitator
