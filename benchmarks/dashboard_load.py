@@ -207,6 +207,20 @@ def wait_for_network(page) -> None:
         " return !!img && (img.tagName !== 'IMG' || (img.complete && img.naturalWidth > 0)); }")
 
 
+def browsers_cpu_s() -> float:
+    """CPU seconds (user + system) of every Chromium process on the machine, from /proc (Linux)."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(chrom" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def page_stages(page) -> dict:
     """Where a page's load went, from the browser's own timing (seconds since navigation start):
     the HTML, DOMContentLoaded, the load event, the last script or style fetched (and how many,
@@ -260,7 +274,7 @@ def run(args) -> dict:
             timeline = []
             t0 = time.monotonic()
             start = [week_of(pg) for pg in pages]
-            cpu0 = server.sample()["cpu_s"]
+            cpu0, browsers_cpu0 = server.sample()["cpu_s"], browsers_cpu_s()
             newcomer_s, stages = [], []
             next_newcomer = [args.seconds * (k + 1) / (args.newcomers + 1) for k in range(args.newcomers)]
             while (elapsed := time.monotonic() - t0) < args.seconds:
@@ -275,9 +289,10 @@ def run(args) -> dict:
                 time.sleep(1.0)
             wall = time.monotonic() - t0
             end = [week_of(pg) for pg in pages]
-            cpu = server.sample()["cpu_s"] - cpu0
+            cpu, browsers_cpu = server.sample()["cpu_s"] - cpu0, browsers_cpu_s() - browsers_cpu0
             rates = [(b - a) / wall for a, b in zip(start, end) if a is not None and b is not None]
             result["playing"] = {"wall_s": wall, "weeks_per_s": rates, "server_cpu_s": cpu,
+                                 "browsers_cpu_s": browsers_cpu,
                                  "newcomer_first_network_s": newcomer_s, "newcomer_stages": stages,
                                  "timeline": timeline,
                                  "status": server.status()}
@@ -334,6 +349,8 @@ def summary(r: dict) -> str:
           f"drawn (s) | {st['html_s']:.1f} / {st['dom_ready_s']:.1f} / {st['load_s']:.1f} / {st['last_resource_s']:.1f} / "
           f"{st['drawn_s']:.1f} |" for k, st in enumerate(play.get("newcomer_stages", []))],
         f"| server CPU while playing (CPU s per wall s) | {play['server_cpu_s'] / play['wall_s']:.2f} |",
+        f"| the browsers' CPU while playing (CPU s per wall s, every Chromium process) | "
+        f"{play.get('browsers_cpu_s', float('nan')) / play['wall_s']:.2f} |",
         f"| RSS fresh / peak (MB) | {fresh['rss_mb']:.0f} / {peak:.0f} |",
         f"| OS threads fresh / peak | {fresh['threads']} / {max(s['threads'] for s in play['timeline'] + after)} |",
         f"| pages killed with their browser / closed | {r['ended']['killed_pages']} / {r['ended']['closed_pages']} |",
