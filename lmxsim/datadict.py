@@ -21,6 +21,7 @@ column per outcome the specification asks for). :func:`expected_columns` expands
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 FACTOR = "<factor>"
@@ -238,6 +239,7 @@ def expected_columns(key: str, factors=(), outcomes=(), method: str | None = Non
 
 
 # ----------------------------------------------------------------------------- Parquet (Arrow) metadata
+@functools.lru_cache(maxsize=None)   # the declarations do not change while a process runs
 def _store_columns(kind: str) -> dict[str, Column]:
     if kind == "runs":
         cols = (*STORE_ID_COLUMNS, *parameter_columns(), *outcome_columns())

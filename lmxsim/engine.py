@@ -332,11 +332,17 @@ def run_batch(specs: list[OrgSpec], weeks: int | None = None, observers=()) -> l
         rows.append(weekly_rows(engine))
         for observe in observers:
             observe(engine)
-    return [frame_of(rows, org) for org in range(engine.n_orgs)]
+    weekly = by_column(rows)
+    return [frame_of(weekly, org) for org in range(engine.n_orgs)]
 
 
-def frame_of(rows: list[dict[str, np.ndarray]], org: int) -> pd.DataFrame:
-    """Organisation ``org``'s weekly frame from the batch's weekly reporter rows."""
-    frame = pd.DataFrame({name: np.array([row[name][org] for row in rows]) for name in rows[0]})
-    frame.insert(0, "week", np.arange(len(rows)))
-    return frame
+def by_column(rows: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The batch's weekly reporter rows as one (organisation x week) array per reporter."""
+    return {name: np.stack([row[name] for row in rows], axis=1) for name in rows[0]}
+
+
+def frame_of(weekly: dict[str, np.ndarray], org: int) -> pd.DataFrame:
+    """Organisation ``org``'s weekly frame from :func:`by_column` of the batch's weekly rows."""
+    columns = {name: values[org] for name, values in weekly.items()}
+    weeks = len(next(iter(columns.values())))
+    return pd.DataFrame({"week": np.arange(weeks), **columns})

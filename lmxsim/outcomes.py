@@ -146,37 +146,73 @@ def measured_weeks(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK, window: 
     return sim[sim.week >= first_measured_week(horizon, window, start)]
 
 
-def window_summary(w: pd.DataFrame) -> dict[str, float]:
-    """The RATES and MEAN_OF_WEEKLY outcomes over the weekly rows ``w`` (plain names).
+def window_summary(w) -> dict[str, float]:
+    """The RATES and MEAN_OF_WEEKLY outcomes over the weekly rows ``w`` (plain names): a DataFrame
+    or a mapping of column name -> values of those weeks.
 
     innovation_per_member_year: successful ideas per head per 52 weeks;
     annual_turnover: voluntary quits per head per 52 weeks;
     annual_turnover_top_quartile: the same for members in the top quartile of recent performance;
     turnover_cost_per_member_year: annual salaries lost to turnover per head per year;
     bonus_cost_per_member_year: annual salaries paid in bonuses per head per year;
-    the rest are means of the weekly values.
+    the rest are means of the weekly values (weeks where a value is undefined, e.g. nobody is
+    left, are skipped, as pandas does).
     """
-    head_years = float(w.headcount.sum()) / 52.0
+    head_years = _total(w["headcount"]) / 52.0
     out = {
-        "innovation_per_member_year": float(w.innovation.sum()) / head_years if head_years else np.nan,
-        "innovation_value_per_member_year": float(w.innovation_value.sum()) / head_years if head_years else np.nan,
-        "annual_turnover": float(w.quits.sum()) / head_years if head_years else np.nan,
+        "innovation_per_member_year": _total(w["innovation"]) / head_years if head_years else np.nan,
+        "innovation_value_per_member_year": _total(w["innovation_value"]) / head_years if head_years else np.nan,
+        "annual_turnover": _total(w["quits"]) / head_years if head_years else np.nan,
         # the top quartile holds a quarter of the head-years
-        "annual_turnover_top_quartile": float(w.quits_top_quartile.sum()) / (0.25 * head_years)
+        "annual_turnover_top_quartile": _total(w["quits_top_quartile"]) / (0.25 * head_years)
         if head_years else np.nan,
-        "turnover_cost_per_member_year": float(w.turnover_cost.sum()) / head_years if head_years else np.nan,
-        "bonus_cost_per_member_year": float(w.bonus_cost.sum()) / head_years if head_years else np.nan,
+        "turnover_cost_per_member_year": _total(w["turnover_cost"]) / head_years if head_years else np.nan,
+        "bonus_cost_per_member_year": _total(w["bonus_cost"]) / head_years if head_years else np.nan,
     }
     for col in MEAN_OF_WEEKLY:
-        out[col] = float(w[col].mean())
+        out[col] = _mean(w[col])
     return out
 
 
+#: the weekly columns :func:`window_summary` reads
+SUMMARY_INPUTS = ("headcount", "innovation", "innovation_value", "quits", "quits_top_quartile", "turnover_cost",
+                  "bonus_cost", *MEAN_OF_WEEKLY)
+
+
+def _total(values) -> float:
+    """The sum, undefined values counted as 0 (pandas' ``Series.sum()``, to the last bit)."""
+    a = np.asarray(values)
+    if a.dtype.kind == "f":
+        undefined = np.isnan(a)
+        if undefined.any():
+            a = np.where(undefined, 0.0, a)
+    return float(a.sum())
+
+
+def _mean(values) -> float:
+    """The mean of the defined values (pandas' ``Series.mean()``, to the last bit: the sum with
+    undefined values as 0, over their count)."""
+    a = np.asarray(values, dtype=np.float64)
+    undefined = np.isnan(a)
+    n = len(a) - int(undefined.sum())
+    if n == 0:
+        return np.nan
+    if n < len(a):
+        a = np.where(undefined, 0.0, a)
+    return float(a.sum() / np.float64(n))
+
+
 def run_summary(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> dict[str, float]:
-    """Headline outcomes of one run: :func:`window_summary` over every window of :data:`WINDOWS`,
-    named by :func:`windowed` (``annual_turnover``, ``annual_turnover_last_year``, ...)."""
+    """Headline outcomes of one run: :func:`window_summary` over every window of :data:`WINDOWS`
+    (the weeks :func:`measured_weeks` selects), named by :func:`windowed` (``annual_turnover``,
+    ``annual_turnover_last_year``, ...)."""
+    week = frame["week"].to_numpy()
+    simulated = week >= 1
+    horizon = int(week[simulated].max()) if simulated.any() else 0
+    columns = {name: frame[name].to_numpy() for name in SUMMARY_INPUTS}
     out = {}
     for window in WINDOWS:
-        summary = window_summary(measured_weeks(frame, start, window))
+        keep = simulated & (week >= first_measured_week(horizon, window, start))
+        summary = window_summary({name: values[keep] for name, values in columns.items()})
         out.update({windowed(name, window): value for name, value in summary.items()})
     return out

@@ -209,9 +209,11 @@ def test_a_directory_left_before_its_manifest_was_written_is_resumed(tmp_path):
 
 def test_killed_run_resumes_to_every_run_exactly_once_and_equals_an_uninterrupted_run(tmp_path, reference):
     spec_data = {k: dict(v) for k, v in TINY.items()}
-    # runs slow enough (~0.1 s each) that the kill lands part-way through the 24 runs
-    spec_data["experiment"] = {**TINY["experiment"], "weeks": 150, "replications": 6}
+    # four scenarios run as four batches, one after the other (a batch holds one scenario): the
+    # kill lands between batches, after the first batch's runs are stored and before the last's
+    spec_data["experiment"] = {**TINY["experiment"], "weeks": 150, "replications": 3}
     spec_data["fixed"] = {"n_teams": 6}
+    spec_data["factors"] = {"scenario": ["default", "remote_team", "budget_cut", "hiring_wave"]}
     path = write_spec(tmp_path / "slow.toml", spec_data)
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "lmxsim.cli", "experiment", "run", str(path), "--out", str(out),
@@ -228,7 +230,7 @@ def test_killed_run_resumes_to_every_run_exactly_once_and_equals_an_uninterrupte
     finally:
         proc.wait(timeout=30)
     partial = load_parts(out)
-    total = 2 * 6 * 2
+    total = 2 * 3 * 4   # policies x replications x scenarios
     assert 3 <= len(partial) < total, "the kill should land part-way"
     resumed = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lmxsim.outcomes import (LAST_YEAR, MEAN_OF_WEEKLY, OUTCOME_DOCS, OUTCOMES, RATES, first_measured_week,
                              measured_weeks, run_summary, windowed)
@@ -76,3 +78,40 @@ def test_a_run_shorter_than_a_year_is_measured_over_its_second_half_by_hand():
     # weeks 16-30: 15 weeks x 10 heads; innovation 16 + ... + 30, no quit yet
     assert s["innovation_per_member_year_last_year"] == pytest.approx(sum(range(16, 31)) / (15 * 10 / 52))
     assert s["annual_turnover_last_year"] == 0.0
+
+
+# ---------------------------------------------------------------- the numpy summary is pandas' to the bit
+def _pandas_summary(frame: pd.DataFrame) -> dict[str, float]:
+    """The definition as it was written with pandas (Series.sum / Series.mean skip NaN)."""
+    out = {}
+    for window in ("from_week_26", "last_year"):
+        w = measured_weeks(frame, window=window)
+        head_years = float(w.headcount.sum()) / 52.0
+        rates = {"innovation_per_member_year": "innovation", "innovation_value_per_member_year": "innovation_value",
+                 "annual_turnover": "quits", "turnover_cost_per_member_year": "turnover_cost",
+                 "bonus_cost_per_member_year": "bonus_cost"}
+        values = {name: float(w[col].sum()) / head_years if head_years else np.nan for name, col in rates.items()}
+        values["annual_turnover_top_quartile"] = (float(w.quits_top_quartile.sum()) / (0.25 * head_years)
+                                                  if head_years else np.nan)
+        values.update({col: float(w[col].mean()) for col in MEAN_OF_WEEKLY})
+        out.update({windowed(name, window): v for name, v in values.items()})
+    return out
+
+
+@settings(max_examples=60)
+@given(weeks=st.integers(0, 170), seed=st.integers(0, 2**32 - 1), nan_share=st.sampled_from([0.0, 0.1, 1.0]))
+def test_run_summary_equals_the_pandas_definition_to_the_last_bit(weeks, seed, nan_share):
+    """Weeks where a mean is undefined (NaN: nobody left) are skipped as pandas skips them; sums
+    add in the same order, so the numbers are identical, not just close."""
+    rng = np.random.default_rng(seed)
+    frame = weekly_frame(weeks)
+    frame["headcount"] = rng.integers(0, 30, len(frame))
+    frame["innovation"] = rng.integers(0, 5, len(frame))
+    for col in ("innovation_value", "quits_top_quartile", "turnover_cost", "bonus_cost", *MEAN_OF_WEEKLY):
+        values = rng.random(len(frame)) * rng.choice([1e-3, 1.0, 1e6])
+        values[rng.random(len(frame)) < nan_share] = np.nan if col in MEAN_OF_WEEKLY else 0.0
+        frame[col] = values
+    got, want = run_summary(frame), _pandas_summary(frame)
+    assert got.keys() >= want.keys()
+    for name, value in want.items():
+        assert (np.isnan(value) and np.isnan(got[name])) or got[name] == value, name
