@@ -175,25 +175,26 @@ def _check_numbers(policy_name: str, name: str, raw, low: float, high: float, n:
     ``n`` is the number of member positions (a scalar is always allowed); ``None`` means the
     field must be a single number.
     """
-    shape = "a number" if n is None else f"a number or an array of {n} numbers (one per member position)"
-    span = f"finite, >= {low:g}" if high == np.inf else ("finite" if low == -np.inf else f"in [{low:g}, {high:g}]")
-    field = f"policy {policy_name!r}: {name}"
-    allowed = f"{shape}, {span}"
+    def refuse(shown):   # the message is built only when a value is refused
+        shape = "a number" if n is None else f"a number or an array of {n} numbers (one per member position)"
+        span = f"finite, >= {low:g}" if high == np.inf else ("finite" if low == -np.inf else f"in [{low:g}, {high:g}]")
+        return LMXInputError(f"policy {policy_name!r}: {name}", shown, f"{shape}, {span}")
+
     if raw is None or isinstance(raw, (str, bytes)):
-        raise LMXInputError(field, raw, allowed)
+        raise refuse(raw)
     try:
         values = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
-        raise LMXInputError(field, f"{type(raw).__name__} {_short(raw)}", allowed) from None
+        raise refuse(f"{type(raw).__name__} {_short(raw)}") from None
     if values.ndim > (0 if n is None else 1) or (values.ndim == 1 and len(values) != n):
-        raise LMXInputError(field, f"shape {values.shape}", allowed)
+        raise refuse(f"shape {values.shape}")
     if values.size == 0:
         return
     if not np.isfinite(values).all():
-        raise LMXInputError(field, f"{int((~np.isfinite(values)).sum())} non-finite value(s)", allowed)
+        raise refuse(f"{int((~np.isfinite(values)).sum())} non-finite value(s)")
     lo, hi = float(values.min()), float(values.max())
     if lo < low or hi > high:
-        raise LMXInputError(field, f"min {lo:.3g}, max {hi:.3g}", allowed)
+        raise refuse(f"min {lo:.3g}, max {hi:.3g}")
 
 
 def _short(value, width: int = 40) -> str:
