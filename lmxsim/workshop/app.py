@@ -216,7 +216,7 @@ def Decide(shop, token, version):
     start = solara.use_memo(lambda: (p.submitted or (p.last.carried_over(people) if p.last else
                                                      TeamChoices.baseline(people))).as_dict(), [shop.round, p.seat])
     message, set_message = solara.use_state([])
-    view = shop.leader_view(token).set_index("person_id")
+    view = shop.leader_view(token)
     allowed = shop.assignments_allowed
 
     def submit(raw):
@@ -232,9 +232,10 @@ def Decide(shop, token, version):
           "**Deal**: an explicit offer in the round's first week (costs you hours that week); "
           "its **promise** is what you announce you will deliver. "
           f"**Assignment**: the team's {allowed} important assignment(s).")
-    rows = [{"id": str(pid), "name": person_name(pid), "stage": str(view.loc[pid].stage),
-             "tenure": int(view.loc[pid].tenure_weeks), "competence": f"{view.loc[pid].seen_competence:.2f}",
-             "loyalty": f"{view.loc[pid].seen_loyalty:.2f}"} for pid in people]
+    seen = {int(r.person_id): r for r in view.itertuples()}
+    rows = [{"id": str(pid), "name": person_name(pid), "stage": str(seen[pid].stage),
+             "tenure": int(seen[pid].tenure_weeks), "competence": f"{seen[pid].seen_competence:.2f}",
+             "loyalty": f"{seen[pid].seen_loyalty:.2f}"} for pid in people]
     form = solara.use_memo(lambda: {   # JSON keys are strings; the same object while the round lasts
         "hours": {str(k): float(v) for k, v in start["hours"].items()},
         "latitude": {str(k): float(v) for k, v in start["latitude"].items()},
