@@ -141,9 +141,14 @@ def first_measured_week(horizon: int, window: str = WINDOWS[0], start: int = MEA
 def measured_weeks(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK, window: str = WINDOWS[0]) -> pd.DataFrame:
     """The weeks of ``frame`` outcomes are measured over in ``window`` (see
     :func:`first_measured_week`): by default from ``start`` (month 6) on."""
-    sim = frame[frame.week >= 1]
-    horizon = int(sim.week.max()) if len(sim) else 0
-    return sim[sim.week >= first_measured_week(horizon, window, start)]
+    return frame[_measured(frame["week"].to_numpy(), window, start)]
+
+
+def _measured(week: np.ndarray, window: str, start: int) -> np.ndarray:
+    """Which of the weeks ``week`` (0 = the initial state) ``window`` measures."""
+    simulated = week >= 1
+    horizon = int(week[simulated].max()) if simulated.any() else 0
+    return simulated & (week >= first_measured_week(horizon, window, start))
 
 
 def window_summary(w) -> dict[str, float]:
@@ -193,13 +198,8 @@ def _mean(values) -> float:
     """The mean of the defined values (pandas' ``Series.mean()``, to the last bit: the sum with
     undefined values as 0, over their count)."""
     a = np.asarray(values, dtype=np.float64)
-    undefined = np.isnan(a)
-    n = len(a) - int(undefined.sum())
-    if n == 0:
-        return np.nan
-    if n < len(a):
-        a = np.where(undefined, 0.0, a)
-    return float(a.sum() / np.float64(n))
+    n = len(a) - int(np.isnan(a).sum())
+    return _total(a) / n if n else np.nan
 
 
 def run_summary(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> dict[str, float]:
@@ -207,12 +207,10 @@ def run_summary(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> dict[str
     (the weeks :func:`measured_weeks` selects), named by :func:`windowed` (``annual_turnover``,
     ``annual_turnover_last_year``, ...)."""
     week = frame["week"].to_numpy()
-    simulated = week >= 1
-    horizon = int(week[simulated].max()) if simulated.any() else 0
     columns = {name: frame[name].to_numpy() for name in SUMMARY_INPUTS}
     out = {}
     for window in WINDOWS:
-        keep = simulated & (week >= first_measured_week(horizon, window, start))
+        keep = _measured(week, window, start)
         summary = window_summary({name: values[keep] for name, values in columns.items()})
         out.update({windowed(name, window): value for name, value in summary.items()})
     return out

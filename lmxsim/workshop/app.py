@@ -209,12 +209,22 @@ def DecideForm(people: list, start: dict, allowed: int, max_hours: int, message:
     """The choices form, edited in the browser; "Submit" calls ``event_submit(choices)``."""
 
 
+def _form_values(choices: TeamChoices) -> dict:
+    """Choices as the form holds them: person ids as strings (JSON object keys)."""
+    d = choices.as_dict()
+    return {"hours": {str(k): float(v) for k, v in d["hours"].items()},
+            "latitude": {str(k): float(v) for k, v in d["latitude"].items()},
+            "deal": [str(k) for k in d["deal"]], "assignments": [str(k) for k in d["assignments"]],
+            "promise": float(d["promise"])}
+
+
 @solara.component
 def Decide(shop, token, version):
     p = shop.participant(token)
     people = shop.people(p.seat)
-    start = solara.use_memo(lambda: (p.submitted or (p.last.carried_over(people) if p.last else
-                                                     TeamChoices.baseline(people))).as_dict(), [shop.round, p.seat])
+    start = solara.use_memo(lambda: _form_values(p.submitted or (p.last.carried_over(people) if p.last else
+                                                                 TeamChoices.baseline(people))),
+                            [shop.round, p.seat])   # the same object while the round lasts
     message, set_message = solara.use_state([])
     view = shop.leader_view(token)
     allowed = shop.assignments_allowed
@@ -236,12 +246,7 @@ def Decide(shop, token, version):
     rows = [{"id": str(pid), "name": person_name(pid), "stage": str(seen[pid].stage),
              "tenure": int(seen[pid].tenure_weeks), "competence": f"{seen[pid].seen_competence:.2f}",
              "loyalty": f"{seen[pid].seen_loyalty:.2f}"} for pid in people]
-    form = solara.use_memo(lambda: {   # JSON keys are strings; the same object while the round lasts
-        "hours": {str(k): float(v) for k, v in start["hours"].items()},
-        "latitude": {str(k): float(v) for k, v in start["latitude"].items()},
-        "deal": [str(k) for k in start["deal"]], "assignments": [str(k) for k in start["assignments"]],
-        "promise": float(start["promise"])}, [start])
-    DecideForm(people=rows, start=form, allowed=allowed, max_hours=int(MAX_HOURS_WEIGHT), message=message,
+    DecideForm(people=rows, start=start, allowed=allowed, max_hours=int(MAX_HOURS_WEIGHT), message=message,
                event_submit=submit)
     TeamPicture(shop, p.seat)
 
