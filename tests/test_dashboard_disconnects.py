@@ -78,11 +78,15 @@ def test_tabs_closed_while_loading_and_reloaded_while_playing(server):
         try:
             # tabs closed at every moment of a page's life: before the scripts arrive, while the
             # kernel connects, while the first pictures are drawn (before the fix this killed the
-            # server 2-7 s into loading)
+            # server 2-7 s into loading); nine tabs load side by side, tab i is closed 0.5 * i s
+            # after its page was requested
+            tabs = []
             for i in range(9):
                 context = browser.new_context()
                 context.new_page().goto(server.url, wait_until="commit", timeout=30_000)
-                time.sleep(0.5 * i)
+                tabs.append((time.monotonic() + 0.5 * i, i, context))
+            for close_at, i, context in tabs:
+                time.sleep(max(0.0, close_at - time.monotonic()))
                 context.close()
                 assert server.poll() is None, f"the server died when tab {i} was closed after {0.5 * i:.1f} s"
             time.sleep(3)   # what the server still sends to the closed tabs
