@@ -52,7 +52,8 @@ def main(argv=None) -> int:
     ap.add_argument("--after", type=int, default=120, help="seconds to watch memory after every page closed")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--py-spy", type=Path, default=None,
-                    help="record the server with py-spy (raw stacks to this file) from round 1's last submission")
+                    help="record the server with py-spy (raw stacks to this file) from a round's last submission")
+    ap.add_argument("--py-spy-round", type=int, default=1, help="the round --py-spy records (the last: the debrief)")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -113,7 +114,7 @@ def main(argv=None) -> int:
                 for page in pages:   # each page notes (its own clock) when the results appear
                     page.evaluate(WATCH, over)
                 spy = None
-                if args.py_spy and r == 1:
+                if args.py_spy and r == args.py_spy_round:
                     spy = subprocess.Popen(["py-spy", "record", "--nonblocking", "--pid", str(server.pid), "--duration", "6", "--rate",
                                             "200", "--format", "raw", "--output", str(args.py_spy)],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

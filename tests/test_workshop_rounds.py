@@ -352,3 +352,34 @@ def test_a_latecomer_takes_over_a_bots_seat_from_the_next_round(shop):
     assert played.to_dict() == {1: "reactive_in_crowd", 2: "workshop_participant"}
     board = debrief.leaderboard(shop)
     assert "Late" in set(board.who)
+
+
+def test_the_story_picker_draws_the_picked_persons_story_and_ignores_forged_picks(shop):
+    """The debrief sends a participant's people by name and one story; a pick draws that person's
+    story (of this team: separate seats start with the same people); a forged pick changes nothing."""
+    import ipyvue
+    import solara
+
+    from lmxsim.workshop.app import Stories, _people_by_team
+    from lmxsim.workshop.session import person_name
+
+    shop.join(shop.code, "Ann")
+    for _ in range(2):
+        shop.open_round(shop.facilitator_token)
+        shop.close_round(shop.facilitator_token)
+    _, rc = solara.render(Stories(shop, 1), handle_error=False)
+    picker = [w for w in rc.find(ipyvue.VueTemplate).widgets if w.has_trait("names")][0]
+    team = int(shop.seat_teams[1])
+    people = _people_by_team(shop)[team]
+    assert picker.names == [person_name(p) for p in people] and picker.picked == 0
+    assert f"{person_name(people[0])}: week by week" in picker.svg
+    picker._handle_event(None, {"event": "pick_story", "data": 2}, [])
+    assert picker.picked == 2 and f"{person_name(people[2])}: week by week" in picker.svg
+    # the story is this team's alone (one point a week), not every seat's with the same person id
+    import re
+
+    points = re.search(r"points='([^']*)'", picker.svg).group(1).split()
+    assert (shop.member_weekly().person_id == people[2]).sum() > len(points) == shop.engine.week + 1
+    for forged in (-1, len(people), "2", 1.5, None, True, [1]):
+        picker._handle_event(None, {"event": "pick_story", "data": forged}, [])
+        assert picker.picked == 2, forged

@@ -40,6 +40,7 @@ table.ws-table { border-collapse: collapse; font-size: 0.95rem; }
 table.ws-table td, table.ws-table th { border-bottom: 1px solid #e3e6ea; padding: 3px 8px; text-align: right; }
 table.ws-table td:first-child, table.ws-table th:first-child { text-align: left; }
 tr.ws-me td { font-weight: 700; background: #fff4cc; }
+.ws-notice { padding: 10px 14px; border-radius: 4px; margin: 6px 0; font-size: 1rem; }
 """
 HEADLINE_BOTS = {"reactive_in_crowd": "#d62728", "proactive_deal": "#2ca02c"}   # drawn next to a team's story
 STAGE_COLOURS = {"stranger": "#c8c8c8", "acquaintance": "#8fb8de", "partnership": "#1f4e79"}
@@ -127,18 +128,23 @@ routes = [solara.Route(path="/", component=ParticipantPage, layout=Layout),
 
 def _message(shop) -> None:
     if shop.messages:
-        solara.Info(f"Facilitator: {shop.messages[-1][1]}")
+        solara.Info(f"Facilitator: {shop.messages[-1][1]}").key("ws-message")
 
 
 def _timer(shop, live) -> None:
     left = shop.seconds_left()
     if left is not None:
-        Countdown(seconds=round(left, 2), paused=shop.paused_remaining is not None, stamp=live)
+        Countdown(seconds=round(left, 2), paused=shop.paused_remaining is not None, stamp=live).key("ws-timer")
 
 
 # ---------------------------------------------------------------------------- participant
 @solara.component
 def Participant(shop, live):
+    """A participant's page: the same few widgets in every phase, each with a key, so that a round's
+    end updates their content (one message each) instead of building a new page for each of thirty
+    browsers: a header, the facilitator's message, the timer, the main panel (what the phase shows,
+    one piece of HTML), the choices form (while a round is open), a second panel (the team's
+    picture under the form) and, at the debrief, "Whose story?"."""
     browser = solara.use_memo(solara.get_session_id, [])
     token, set_token = solara.use_state(None)
     resumed = shop.resume(browser) if browser else None
@@ -148,19 +154,36 @@ def Participant(shop, live):
         return
     p = shop.participant(token)
     prose(f"**{html.escape(p.name)}**, leader of team {p.seat + 1} · round {min(shop.round + 1, shop.config.rounds)}"
-                    f" of {shop.config.rounds} ({shop.config.round_weeks} weeks each) · week {shop.engine.week}")
+          f" of {shop.config.rounds} ({shop.config.round_weeks} weeks each) · week {shop.engine.week}").key("ws-head")
     _message(shop)
     _timer(shop, live)
+    below = ""
     if shop.phase == "lobby":
-        solara.Info("Waiting for the facilitator to open round 1. Meet your team below.")
-        MyTeam(shop, token, p.seat)
+        main = (notice("info", "Waiting for the facilitator to open round 1. Meet your team below.")
+                + team_svg(shop, p.seat) + leader_table_html(shop, token))
     elif shop.phase == "open":
-        Decide(shop, token, live).key(f"decide-round-{shop.round}")   # a fresh form each round
+        main, below = decide_intro_html(shop.round + 1, shop.assignments_allowed), team_svg(shop, p.seat)
     elif shop.phase == "results":
-        solara.Success(f"Round {shop.round} is over. Waiting for round {shop.round + 1}.")
-        MyTeam(shop, token, p.seat, results=True)
+        main = (notice("success", f"Round {shop.round} is over. Waiting for round {shop.round + 1}.")
+                + round_results_html(shop, p.seat) + team_svg(shop, p.seat) + leader_table_html(shop, token))
     else:
-        Debrief(shop, me=p.seat)
+        main = debrief_html(shop, p.seat)
+    solara.HTML(tag="div", unsafe_innerHTML=main).key("ws-main")
+    if shop.phase == "open":
+        Decide(shop, token).key(f"decide-round-{shop.round}")   # a fresh form each round
+    solara.HTML(tag="div", unsafe_innerHTML=below).key("ws-below")
+    if shop.phase == "debrief":
+        Stories(shop, p.seat).key("ws-stories")
+
+
+NOTICE_COLOURS = {"info": ("#e3f2fd", "#0d47a1"), "success": ("#e8f5e9", "#1b5e20")}
+
+
+def notice(kind: str, text: str) -> str:
+    """A coloured line of news (as HTML, inside a panel: no widget of its own)."""
+    back, fore = NOTICE_COLOURS[kind]
+    return (f"<div class='ws-notice' style='background:{back};color:{fore}' role='status'>"
+            f"{html.escape(text)}</div>")
 
 
 @solara.component
@@ -181,15 +204,6 @@ def JoinForm(shop, browser, set_token):
     solara.Button("Join", on_click=join, color="primary", disabled=not code or not name)
     if error:
         solara.Error(error)
-
-
-@solara.component
-def MyTeam(shop, token, seat, results: bool = False):
-    """Between rounds: last round's results, the team's picture and the leader's table, in one
-    piece of HTML (one widget to update when a round ends, for each of thirty pages)."""
-    parts = [round_results_html(shop, seat)] if results else []
-    parts += [team_svg(shop, seat), leader_table_html(shop, token)]
-    solara.HTML(tag="div", unsafe_innerHTML="".join(parts))
 
 
 def leader_table_html(shop, token) -> str:
@@ -218,8 +232,20 @@ def _form_values(choices: TeamChoices) -> dict:
             "promise": float(d["promise"])}
 
 
+def decide_intro_html(round_: int, allowed: int) -> str:
+    """What the choices mean, above the form."""
+    return markdown.markdown(
+        f"### Round {round_}: decide for your team\n"
+        "**Hours**: your weekly exchange hours are split in proportion to these weights. "
+        "**Latitude**: room to decide - useful only as far as the person is ready, a burden beyond. "
+        "**Deal**: an explicit offer in the round's first week (costs you hours that week); "
+        "its **promise** is what you announce you will deliver. "
+        f"**Assignment**: the team's {allowed} important assignment(s).")
+
+
 @solara.component
-def Decide(shop, token, version):
+def Decide(shop, token):
+    """The choices form for this round (one widget, edited in the browser)."""
     p = shop.participant(token)
     people = shop.people(p.seat)
     start = solara.use_memo(lambda: _form_values(p.submitted or (p.last.carried_over(people) if p.last else
@@ -227,7 +253,6 @@ def Decide(shop, token, version):
                             [shop.round, p.seat])   # the same object while the round lasts
     message, set_message = solara.use_state([])
     view = shop.leader_view(token)
-    allowed = shop.assignments_allowed
 
     def submit(raw):
         try:
@@ -236,24 +261,12 @@ def Decide(shop, token, version):
         except LMXInputError as exc:
             set_message(["error", f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}."])
 
-    prose(f"### Round {shop.round + 1}: decide for your team\n"
-          "**Hours**: your weekly exchange hours are split in proportion to these weights. "
-          "**Latitude**: room to decide - useful only as far as the person is ready, a burden beyond. "
-          "**Deal**: an explicit offer in the round's first week (costs you hours that week); "
-          "its **promise** is what you announce you will deliver. "
-          f"**Assignment**: the team's {allowed} important assignment(s).")
     seen = {int(r.person_id): r for r in view.itertuples()}
     rows = [{"id": str(pid), "name": person_name(pid), "stage": str(seen[pid].stage),
              "tenure": int(seen[pid].tenure_weeks), "competence": f"{seen[pid].seen_competence:.2f}",
              "loyalty": f"{seen[pid].seen_loyalty:.2f}"} for pid in people]
-    DecideForm(people=rows, start=start, allowed=allowed, max_hours=int(MAX_HOURS_WEIGHT), message=message,
-               event_submit=submit)
-    TeamPicture(shop, p.seat)
-
-
-@solara.component
-def TeamPicture(shop, seat):
-    solara.HTML(tag="div", unsafe_innerHTML=team_svg(shop, seat))
+    DecideForm(people=rows, start=start, allowed=shop.assignments_allowed, max_hours=int(MAX_HOURS_WEIGHT),
+               message=message, event_submit=submit)
 
 
 def team_svg(shop, seat: int, size: int = 320) -> str:
@@ -283,7 +296,7 @@ def team_svg(shop, seat: int, size: int = 320) -> str:
 
 
 def round_results_html(shop, seat) -> str:
-    r = shop.memo("round_summary", shop.round_summary)[int(shop.seat_teams[seat])]
+    r = shop.memo("round_summary", shop.round_summary, played=True)[int(shop.seat_teams[seat])]
     left = ", ".join(person_name(p) for p in r["left"]) or "nobody"
     joined = ", ".join(person_name(p) for p in r["joined"]) or "nobody"
     return (f"<p><b>Round {shop.round}:</b> {r['successes']} ideas succeeded; left: {html.escape(left)}; "
@@ -305,30 +318,54 @@ DEBRIEF_INTRO = markdown.markdown("### Debrief\nEvery team, and bots running eac
                                   "starting team and the same luck. Where did you land - and why?")
 
 
-@solara.component
-def Debrief(shop, me: int | None = None):
-    """The leaderboard (and for a participant, their team's trust next to the headline bots) in one
-    piece of HTML; a participant's people's stories are picked in the browser."""
+def debrief_html(shop, me: int | None = None) -> str:
+    """The leaderboard (and for a participant, their team's trust next to the headline bots)."""
     board = shop.memo("leaderboard", lambda: debrief.leaderboard(shop))
     parts = [DEBRIEF_INTRO, board_html(board, me)]
     if me is not None:
         parts.append(team_story_svg(shop, me))
-    solara.HTML(tag="div", unsafe_innerHTML="".join(parts))
-    if me is not None:
-        StoryPicker(stories=member_stories(shop, me))
+    return "".join(parts)
+
+
+@solara.component
+def Debrief(shop):
+    """The facilitator's debrief: the leaderboard."""
+    solara.HTML(tag="div", unsafe_innerHTML=debrief_html(shop))
+
+
+@solara.component
+def Stories(shop, seat):
+    """'Whose story?': the team's people by name; the picked person's story is drawn when picked."""
+    team = int(shop.seat_teams[seat])
+    people = shop.memo("people_by_team", lambda: _people_by_team(shop), played=True).get(team, [])
+    picked, set_picked = solara.use_state(0)
+    picked = min(picked, max(len(people) - 1, 0))
+    svg = member_story_svg(shop, team, people[picked]) if people else ""
+
+    def pick(k):
+        if isinstance(k, int) and not isinstance(k, bool) and 0 <= k < len(people):   # anything else: ignored
+            set_picked(k)
+
+    StoryPicker(names=[person_name(pid) for pid in people], svg=svg, picked=picked, event_pick_story=pick)
 
 
 @solara.component_vue("story_picker.vue")
-def StoryPicker(stories: list):
-    """'Whose story?': a choice among the team's people, each story drawn on the server once."""
+def StoryPicker(names: list, svg: str, picked: int, event_pick_story=None):
+    """'Whose story?': a choice among ``names``; ``svg`` is the picked one's story."""
 
 
-def member_stories(shop, seat) -> list[dict]:
-    """Every person who was in the team: their name and their week-by-week story as SVG."""
-    members = shop.memo("member_weekly", shop.member_weekly)
-    mine = members[members.team == shop.seat_teams[seat]]
-    return [{"name": person_name(pid), "svg": story_svg(story, f"{person_name(pid)}: week by week (the truth)")}
-            for pid, story in mine.groupby("person_id", sort=True)]
+def _people_by_team(shop) -> dict[int, list[int]]:
+    """Every person who was ever in each seat's team (person ids, sorted)."""
+    members = shop.memo("member_weekly", shop.member_weekly, played=True)
+    return {int(team): sorted(map(int, ids)) for team, ids in members.groupby("team").person_id.unique().items()}
+
+
+def member_story_svg(shop, team: int, pid: int) -> str:
+    """One person's week-by-week story in ``team`` (the truth) as SVG (seats of separate
+    organisations start with the same people: a person id is one person within a team)."""
+    members = shop.memo("member_weekly", shop.member_weekly, played=True)
+    story = members[(members.team == team) & (members.person_id == pid)]
+    return story_svg(story, f"{person_name(pid)}: week by week (the truth)")
 
 
 STORY_LINES = {"lmx": "#1f4e79", "trust": "#2ca02c", "engagement": "#ff7f0e", "turnover_intention": "#d62728"}
@@ -368,12 +405,12 @@ def lines_svg(title: str, weeks, series: dict, width: int = 640, height: int = 2
 
 def team_story_svg(shop, seat) -> str:
     """The participant's team mean trust by week, next to the two headline bots on the same team."""
-    weekly = shop.memo("team_weekly", shop.team_weekly)
+    weekly = shop.memo("team_weekly", shop.team_weekly, played=True)
     mine = weekly[weekly.team == shop.seat_teams[seat]]
     series = {"your team": (mine.trust.to_numpy(), "#1f77b4")}
     bots = shop.memo("headline_bots_trust", lambda: {
         policy: weekly[weekly.team.isin(shop.reference_teams[policy])].groupby("week").trust.mean().to_numpy()
-        for policy in HEADLINE_BOTS if policy in shop.reference_teams})
+        for policy in HEADLINE_BOTS if policy in shop.reference_teams}, played=True)
     for policy, trust in bots.items():
         series[f"bot: {policy.replace('_', ' ')}"] = (trust, HEADLINE_BOTS[policy])
     return lines_svg("Team trust in the leader", mine.week.to_numpy(), series)
@@ -432,7 +469,8 @@ def Facilitator(shop, token, live):
     solara.HTML(tag="div", unsafe_innerHTML=f"<table class='ws-table'><tr><th>participant</th><th>team</th>"
                                             f"<th>submitted</th></tr>{rows}</table>")
     if shop.round:
-        conc = shop.memo("concentration", lambda: debrief.concentration(shop))
+        conc = debrief.with_names(shop.memo("concentration", lambda: debrief.hours_concentration(shop), played=True),
+                                  shop)
         last = conc[conc["round"] == conc["round"].max()]
         prose("**How the room led last round** (Gini of hours: 0 = equal, near 1 = all on one person)")
         solara.HTML(tag="div", unsafe_innerHTML=last[["who", "hours_gini", "in_group_share"]].to_html(

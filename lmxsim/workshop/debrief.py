@@ -87,21 +87,34 @@ def decisions_frame(workshop: Workshop) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def hours_concentration(workshop: Workshop) -> pd.DataFrame:
+    """Per seat and round: Gini of the hours members received and the share in the deal (bots
+    included, by what they actually did) - from the records alone."""
+    members = workshop.member_weekly()
+    members = members[members.week > 0]
+    rounds = np.ceil(members.week / workshop.config.round_weeks).astype(int).rename("round")
+    hours = members.groupby(["team", rounds, "person_id"]).hours.sum()
+    by_team_round = hours.groupby(level=["team", "round"])
+    out = pd.DataFrame({"hours_gini": by_team_round.agg(gini).round(3),
+                        "in_group_share": members.groupby(["team", rounds]).in_group.mean().astype(float).round(3)})
+    out = out.reset_index()
+    seat_of = {int(t): s for s, t in enumerate(workshop.seat_teams)}
+    out.insert(0, "seat", out.pop("team").map(seat_of).astype(int))
+    return out[["seat", "round", "hours_gini", "in_group_share"]]
+
+
+def with_names(frame: pd.DataFrame, workshop: Workshop) -> pd.DataFrame:
+    """``frame`` (with a ``seat`` column) with who led each seat: the participant's name or a bot."""
+    names = {p.seat: p.name for p in workshop.participants.values()}
+    out = frame.copy()
+    out.insert(1, "who", [names.get(seat, f"seat {seat + 1}: bot") for seat in out.seat])
+    return out
+
+
 def concentration(workshop: Workshop) -> pd.DataFrame:
     """Per seat and round: Gini of the hours members received, share in the deal, the promise
     - how differently the room led (bots included, by what they actually did)."""
-    members = workshop.member_weekly()
-    members = members[members.week > 0].copy()
-    members["round"] = np.ceil(members.week / workshop.config.round_weeks).astype(int)
-    seat_of = {int(t): s for s, t in enumerate(workshop.seat_teams)}
-    names = {p.seat: p.name for p in workshop.participants.values()}
-    rows = []
-    for (team, round_), g in members.groupby(["team", "round"]):
-        hours = g.groupby("person_id").hours.sum()
-        seat = seat_of[int(team)]
-        rows.append({"seat": seat, "who": names.get(seat, f"seat {seat + 1}: bot"), "round": int(round_),
-                     "hours_gini": round(gini(hours), 3), "in_group_share": round(float(g.in_group.mean()), 3)})
-    return pd.DataFrame(rows)
+    return with_names(hours_concentration(workshop), workshop)
 
 
 def csv_bytes(workshop: Workshop) -> dict[str, bytes]:

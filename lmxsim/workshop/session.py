@@ -148,6 +148,7 @@ class Workshop:
         self.version = 0         # any change (the facilitator's console follows it)
         self.room_version = 0    # a change the participants' pages show (phase, round, timer, messages)
         self._memo: dict = {}
+        self._played_memo: tuple[int, dict] = (-1, {})   # (week, memo) for memo(..., played=True)
         self.phase = "lobby"
         self.round = 0                  # rounds played
         self.deadline: float | None = None
@@ -420,7 +421,7 @@ class Workshop:
             p = self.participant(token)
             m, week = self.engine.members, self.engine.week
             at = np.flatnonzero((m.team == self.seat_teams[p.seat]) & m.occupied)
-            last = self.memo("last_round_by_person", self._last_round_by_person)
+            last = self.memo("last_round_by_person", self._last_round_by_person, played=True)
             team = int(self.seat_teams[p.seat])
             ids = m.person_id[at].astype(np.int64)
             keys = pd.MultiIndex.from_arrays([np.full(len(at), team), ids], names=["team", "person_id"])
@@ -446,8 +447,8 @@ class Workshop:
         """Per team, the last round played: successful ideas, the leader's mean hours per person
         per week, and who left and who joined (person ids) - every team at once."""
         with self._lock:
-            weekly = self.memo("team_weekly", self.team_weekly)
-            members = self.memo("member_weekly", self.member_weekly)
+            weekly = self.memo("team_weekly", self.team_weekly, played=True)
+            members = self.memo("member_weekly", self.member_weekly, played=True)
             played = weekly[(weekly["round"] == self.round) & (weekly.week > 0)].groupby("team")
             ideas, hours = played.successes.sum(), played.hours.mean()
             first = (self.round - 1) * self.config.round_weeks
@@ -489,13 +490,20 @@ class Workshop:
         self._memo.clear()
         self._changed.notify_all()
 
-    def memo(self, name: str, compute):
+    def memo(self, name: str, compute, played: bool = False):
         """``compute()`` once per version of the workshop: thirty pages redrawing after a round
-        share one leaderboard, one table of team weeks, ..."""
+        share one leaderboard, one table of team weeks, ... With ``played``, once per week played
+        (for what depends on the records alone, not on who joined or submitted: the console
+        redraws at every submission)."""
         with self._lock:
-            if name not in self._memo:
-                self._memo[name] = compute()
-            return self._memo[name]
+            memo = self._memo
+            if played:
+                if self._played_memo[0] != self.engine.week:
+                    self._played_memo = (self.engine.week, {})
+                memo = self._played_memo[1]
+            if name not in memo:
+                memo[name] = compute()
+            return memo[name]
 
     def wait_for_change(self, version: int, timeout: float, room: bool = False) -> int:
         """Block until :attr:`version` (with ``room``, :attr:`room_version`) differs from ``version``
