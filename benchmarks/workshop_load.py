@@ -28,7 +28,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from dashboard_load import process_sample   # benchmarks/ is on sys.path when run as a script
+from dashboard_load import browsers_cpu_s, process_sample   # benchmarks/ is on sys.path when run as a script
 
 
 # installed in a page before the last submission: the page's clock when ``text`` first appears
@@ -45,6 +45,21 @@ WATCH = """(text) => {
 }"""
 
 
+def _server_done(base: str, since: float, pages: int) -> float | None:
+    """Seconds from ``since`` (unix time) until the server had finished updating ``pages``
+    participants' pages for one change (the workshop's page updates, from the status route)."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        with urllib.request.urlopen(f"{base}/_lmxsim/status", timeout=60) as r:
+            updates = json.loads(r.read()).get("workshop_page_updates", {})
+        for times in updates.values():
+            after = [t for t in times if t >= since]
+            if len(after) >= pages:
+                return round(max(after) - since, 2)
+        time.sleep(0.2)
+    return None
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--participants", type=int, default=30)
@@ -54,6 +69,10 @@ def main(argv=None) -> int:
     ap.add_argument("--py-spy", type=Path, default=None,
                     help="record the server with py-spy (raw stacks to this file) from a round's last submission")
     ap.add_argument("--py-spy-round", type=int, default=1, help="the round --py-spy records (the last: the debrief)")
+    ap.add_argument("--room", type=int, default=0, metavar="K",
+                    help="a room: freeze every participant's page but K while the results arrive (their browsers "
+                         "would run on their own laptops: the server sends them everything, this machine draws K); "
+                         "then thaw them and check each shows the results")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -119,21 +138,46 @@ def main(argv=None) -> int:
                                             "200", "--format", "raw", "--output", str(args.py_spy)],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                     time.sleep(1)
-                cpu0 = process_sample(server.pid)["cpu_s"]
+                watched = pages
+                if args.room:   # the submitter's page and K-1 others, spread over the join order, draw here
+                    step = max(1, len(pages) // args.room)
+                    watched = sorted({len(pages) - 1, *range(0, len(pages) - 1, step)})[-args.room:]
+                    watched = [pages[k] for k in watched]
+                    for page in pages:
+                        if page not in watched:
+                            page.cdp = page.context.new_cdp_session(page)   # the page's scripts stop
+                            page.cdp.send("Debugger.enable")
+                            page.cdp.send("Debugger.pause")
+                cpu0, browsers0 = process_sample(server.pid)["cpu_s"], browsers_cpu_s()
                 last = time.time()
                 pages[-1].get_by_role("button", name="Submit my choices").click()
                 seen = []
-                for page in pages:
+                for page in watched:
                     page.wait_for_function("window.__shown !== null")
                     seen.append(page.evaluate("window.__shown") / 1000 - last)
-                cpu = process_sample(server.pid)["cpu_s"] - cpu0
+                server_done = _server_done(base, last, len(pages))
+                cpu, browsers = process_sample(server.pid)["cpu_s"] - cpu0, browsers_cpu_s() - browsers0
+                early = 0
+                if args.room:
+                    thawed = time.time()
+                    for page in pages:
+                        if page not in watched:
+                            page.cdp.send("Debugger.resume")
+                            page.cdp.send("Debugger.disable")
+                            page.wait_for_function("window.__shown !== null")
+                            early += page.evaluate("window.__shown") / 1000 < thawed
                 if spy is not None:
                     spy.wait()
+                median = sorted(seen)[len(seen) // 2]
                 result["rounds_s"].append({"round": r, "last_submission_to_all_results_s": round(max(seen), 2),
-                                           "median_s": round(sorted(seen)[len(seen) // 2], 2),
-                                           "server_cpu_s": round(cpu, 2)})
-                print(f"round {r}: last submission -> all {len(pages)} pages show results in {max(seen):.2f} s "
-                      f"(median {sorted(seen)[len(seen) // 2]:.2f} s; server CPU {cpu:.2f} s)", flush=True)
+                                           "median_s": round(median, 2), "pages_timed": len(seen),
+                                           "server_updated_every_page_s": server_done,
+                                           "server_cpu_s": round(cpu, 2), "browsers_cpu_s": round(browsers, 2),
+                                           "frozen_pages_drawn_while_frozen": early if args.room else None})
+                what = f"the {len(seen)} pages drawn here" if args.room else f"all {len(pages)} pages"
+                print(f"round {r}: last submission -> {what} show results in {max(seen):.2f} s (median {median:.2f} s);"
+                      f" the server updated every page in {server_done} s; CPU: server {cpu:.2f} s, browsers "
+                      f"{browsers:.2f} s" + (f"; {early} frozen pages drew while frozen" if args.room else ""), flush=True)
                 mark(f"after round {r}")
             for page in pages:
                 page.context.close()

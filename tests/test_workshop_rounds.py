@@ -299,6 +299,39 @@ def test_participants_pages_follow_only_what_they_show(shop):
     assert shop.phase == "results" and shop.room_version == room + 3
 
 
+def test_a_page_stuck_in_its_update_holds_the_others_up_only_briefly(shop):
+    """Pages update one at a time after a change; one that cannot get its update out (a browser
+    that stopped reading) keeps the turn, and the others go on after PAGE_TURN_S instead of never.
+    Each page's finished update is recorded for the status route."""
+    import time
+
+    import solara
+
+    from lmxsim.workshop import app
+
+    shown = []
+
+    @solara.component
+    def Page():
+        shown.append(app.use_live(shop, room=True))
+
+    _, rc = solara.render(Page(), handle_error=False)
+    try:
+        with app._ONE_PAGE_AT_A_TIME:   # another page's update, stuck
+            start = time.monotonic()
+            shop.broadcast(shop.facilitator_token, "one minute")
+            while shown[-1] != shop.room_version and time.monotonic() - start < 30:
+                time.sleep(0.05)
+            assert shown[-1] == shop.room_version, "a stuck page held every other page up"
+            assert time.monotonic() - start >= app.PAGE_TURN_S * 0.9
+        deadline = time.monotonic() + 10
+        while str(shop.room_version) not in app.lifecycle.status()["workshop_page_updates"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(app.lifecycle.status()["workshop_page_updates"][str(shop.room_version)]) >= 1
+    finally:
+        rc.close()
+
+
 # ---------------------------------------------------------------- choices
 def test_carried_over_choices_drop_leavers_and_start_newcomers_at_the_baseline():
     c = TeamChoices.parse({"hours": {1: 5, 2: 0}, "deal": [1], "assignments": [2]}, [1, 2, 3], 2)

@@ -193,6 +193,10 @@ def _mallinfo() -> dict:
     return {"malloc_in_use_mb": (info.uordblks + info.hblkhd) / 2**20, "malloc_free_mb": info.fordblks / 2**20}
 
 
+# Further fields of the status route, by name: a function each (e.g. the workshop's page updates).
+STATUS_FIELDS: dict = {}
+
+
 def status(collect: bool = False) -> dict:
     """Kernels, their pages, and the simulations still in memory (``collect``: after a full gc,
     with Python's and the C heap's sizes)."""
@@ -214,6 +218,7 @@ def status(collect: bool = False) -> dict:
         "simulations_open": sum(not s.closed for s in sims),
         "weeks": sorted(s.week for s in sims if not s.closed),
         "python_threads": threading.active_count(),
+        **{name: field() for name, field in STATUS_FIELDS.items()},
         **extra,
     }
 

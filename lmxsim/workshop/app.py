@@ -13,6 +13,7 @@ import html
 import io
 import math
 import threading
+import time
 import zipfile
 
 import markdown
@@ -20,6 +21,7 @@ import numpy as np
 import solara
 from solara.routing import router_context
 
+from lmxsim.dashboard import lifecycle
 from lmxsim.dashboard.join import current_join_url, join_qr_svg
 from lmxsim.errors import LMXInputError
 from lmxsim.workshop import debrief
@@ -53,8 +55,27 @@ def prose(text: str):
 
 # When a round ends, thirty pages re-render at once: one after the other (each ~20-40 ms), the first
 # page's update reaches its browser while the others are drawn, instead of all of them at the end of
-# thirty threads taking turns at the interpreter.
+# thirty threads taking turns at the interpreter. A page whose update cannot get through (a browser
+# that stopped reading) holds the others up for at most PAGE_TURN_S: then they go on without waiting.
 _ONE_PAGE_AT_A_TIME = threading.Lock()
+PAGE_TURN_S = 1.0
+
+# When each participant's page finished its update for a change of the room (room version -> unix
+# times), the last few changes: the load benchmark's "the server has updated every page" figure
+# (served by the status route with LMXSIM_DASHBOARD_STATUS=1).
+PAGE_UPDATES: dict[int, list[float]] = {}
+_KEEP_UPDATES = 4
+
+
+def _updated(version: int) -> None:
+    with _PAGE_UPDATES_LOCK:
+        PAGE_UPDATES.setdefault(version, []).append(time.time())
+        for old in sorted(PAGE_UPDATES)[:-_KEEP_UPDATES]:
+            del PAGE_UPDATES[old]
+
+
+_PAGE_UPDATES_LOCK = threading.Lock()
+lifecycle.STATUS_FIELDS["workshop_page_updates"] = lambda: {str(v): list(t) for v, t in dict(PAGE_UPDATES).items()}
 
 
 def use_live(shop, room: bool) -> int:
@@ -70,8 +91,14 @@ def use_live(shop, room: bool) -> int:
             shop.tick()
             if now != seen:
                 seen = now
-                with _ONE_PAGE_AT_A_TIME:
+                turn = _ONE_PAGE_AT_A_TIME.acquire(timeout=PAGE_TURN_S)
+                try:
                     set_version(now)   # re-renders this page, in this thread
+                finally:
+                    if turn:
+                        _ONE_PAGE_AT_A_TIME.release()
+                if room:
+                    _updated(now)
 
     solara.use_thread(follow, dependencies=[shop], intrusive_cancel=False)
     return version
