@@ -97,6 +97,7 @@ def test_a_workshop_with_a_facilitator_and_three_participants():
             for page in pages:
                 page.wait_for_selector("text=Round 1 is over")
             assert bob.locator("svg title", has_text="in your deal").count() == 1
+            bob.screenshot(path=ARTIFACTS / "workshop-participant-results.png", full_page=True)
             # the server played the slider's value: his favourite got the most of his hours
             hours = {row.locator("td").nth(0).inner_text(): float(row.locator("td").nth(6).inner_text())
                      for row in bob.locator("table.ws-table tr:has(td)").all()}
@@ -137,6 +138,7 @@ def test_a_workshop_with_a_facilitator_and_three_participants():
             ann.get_by_label("Whose story?").select_option(index=1)
             ann.wait_for_selector(f"svg[aria-label='{second}: week by week (the truth)']")
             assert ann.locator("svg[aria-label='Team trust in the leader'] polyline").count() == 3   # mine + 2 bots
+            ann.screenshot(path=ARTIFACTS / "workshop-participant-debrief.png", full_page=True)
             facilitator.screenshot(path=ARTIFACTS / "workshop-facilitator-debrief.png", full_page=True)
             with facilitator.expect_download() as download:
                 facilitator.get_by_role("button", name="All decisions and outcomes (CSV)").click()

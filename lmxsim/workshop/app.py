@@ -33,7 +33,7 @@ from lmxsim.workshop.session import EVENTS, person_name
 
 CSS = """
 .ws-header { background: #1f4e79 !important; color: white !important; font-size: 1.3rem; padding: 10px 18px; }
-.ws-body { padding: 12px 16px; max-width: 1100px; }
+.ws-body { padding: 12px 16px 56px; max-width: 1100px; }   /* 56px: clear of Solara's footer */
 .ws-code { font-size: 3rem; font-weight: 800; letter-spacing: 0.3rem; }
 .ws-timer { font-size: 1.6rem; font-weight: 700; }
 .ws-member { border: 1px solid #dde1e6; border-radius: 8px; padding: 6px 10px; margin: 4px 0; }
