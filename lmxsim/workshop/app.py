@@ -206,8 +206,8 @@ def Participant(shop, live):
     if shop.phase == "open":
         Decide(shop, token).key(f"decide-round-{shop.round}")   # a fresh form each round
     solara.HTML(tag="div", unsafe_innerHTML=below).key("ws-below")
-    if shop.phase == "debrief":
-        Stories(shop, p.seat).key("ws-stories")
+    # present (empty) from the start: at the debrief thirty pages fill it instead of creating it
+    Stories(shop, p.seat, shown=shop.phase == "debrief").key("ws-stories")
 
 
 NOTICE_COLOURS = {"info": ("#e3f2fd", "#0d47a1"), "success": ("#e8f5e9", "#1b5e20")}
@@ -368,10 +368,11 @@ def Debrief(shop):
 
 
 @solara.component
-def Stories(shop, seat):
-    """'Whose story?': the team's people by name; the picked person's story is drawn when picked."""
+def Stories(shop, seat, shown: bool = True):
+    """'Whose story?': the team's people by name; the picked person's story is drawn when picked
+    (nothing while not ``shown``)."""
     team = int(shop.seat_teams[seat])
-    people = shop.memo("people_by_team", lambda: _people_by_team(shop), played=True).get(team, [])
+    people = shop.memo("people_by_team", lambda: _people_by_team(shop), played=True).get(team, []) if shown else []
     picked, set_picked = solara.use_state(0)
     picked = min(picked, max(len(people) - 1, 0))
     svg = member_story_svg(shop, team, people[picked]) if people else ""
