@@ -269,12 +269,6 @@ def run(args) -> dict:
             for page in pages:
                 page.get_by_role("button", name="Play").click()
             result["open_s"] = loads
-            if args.room:   # their laptops draw their own pages: the scripts here stop while they play
-                for page in pages:
-                    page.cdp = page.context.new_cdp_session(page)
-                    page.cdp.send("Debugger.enable")
-                    page.cdp.send("Debugger.pause")
-            server_weeks0 = sum(server.status()["weeks"])
 
             # N playing: every page's week counter, the server's RSS, threads and CPU, every second
             timeline = []
@@ -294,17 +288,10 @@ def run(args) -> dict:
                 timeline.append({"t": round(elapsed, 2), **server.sample()})
                 time.sleep(1.0)
             wall = time.monotonic() - t0
-            server_weeks = sum(server.status()["weeks"]) - server_weeks0
-            cpu, browsers_cpu = server.sample()["cpu_s"] - cpu0, browsers_cpu_s() - browsers_cpu0
-            if args.room:
-                for page in pages:
-                    page.cdp.send("Debugger.resume")
-                    page.cdp.send("Debugger.disable")
-                time.sleep(2)   # the frames that waited
             end = [week_of(pg) for pg in pages]
+            cpu, browsers_cpu = server.sample()["cpu_s"] - cpu0, browsers_cpu_s() - browsers_cpu0
             rates = [(b - a) / wall for a, b in zip(start, end) if a is not None and b is not None]
-            result["playing"] = {"wall_s": wall, "weeks_per_s": rates, "server_cpu_s": cpu, "room": args.room,
-                                 "server_weeks_per_s_per_session": server_weeks / wall / args.sessions,
+            result["playing"] = {"wall_s": wall, "weeks_per_s": rates, "server_cpu_s": cpu,
                                  "browsers_cpu_s": browsers_cpu,
                                  "newcomer_first_network_s": newcomer_s, "newcomer_stages": stages,
                                  "timeline": timeline,
@@ -356,8 +343,6 @@ def summary(r: dict) -> str:
         "",
         "| what | value |", "|---|---|",
         f"| weeks/s per session: median (min-max) | {median(rates):.2f} ({min(rates):.2f}-{max(rates):.2f}) |",
-        f"| weeks/s per session by the server's count (mean) | {play.get('server_weeks_per_s_per_session', float('nan')):.2f} |",
-        f"| the playing pages' scripts paused (--room) | {'yes' if play.get('room') else 'no'} |",
         f"| first network of a new page while {r['sessions']} play (s) | "
         + ", ".join("timeout" if s is None else f"{s:.1f}" for s in play["newcomer_first_network_s"]) + " |",
         *[f"| new page {k + 1}: HTML / DOM ready / load / last resource ({st['resources']}, {st['resources_kb']} kB) / "
@@ -385,9 +370,6 @@ def summary(r: dict) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=30, help="pages playing at once (default 30)")
-    parser.add_argument("--room", action="store_true",
-                        help="a room: the playing pages' scripts are paused (by the debugger) while they play - their "
-                             "laptops would draw them; the server steps and sends as before; the newcomers draw here")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long they play (default 60)")
     parser.add_argument("--browsers", type=int, default=3, help="Chromium processes the pages share (default 3)")
     parser.add_argument("--kill-share", type=float, default=1 / 3,
