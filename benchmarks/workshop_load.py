@@ -70,9 +70,9 @@ def main(argv=None) -> int:
                     help="record the server with py-spy (raw stacks to this file) from a round's last submission")
     ap.add_argument("--py-spy-round", type=int, default=1, help="the round --py-spy records (the last: the debrief)")
     ap.add_argument("--room", type=int, default=0, metavar="K",
-                    help="a room: freeze every participant's page but K while the results arrive (their browsers "
-                         "would run on their own laptops: the server sends them everything, this machine draws K); "
-                         "then thaw them and check each shows the results")
+                    help="a room: pause the scripts of every participant's page but K (Chromium's debugger) while the "
+                         "results arrive (their browsers would run on their own laptops: the server sends them "
+                         "everything, this machine draws K); then resume them and check each shows the results")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -138,16 +138,15 @@ def main(argv=None) -> int:
                                             "200", "--format", "raw", "--output", str(args.py_spy)],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                     time.sleep(1)
-                watched = pages
+                watched, paused = pages, {}
                 if args.room:   # the submitter's page and K-1 others, spread over the join order, draw here
                     step = max(1, len(pages) // args.room)
-                    watched = sorted({len(pages) - 1, *range(0, len(pages) - 1, step)})[-args.room:]
-                    watched = [pages[k] for k in watched]
-                    for page in pages:
-                        if page not in watched:
-                            page.cdp = page.context.new_cdp_session(page)   # the page's scripts stop
-                            page.cdp.send("Debugger.enable")
-                            page.cdp.send("Debugger.pause")
+                    drawn = sorted({len(pages) - 1, *range(0, len(pages) - 1, step)})[-args.room:]
+                    watched = [pages[k] for k in drawn]
+                    paused = {page: page.context.new_cdp_session(page) for page in pages if page not in watched}
+                    for cdp in paused.values():   # the page's scripts stop
+                        cdp.send("Debugger.enable")
+                        cdp.send("Debugger.pause")
                 cpu0, browsers0 = process_sample(server.pid)["cpu_s"], browsers_cpu_s()
                 last = time.time()
                 pages[-1].get_by_role("button", name="Submit my choices").click()
@@ -157,15 +156,12 @@ def main(argv=None) -> int:
                     seen.append(page.evaluate("window.__shown") / 1000 - last)
                 server_done = _server_done(base, last, len(pages))
                 cpu, browsers = process_sample(server.pid)["cpu_s"] - cpu0, browsers_cpu_s() - browsers0
-                early = 0
-                if args.room:
-                    thawed = time.time()
-                    for page in pages:
-                        if page not in watched:
-                            page.cdp.send("Debugger.resume")
-                            page.cdp.send("Debugger.disable")
-                            page.wait_for_function("window.__shown !== null")
-                            early += page.evaluate("window.__shown") / 1000 < thawed
+                early, resumed = 0, time.time()
+                for page, cdp in paused.items():
+                    cdp.send("Debugger.resume")
+                    cdp.send("Debugger.disable")
+                    page.wait_for_function("window.__shown !== null")
+                    early += page.evaluate("window.__shown") / 1000 < resumed
                 if spy is not None:
                     spy.wait()
                 median = sorted(seen)[len(seen) // 2]

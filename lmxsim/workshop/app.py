@@ -72,6 +72,7 @@ PAGE_TURN_S = 1.0
 # (served by the status route with LMXSIM_DASHBOARD_STATUS=1).
 PAGE_UPDATES: dict[int, list[float]] = {}
 _KEEP_UPDATES = 4
+_PAGE_UPDATES_LOCK = threading.Lock()
 
 
 def _updated(version: int) -> None:
@@ -81,7 +82,6 @@ def _updated(version: int) -> None:
             del PAGE_UPDATES[old]
 
 
-_PAGE_UPDATES_LOCK = threading.Lock()
 lifecycle.STATUS_FIELDS["workshop_page_updates"] = lambda: {str(v): list(t) for v, t in dict(PAGE_UPDATES).items()}
 
 
@@ -206,8 +206,7 @@ def Participant(shop, live):
     if shop.phase == "open":
         Decide(shop, token).key(f"decide-round-{shop.round}")   # a fresh form each round
     solara.HTML(tag="div", unsafe_innerHTML=below).key("ws-below")
-    # present (empty) from the start: at the debrief thirty pages fill it instead of creating it
-    Stories(shop, p.seat, shown=shop.phase == "debrief").key("ws-stories")
+    Stories(shop, p.seat, shown=shop.phase == "debrief").key("ws-stories")   # on the page from the start
 
 
 NOTICE_COLOURS = {"info": ("#e3f2fd", "#0d47a1"), "success": ("#e8f5e9", "#1b5e20")}
@@ -348,7 +347,7 @@ def board_html(board, me: int | None = None) -> str:
             "</th><th>trust</th><th>engagement</th></tr>" + "".join(rows) + "</table>")
 
 
-DEBRIEF_INTRO = markdown.markdown("### Debrief\nEvery team, and bots running each built-in policy on the same "
+DEBRIEF_INTRO = markdown_html("### Debrief\nEvery team, and bots running each built-in policy on the same "
                                   "starting team and the same luck. Where did you land - and why?")
 
 
@@ -369,8 +368,10 @@ def Debrief(shop):
 
 @solara.component
 def Stories(shop, seat, shown: bool = True):
-    """'Whose story?': the team's people by name; the picked person's story is drawn when picked
-    (nothing while not ``shown``)."""
+    """'Whose story?': the team's people by name; the picked person's story is drawn when picked.
+    Not ``shown`` (before the debrief) it is on the page, empty and hidden, so that thirty pages
+    fill it at the debrief instead of creating it. (``shown`` is a prop, not read from the shop
+    here: a component re-renders when its props change.)"""
     team = int(shop.seat_teams[seat])
     people = shop.memo("people_by_team", lambda: _people_by_team(shop), played=True).get(team, []) if shown else []
     picked, set_picked = solara.use_state(0)
