@@ -12,7 +12,9 @@ This is the one private module where speed helpers live. What it does for speed:
   ``np.repeat`` instead of fancy indexing; the numbers are the same either way
   (:mod:`lmxsim.teams`);
 * counts: team headcounts and each member's number of present collaborators are computed
-  once a week, not in every rule that averages over them.
+  once a week, not in every rule that averages over them;
+* sums over ties: the tie matrix is 0/1, so a compiled loop adds the neighbours' values
+  without reading the matrix's ones (scipy's numbers, in scipy's order).
 """
 
 from __future__ import annotations
@@ -141,20 +143,24 @@ class Workforce:
     def collaborators(self) -> np.ndarray:
         """Each position's number of present collaborators."""
         if self._collaborators is None:
-            self._collaborators = self.ties @ self.present
+            self._collaborators = self._tie_total(self.present)
         return self._collaborators
 
     def neighbour_mean(self, values: np.ndarray, default=0.0, at=None) -> np.ndarray:
         """Mean of ``values`` over each position's present collaborators (``default`` if none);
         for the positions ``at`` only if given (the same numbers, summed over their ties alone)."""
-        count, rows = self.collaborators(), _EVERY_ROW
-        if at is not None:
-            count, rows = count[at], np.asarray(at, dtype=np.int64)
-        ties = self.ties
-        total = _tie_sums(ties.indptr, ties.indices, ties.data, np.asarray(values, dtype=float), self.present, rows,
-                          at is None)
+        count = self.collaborators() if at is None else self.collaborators()[at]
+        total = self._tie_total(np.asarray(values, dtype=float) * self.present, at)
         out = np.array(np.broadcast_to(np.asarray(default, dtype=float), count.shape))
         return np.divide(total, count, out=out, where=count > 0)
+
+    def _tie_total(self, x: np.ndarray, at=None) -> np.ndarray:
+        """``ties @ x`` (for the rows ``at`` only, if given). The tie matrix is 0/1
+        (:func:`lmxsim.organisation.adjacency`), so each row is a plain sum of ``x`` over the
+        row's ties, added in the matrix's order: scipy's numbers, without reading the ones."""
+        ties = self.ties
+        rows = _EVERY_ROW if at is None else np.asarray(at, dtype=np.int64)
+        return _tie_sums(ties.indptr, ties.indices, x, rows, at is None)
 
 
 @njit(cache=True)
@@ -186,16 +192,16 @@ _EVERY_ROW = np.zeros(0, dtype=np.int64)
 
 
 @njit(cache=True)
-def _tie_sums(indptr, indices, data, values, present, rows, every):   # pragma: no cover - compiled
-    """Per position (``every`` one, or the ``rows`` given), the sum over its ties of values * present:
-    the numbers of ``ties @ (values * present)`` (the same products added in the same order)."""
+def _tie_sums(indptr, indices, x, rows, every):   # pragma: no cover - compiled
+    """Per position (``every`` one, or the ``rows`` given), the sum of ``x`` over its ties: the
+    numbers of ``ties @ x`` for a 0/1 matrix (1.0 * x[j] is x[j]; the same additions in the same order)."""
     n = indptr.size - 1 if every else rows.size
     total = np.zeros(n)
     for r in range(n):
         i = r if every else rows[r]
         acc = 0.0
         for j in range(indptr[i], indptr[i + 1]):
-            acc += data[j] * (values[indices[j]] * present[indices[j]])
+            acc += x[indices[j]]
         total[r] = acc
     return total
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lmxsim import LMXInputError, LMXModel
 from lmxsim.engine import Engine, OrgSpec, run_batch
@@ -150,3 +152,27 @@ def test_a_rule_on_arrays_gives_the_bits_of_its_plain_numpy_expression():
     assert np.array_equal(elementwise(citizenship)(lmx, consc, clarity, engagement),
                           (0.15 * lmx + 0.25 + 0.45 * consc + 0.15 * clarity) * engagement)
     assert support(2.0, 4.0, 1.0) == (1.0 - np.exp(-0.5))
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 40), n_ties=st.integers(0, 120), seed=st.integers(0, 2**32 - 1))
+def test_means_over_collaborators_are_scipys_sums_over_the_tie_matrix(n, n_ties, seed):
+    """Workforce sums over ties in a compiled loop that skips the matrix's ones; its numbers are
+    scipy's ``ties @ (values * present)`` to the bit, for every row and for a subset of rows."""
+    from lmxsim._structure import Workforce
+    from lmxsim.organisation import adjacency
+
+    rng = np.random.default_rng(seed)
+    u, v = rng.integers(0, n, n_ties), rng.integers(0, n, n_ties)
+    keep = u != v
+    ties = adjacency(n, u[keep], v[keep])
+    occupied = rng.random(n) < 0.8
+    here = Workforce(np.zeros(n, dtype=np.int32), occupied, 1, ties, np.zeros(n, dtype=np.int64), 1)
+    values = rng.normal(size=n) * 10 ** rng.uniform(-3, 3, n)
+    present = occupied.astype(float)
+    count = ties @ present
+    assert np.array_equal(here.collaborators(), count)
+    expected = np.divide(ties @ (values * present), count, out=np.full(n, -1.0), where=count > 0)
+    assert np.array_equal(here.neighbour_mean(values, default=-1.0), expected)
+    at = np.flatnonzero(rng.random(n) < 0.5)
+    assert np.array_equal(here.neighbour_mean(values, default=-1.0, at=at), expected[at])
