@@ -209,14 +209,22 @@ def _tie_sums(indptr, indices, x, rows, every):   # pragma: no cover - compiled
 @njit(cache=True)
 def _org_sums(org, values, weight, n_orgs):   # pragma: no cover - compiled
     """Per organisation, the sum of values (times weight, if given) in position order: the numbers
-    of np.bincount(org, weights=values * weight), without the temporary arrays."""
+    of np.bincount(org, weights=values * weight), without the temporary arrays. An organisation's
+    positions mostly follow each other, so its running sum stays in a register until the next
+    organisation's position comes (the same additions, in the same order)."""
     total = np.zeros(n_orgs)
-    if weight.size:
-        for i in range(org.size):
-            total[org[i]] += values[i] * weight[i]
-    else:
-        for i in range(org.size):
-            total[org[i]] += values[i]
+    if org.size == 0:
+        return total
+    o = org[0]
+    acc = 0.0
+    weighted = weight.size > 0
+    for i in range(org.size):
+        if org[i] != o:
+            total[o] = acc
+            o = org[i]
+            acc = total[o]
+        acc += values[i] * weight[i] if weighted else values[i]
+    total[o] = acc
     return total
 
 

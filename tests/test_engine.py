@@ -176,3 +176,23 @@ def test_means_over_collaborators_are_scipys_sums_over_the_tie_matrix(n, n_ties,
     assert np.array_equal(here.neighbour_mean(values, default=-1.0), expected)
     at = np.flatnonzero(rng.random(n) < 0.5)
     assert np.array_equal(here.neighbour_mean(values, default=-1.0, at=at), expected[at])
+
+
+@settings(max_examples=60, deadline=None)
+@given(orgs=st.lists(st.integers(0, 5), min_size=0, max_size=60), seed=st.integers(0, 2**32 - 1))
+def test_organisation_totals_are_bincounts_in_any_order_of_positions(orgs, seed):
+    """Per-organisation totals keep a running sum per run of positions; their numbers are
+    np.bincount's (the same additions in position order), however the organisations interleave."""
+    from lmxsim._structure import Workforce
+    from lmxsim.organisation import adjacency
+
+    org = np.array(orgs, dtype=np.int64)
+    n, n_orgs = len(org), 6
+    rng = np.random.default_rng(seed)
+    occupied = rng.random(n) < 0.8
+    here = Workforce(np.zeros(n, dtype=np.int32), occupied, 1, adjacency(n, org[:0], org[:0]), org, n_orgs)
+    values = rng.normal(size=n) * 10 ** rng.uniform(-3, 3, n)
+    assert np.array_equal(here.org_total(values), np.bincount(org, weights=values, minlength=n_orgs))
+    heads = np.bincount(org, weights=occupied.astype(float), minlength=n_orgs)
+    mean = np.bincount(org, weights=values * occupied, minlength=n_orgs) / np.where(heads > 0, heads, np.nan)
+    assert np.array_equal(here.org_mean(values), mean, equal_nan=True)
