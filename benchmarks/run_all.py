@@ -18,8 +18,9 @@ What is measured, each in a fresh subprocess (so peak memory is per measurement)
    finishes in reasonable time; the ratio is taken over the same weeks and seeds. Peak
    memory is the process's peak resident set (``ru_maxrss``), with the interpreter and
    imports alone shown separately.
-2. **dashboard** - one week's step plus the redraw of what the page shows (network PNG,
-   charts PNG, monitors) at the workshop default and at 500 members.
+2. **dashboard** - one week's step plus what the page needs to show it (the network's and
+   the charts' frame data, which the browser draws; monitors) at the workshop default, at 500
+   members and in compare mode.
 3. **experiment** - runs per minute of ``lmxsim experiment run policy_comparison``
    with 1 and 2 worker processes, and the parallel efficiency; with ``--baseline``, the same
    command with the other checkout's ``lmxsim``, alternating, and the ratio.
@@ -153,11 +154,16 @@ def child_step(cfg: dict) -> dict:
 
 
 def child_dashboard(cfg: dict) -> dict:
-    """One week's step plus the page's redraw, week after week."""
+    """One week's step plus what the page needs to show it, week after week.
+
+    Since issue 13 the browser draws the network and the charts from data: a Play frame is
+    each desk's colour index and flags (``NetworkFeed.frame``), the weeks each chart gained
+    (``ChartFeed.series``) and the monitors. A checkout from before that (``--baseline``)
+    is timed as it drew then: a network PNG per run and a charts PNG."""
     weeks = cfg["weeks"]
     try:
-        from lmxsim.dashboard.charts import LiveCharts, monitor_values
-        from lmxsim.dashboard.network import LiveNetwork, compute_layout
+        from lmxsim.dashboard.charts import monitor_values
+        from lmxsim.dashboard.network import compute_layout
         from lmxsim.dashboard.session import Settings, Simulation
     except ImportError as exc:  # the dashboard is not there: time an equivalent
         return _dashboard_fallback(cfg, f"lmxsim.dashboard not importable ({exc})")
@@ -170,21 +176,36 @@ def child_dashboard(cfg: dict) -> dict:
     t0 = time.perf_counter()
     sim = Simulation(settings)
     layouts = [compute_layout(run.model) for run in sim.runs]
-    networks = [LiveNetwork(run, layout, title=run.label) for run, layout in zip(sim.runs, layouts)]
-    charts = LiveCharts(sim.runs, sim.horizon, settings.scenario_obj)
-    for view in networks:
-        view.png(None)
-    charts.png()
+    try:
+        from lmxsim.dashboard.charts import ChartFeed
+        from lmxsim.dashboard.network import NetworkFeed
+        feeds = [NetworkFeed(run, layout, title=run.label) for run, layout in zip(sim.runs, layouts)]
+        chart_feed = ChartFeed(sim.runs, sim.horizon, settings.scenario_obj)
+        [feed.scene() for feed in feeds]   # the fixed drawing, sent once per organisation
+        draw_networks = lambda: [feed.frame() for feed in feeds]   # noqa: E731
+        draw_charts = chart_feed.series
+        source = ("lmxsim.dashboard: Simulation.step(1) + NetworkFeed.frame() per run + ChartFeed.series() + "
+                  "monitor_values() per run (the data of a Play frame; the browser draws it)")
+    except ImportError:   # before issue 13: PNGs drawn on the server
+        from lmxsim.dashboard.charts import LiveCharts
+        from lmxsim.dashboard.network import LiveNetwork
+        networks = [LiveNetwork(run, layout, title=run.label) for run, layout in zip(sim.runs, layouts)]
+        charts = LiveCharts(sim.runs, sim.horizon, settings.scenario_obj)
+        draw_networks = lambda: [view.png(None) for view in networks]   # noqa: E731
+        draw_charts = charts.png
+        source = ("lmxsim.dashboard: Simulation.step(1) + LiveNetwork.png() per run + LiveCharts.png() "
+                  "+ monitor_values() per run")
+    draw_networks()
+    draw_charts()
     first = time.perf_counter() - t0
     parts = {"step": [], "network": [], "charts": [], "monitors": [], "total": []}
     for _ in range(weeks):
         a = time.perf_counter()
         sim.step(1)
         b = time.perf_counter()
-        for view in networks:
-            view.png(None)
+        draw_networks()
         c = time.perf_counter()
-        charts.png()
+        draw_charts()
         d = time.perf_counter()
         for run in sim.runs:
             monitor_values(run.model)
@@ -192,9 +213,7 @@ def child_dashboard(cfg: dict) -> dict:
         for key, value in zip(("step", "network", "charts", "monitors", "total"), (b - a, c - b, d - c, e - d, e - a)):
             parts[key].append(value)
     members = sim.runs[0].model.members.capacity
-    return _dashboard_summary(cfg, parts, first, members, len(sim.runs),
-                              "lmxsim.dashboard: Simulation.step(1) + LiveNetwork.png() per run + LiveCharts.png() "
-                              "+ monitor_values() per run")
+    return _dashboard_summary(cfg, parts, first, members, len(sim.runs), source)
 
 
 def _dashboard_fallback(cfg: dict, why: str) -> dict:
