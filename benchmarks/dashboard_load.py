@@ -23,6 +23,12 @@ What it does:
 6. samples RSS, threads, kernels and live simulations for ``--after`` seconds and reports when the
    server came back within 20% of its fresh RSS.
 
+On this machine the N playing pages' renderers share the server's two cores (~0.055 of a core each
+at four frames a second); in a room each student's laptop draws their own page. ``--room`` models
+that: the playing browsers run at the lowest CPU priority (``nice 19``: they still get every cycle
+the server and the newcomer leave, so they keep reading their frames) and each new page opens in a
+separate browser at normal priority, with its own empty cache, as a newcomer's laptop would.
+
 Prints a table and writes JSON (``--out``, default ``benchmarks/latest/dashboard_load.json``), with
 ``uptime`` before and after (timings on a shared machine are noisy: read them with the load).
 """
@@ -113,12 +119,19 @@ class Server:
 class Browser:
     """A Chromium process started here (so it can be killed like a laptop going away), driven over CDP."""
 
-    def __init__(self, playwright, chromium: str):
+    def __init__(self, playwright, chromium: str, nice: int = 0):
+        """``nice``: the scheduling niceness of every process of this browser (its renderers
+        are forked from it and inherit it)."""
         self.profile = tempfile.mkdtemp(prefix="lmxsim-load-")
         self.proc = subprocess.Popen([chromium, *CHROMIUM_ARGS, "--remote-debugging-port=0",
                                       f"--user-data-dir={self.profile}", "about:blank"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=(lambda: os.nice(nice)) if nice else None)
+        if nice:   # with autogroup scheduling, niceness counts only inside a session's group: set the group's too
+            try:
+                Path(f"/proc/{self.proc.pid}/autogroup").write_text(str(nice))
+            except OSError:
+                pass
         ws_url = None
         deadline = time.monotonic() + 30
         while ws_url is None and time.monotonic() < deadline:
@@ -233,6 +246,8 @@ def page_stages(page) -> dict:
               load_s: ms(nav.loadEventEnd || 0), resources: res.length,
               resources_kb: Math.round(res.reduce((a, r) => a + (r.encodedBodySize || 0), 0) / 1024),
               last_resource_s: ms(res.reduce((a, r) => Math.max(a, r.responseEnd), 0)),
+              latest: res.slice().sort((a, b) => b.responseEnd - a.responseEnd).slice(0, 4).map(
+                r => [r.name.split('/').pop().split('?')[0], ms(r.startTime), ms(r.requestStart), ms(r.responseEnd)]),
               drawn_s: ms(performance.now())};
     }""")
 
@@ -257,11 +272,15 @@ def run(args) -> dict:
               "uptime_before": uptime(), "cpus": os.cpu_count()}
     server = Server(args.idle_timeout, log_dir / "server.log")
     browsers: list[Browser] = []
+    extra: list[Browser] = []   # --room: the newcomers' own browser
     try:
         time.sleep(2)
         result["fresh"] = {**server.sample(), **server.status(collect=True)}
         with sync_playwright() as p:
-            browsers = [Browser(p, chromium) for _ in range(args.browsers)]
+            # --room: the playing pages' browsers run at the lowest priority (their drawing would be on
+            # the students' laptops), the newcomer's in a browser of its own at normal priority
+            browsers = [Browser(p, chromium, nice=19 if args.room else 0) for _ in range(args.browsers)]
+            result["room"] = bool(args.room)
             # the room arrives: one page after the other shows its network; then all click Play
             url = f"{server.url}/?{args.query}" if args.query else server.url
             pages = [browsers[i % len(browsers)].new_page() for i in range(args.sessions)]
@@ -272,26 +291,36 @@ def run(args) -> dict:
 
             # N playing: every page's week counter, the server's RSS, threads and CPU, every second
             timeline = []
+            weeks0, tw0 = server.status()["weeks"], time.monotonic()   # the server's count: every open session's week
+            start = [(week_of(pg), time.monotonic()) for pg in pages]   # each page's counter, and when it was read
             t0 = time.monotonic()
-            start = [week_of(pg) for pg in pages]
             cpu0, browsers_cpu0 = server.sample()["cpu_s"], browsers_cpu_s()
             newcomer_s, stages = [], []
             next_newcomer = [args.seconds * (k + 1) / (args.newcomers + 1) for k in range(args.newcomers)]
             while (elapsed := time.monotonic() - t0) < args.seconds:
                 if next_newcomer and elapsed >= next_newcomer[0]:
                     next_newcomer.pop(0)
-                    page = browsers[-1].new_page()
+                    if args.room:   # a new laptop: a browser of its own, an empty cache
+                        extra = [Browser(p, chromium)]
+                    page = (extra[0] if args.room else browsers[-1]).new_page()
                     newcomer_s.append(seconds_to_network(page, url))
                     stages.append(page_stages(page))
                     page.context.close()
+                    for b in extra:
+                        b.quit()
+                    extra = []
                     continue
                 timeline.append({"t": round(elapsed, 2), **server.sample()})
                 time.sleep(1.0)
             wall = time.monotonic() - t0
-            end = [week_of(pg) for pg in pages]
+            weeks1, tw1 = server.status()["weeks"], time.monotonic()
+            end = [(week_of(pg), time.monotonic()) for pg in pages]
             cpu, browsers_cpu = server.sample()["cpu_s"] - cpu0, browsers_cpu_s() - browsers_cpu0
-            rates = [(b - a) / wall for a, b in zip(start, end) if a is not None and b is not None]
-            result["playing"] = {"wall_s": wall, "weeks_per_s": rates, "server_cpu_s": cpu,
+            rates = [(b - a) / (tb - ta) for (a, ta), (b, tb) in zip(start, end) if a is not None and b is not None]
+            server_rate = ((sum(weeks1) - sum(weeks0)) / len(weeks1) / (tw1 - tw0)
+                           if weeks1 and len(weeks0) == len(weeks1) else None)
+            result["playing"] = {"wall_s": wall, "weeks_per_s": rates, "server_weeks_per_s_mean": server_rate,
+                                 "server_cpu_s": cpu,
                                  "browsers_cpu_s": browsers_cpu,
                                  "newcomer_first_network_s": newcomer_s, "newcomer_stages": stages,
                                  "timeline": timeline,
@@ -317,8 +346,11 @@ def run(args) -> dict:
             for b in browsers:
                 b.quit()
             browsers = []
+            for b in extra:
+                b.quit()
+            extra = []
     finally:
-        for b in browsers:
+        for b in browsers + extra:
             b.quit()
         server.stop()
         result["server_log"] = str(log_dir / "server.log")
@@ -342,7 +374,9 @@ def summary(r: dict) -> str:
         f"never (within --page-timeout): {sum(x is None for x in r['open_s'])}",
         "",
         "| what | value |", "|---|---|",
-        f"| weeks/s per session: median (min-max) | {median(rates):.2f} ({min(rates):.2f}-{max(rates):.2f}) |",
+        f"| weeks/s per session, read off the pages: median (min-max) | {median(rates):.2f} ({min(rates):.2f}-"
+        f"{max(rates):.2f}) |",
+        f"| weeks/s per session, the server's count: mean | {play.get('server_weeks_per_s_mean') or float('nan'):.2f} |",
         f"| first network of a new page while {r['sessions']} play (s) | "
         + ", ".join("timeout" if s is None else f"{s:.1f}" for s in play["newcomer_first_network_s"]) + " |",
         *[f"| new page {k + 1}: HTML / DOM ready / load / last resource ({st['resources']}, {st['resources_kb']} kB) / "
@@ -382,6 +416,9 @@ def main(argv=None) -> int:
                         help="seconds a page may take to show its network (default 300)")
     parser.add_argument("--idle-timeout", type=float, default=60.0, help="the server's --idle-timeout (default 60)")
     parser.add_argument("--chromium", default=None, help="the chromium executable (default: chromium on PATH)")
+    parser.add_argument("--room", action="store_true",
+                        help="a room: the playing pages' browsers run at the lowest CPU priority (nice 19: in a room "
+                             "each student's laptop draws their page) and new pages open in a browser of their own")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "latest" / "dashboard_load.json")
     args = parser.parse_args(argv)
     result = run(args)
