@@ -76,7 +76,8 @@ def cross_ties(team_of: np.ndarray, org_of: np.ndarray, mean_ties, desk_luck) ->
 
 
 def adjacency(n: int, u: np.ndarray, v: np.ndarray) -> sp.csr_matrix:
-    """Symmetric 0/1 adjacency matrix (duplicate ties collapse to one)."""
+    """Symmetric 0/1 adjacency matrix (duplicate ties collapse to one). The sums over ties of
+    :class:`lmxsim._structure.Workforce` rely on the entries being exactly 1."""
     a = sp.coo_matrix((np.ones(2 * len(u)), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
     a = a.tocsr()
     a.data[:] = 1.0
