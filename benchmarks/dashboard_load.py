@@ -272,7 +272,6 @@ def run(args) -> dict:
               "uptime_before": uptime(), "cpus": os.cpu_count()}
     server = Server(args.idle_timeout, log_dir / "server.log")
     browsers: list[Browser] = []
-    extra: list[Browser] = []   # --room: the newcomers' own browser
     try:
         time.sleep(2)
         result["fresh"] = {**server.sample(), **server.status(collect=True)}
@@ -300,15 +299,15 @@ def run(args) -> dict:
             while (elapsed := time.monotonic() - t0) < args.seconds:
                 if next_newcomer and elapsed >= next_newcomer[0]:
                     next_newcomer.pop(0)
-                    if args.room:   # a new laptop: a browser of its own, an empty cache
-                        extra = [Browser(p, chromium)]
-                    page = (extra[0] if args.room else browsers[-1]).new_page()
-                    newcomer_s.append(seconds_to_network(page, url))
-                    stages.append(page_stages(page))
-                    page.context.close()
-                    for b in extra:
-                        b.quit()
-                    extra = []
+                    own = Browser(p, chromium) if args.room else None   # a new laptop: its own browser and cache
+                    try:
+                        page = (own or browsers[-1]).new_page()
+                        newcomer_s.append(seconds_to_network(page, url))
+                        stages.append(page_stages(page))
+                        page.context.close()
+                    finally:
+                        if own is not None:
+                            own.quit()
                     continue
                 timeline.append({"t": round(elapsed, 2), **server.sample()})
                 time.sleep(1.0)
@@ -346,11 +345,8 @@ def run(args) -> dict:
             for b in browsers:
                 b.quit()
             browsers = []
-            for b in extra:
-                b.quit()
-            extra = []
     finally:
-        for b in browsers + extra:
+        for b in browsers:
             b.quit()
         server.stop()
         result["server_log"] = str(log_dir / "server.log")

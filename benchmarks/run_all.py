@@ -158,12 +158,11 @@ def child_dashboard(cfg: dict) -> dict:
 
     Since issue 13 the browser draws the network and the charts from data: a Play frame is
     each desk's colour index and flags (``NetworkFeed.frame``), the weeks each chart gained
-    (``ChartFeed.series``) and the monitors. A checkout from before that (``--baseline``)
-    is timed as it drew then: a network PNG per run and a charts PNG."""
+    (``ChartFeed.series``) and the monitors."""
     weeks = cfg["weeks"]
     try:
-        from lmxsim.dashboard.charts import monitor_values
-        from lmxsim.dashboard.network import compute_layout
+        from lmxsim.dashboard.charts import ChartFeed, monitor_values
+        from lmxsim.dashboard.network import NetworkFeed, compute_layout
         from lmxsim.dashboard.session import Settings, Simulation
     except ImportError as exc:  # the dashboard is not there: time an equivalent
         return _dashboard_fallback(cfg, f"lmxsim.dashboard not importable ({exc})")
@@ -176,36 +175,22 @@ def child_dashboard(cfg: dict) -> dict:
     t0 = time.perf_counter()
     sim = Simulation(settings)
     layouts = [compute_layout(run.model) for run in sim.runs]
-    try:
-        from lmxsim.dashboard.charts import ChartFeed
-        from lmxsim.dashboard.network import NetworkFeed
-        feeds = [NetworkFeed(run, layout, title=run.label) for run, layout in zip(sim.runs, layouts)]
-        chart_feed = ChartFeed(sim.runs, sim.horizon, settings.scenario_obj)
-        [feed.scene() for feed in feeds]   # the fixed drawing, sent once per organisation
-        draw_networks = lambda: [feed.frame() for feed in feeds]   # noqa: E731
-        draw_charts = chart_feed.series
-        source = ("lmxsim.dashboard: Simulation.step(1) + NetworkFeed.frame() per run + ChartFeed.series() + "
-                  "monitor_values() per run (the data of a Play frame; the browser draws it)")
-    except ImportError:   # before issue 13: PNGs drawn on the server
-        from lmxsim.dashboard.charts import LiveCharts
-        from lmxsim.dashboard.network import LiveNetwork
-        networks = [LiveNetwork(run, layout, title=run.label) for run, layout in zip(sim.runs, layouts)]
-        charts = LiveCharts(sim.runs, sim.horizon, settings.scenario_obj)
-        draw_networks = lambda: [view.png(None) for view in networks]   # noqa: E731
-        draw_charts = charts.png
-        source = ("lmxsim.dashboard: Simulation.step(1) + LiveNetwork.png() per run + LiveCharts.png() "
-                  "+ monitor_values() per run")
-    draw_networks()
-    draw_charts()
+    feeds = [NetworkFeed(run, layout, title=run.label) for run, layout in zip(sim.runs, layouts)]
+    chart_feed = ChartFeed(sim.runs, sim.horizon, settings.scenario_obj)
+    for feed in feeds:
+        feed.scene()   # the fixed drawing, sent once per organisation
+        feed.frame()
+    chart_feed.series()
     first = time.perf_counter() - t0
     parts = {"step": [], "network": [], "charts": [], "monitors": [], "total": []}
     for _ in range(weeks):
         a = time.perf_counter()
         sim.step(1)
         b = time.perf_counter()
-        draw_networks()
+        for feed in feeds:
+            feed.frame()
         c = time.perf_counter()
-        draw_charts()
+        chart_feed.series()
         d = time.perf_counter()
         for run in sim.runs:
             monitor_values(run.model)
@@ -213,7 +198,9 @@ def child_dashboard(cfg: dict) -> dict:
         for key, value in zip(("step", "network", "charts", "monitors", "total"), (b - a, c - b, d - c, e - d, e - a)):
             parts[key].append(value)
     members = sim.runs[0].model.members.capacity
-    return _dashboard_summary(cfg, parts, first, members, len(sim.runs), source)
+    return _dashboard_summary(cfg, parts, first, members, len(sim.runs),
+                              "lmxsim.dashboard: Simulation.step(1) + NetworkFeed.frame() per run + ChartFeed.series() "
+                              "+ monitor_values() per run (the data of a Play frame; the browser draws it)")
 
 
 def _dashboard_fallback(cfg: dict, why: str) -> dict:

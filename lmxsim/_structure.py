@@ -149,7 +149,8 @@ class Workforce:
     def neighbour_mean(self, values: np.ndarray, default=0.0, at=None) -> np.ndarray:
         """Mean of ``values`` over each position's present collaborators (``default`` if none);
         for the positions ``at`` only if given (the same numbers, summed over their ties alone)."""
-        count = self.collaborators() if at is None else self.collaborators()[at]
+        count = self.collaborators()
+        count = count if at is None else count[at]
         total = self._tie_total(np.asarray(values, dtype=float) * self.present, at)
         out = np.array(np.broadcast_to(np.asarray(default, dtype=float), count.shape))
         return np.divide(total, count, out=out, where=count > 0)
