@@ -25,9 +25,10 @@ What it does:
 
 On this machine the N playing pages' renderers share the server's two cores (~0.055 of a core each
 at four frames a second); in a room each student's laptop draws their own page. ``--room`` models
-that: the playing browsers run at the lowest CPU priority (``nice 19``: they still get every cycle
-the server and the newcomer leave, so they keep reading their frames) and each new page opens in a
-separate browser at normal priority, with its own empty cache, as a newcomer's laptop would.
+that: once playing, each page's drawing is switched off (``html { display: none }``: the page still
+receives and reads every frame, its scripts and Vue update the page, but nothing is laid out,
+painted or rastered here - that part would happen on the student's laptop) and each new page opens
+in a separate browser with its own empty cache, as a newcomer's laptop would.
 
 Prints a table and writes JSON (``--out``, default ``benchmarks/latest/dashboard_load.json``), with
 ``uptime`` before and after (timings on a shared machine are noisy: read them with the load).
@@ -60,6 +61,7 @@ WEEK_SELECTOR = ".lmx-week"
 NETWORK_SELECTOR = ".lmx-network"   # the (first) network picture: a newcomer's page is "there" when it shows
 STATUS_PATH = "/_lmxsim/status"
 PAGE_TIMEOUT_MS = 300_000
+HIDE_DRAWING = "html { display: none !important }"   # --room: the page reads its frames, draws nothing
 WITHIN = 0.20                        # "back to within 20% of its fresh memory"
 
 
@@ -103,6 +105,9 @@ class Server:
     def status(self, collect: bool = False) -> dict:
         return get_json(self.url + STATUS_PATH + ("?gc=1" if collect else ""))
 
+    def anon_memory(self) -> dict:
+        return anon_memory(self.proc.pid)
+
     def sample(self) -> dict:
         return process_sample(self.proc.pid)
 
@@ -119,19 +124,12 @@ class Server:
 class Browser:
     """A Chromium process started here (so it can be killed like a laptop going away), driven over CDP."""
 
-    def __init__(self, playwright, chromium: str, nice: int = 0):
-        """``nice``: the scheduling niceness of every process of this browser (its renderers
-        are forked from it and inherit it)."""
+    def __init__(self, playwright, chromium: str):
         self.profile = tempfile.mkdtemp(prefix="lmxsim-load-")
         self.proc = subprocess.Popen([chromium, *CHROMIUM_ARGS, "--remote-debugging-port=0",
                                       f"--user-data-dir={self.profile}", "about:blank"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True, preexec_fn=(lambda: os.nice(nice)) if nice else None)
-        if nice:   # with autogroup scheduling, niceness counts only inside a session's group: set the group's too
-            try:
-                Path(f"/proc/{self.proc.pid}/autogroup").write_text(str(nice))
-            except OSError:
-                pass
+                                     start_new_session=True)
         ws_url = None
         deadline = time.monotonic() + 30
         while ws_url is None and time.monotonic() < deadline:
@@ -188,8 +186,32 @@ def process_sample(pid: int) -> dict:
     fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
     stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
-    return {"rss_mb": int(fields["VmRSS"].split()[0]) / 1024, "threads": int(fields["Threads"]),
-            "cpu_s": (int(stat[11]) + int(stat[12])) / ticks}
+    mb = lambda name: int(fields[name].split()[0]) / 1024   # noqa: E731 - kB in /proc
+    return {"rss_mb": mb("VmRSS"), "rss_anon_mb": mb("RssAnon"), "rss_file_mb": mb("RssFile"),
+            "threads": int(fields["Threads"]), "cpu_s": (int(stat[11]) + int(stat[12])) / ticks}
+
+
+def anon_memory(pid: int) -> dict:
+    """A process's anonymous resident memory by kind of mapping (MB, from /proc/PID/smaps, Linux):
+    glibc's main heap (``[heap]``), its other arenas (64 MB-aligned mappings of up to 64 MB), and
+    every other anonymous mapping (Python's object arenas, large blocks mapped on their own,
+    thread stacks, numba's code)."""
+    kinds = {"heap_mb": 0, "arenas_mb": 0, "other_mb": 0}
+    kind = None
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5:         # a mapping's header line
+            start, end = (int(x, 16) for x in fields[0].split("-"))
+            name = fields[5] if len(fields) > 5 else ""
+            if name == "[heap]":
+                kind = "heap_mb"
+            elif name:
+                kind = None                                 # a file, the stack, vdso: not counted here
+            else:
+                kind = "arenas_mb" if start % 2**26 == 0 and end - start <= 2**26 else "other_mb"
+        elif fields[0] == "Anonymous:" and kind is not None:
+            kinds[kind] += int(fields[1]) / 1024
+    return kinds
 
 
 def seconds_to_network(page, url: str) -> float | None:
@@ -274,11 +296,11 @@ def run(args) -> dict:
     browsers: list[Browser] = []
     try:
         time.sleep(2)
-        result["fresh"] = {**server.sample(), **server.status(collect=True)}
+        result["fresh"] = {**server.sample(), **server.status(collect=True), **server.anon_memory()}
         with sync_playwright() as p:
-            # --room: the playing pages' browsers run at the lowest priority (their drawing would be on
+            # --room: the playing pages draw nothing here (their drawing would be on
             # the students' laptops), the newcomer's in a browser of its own at normal priority
-            browsers = [Browser(p, chromium, nice=19 if args.room else 0) for _ in range(args.browsers)]
+            browsers = [Browser(p, chromium) for _ in range(args.browsers)]
             result["room"] = bool(args.room)
             # the room arrives: one page after the other shows its network; then all click Play
             url = f"{server.url}/?{args.query}" if args.query else server.url
@@ -286,6 +308,8 @@ def run(args) -> dict:
             loads = [seconds_to_network(page, url) for page in pages]   # None: no network within --page-timeout
             for page in pages:
                 page.get_by_role("button", name="Play").click()
+                if args.room:
+                    page.add_style_tag(content=HIDE_DRAWING)
             result["open_s"] = loads
 
             # N playing: every page's week counter, the server's RSS, threads and CPU, every second
@@ -316,8 +340,9 @@ def run(args) -> dict:
             end = [(week_of(pg), time.monotonic()) for pg in pages]
             cpu, browsers_cpu = server.sample()["cpu_s"] - cpu0, browsers_cpu_s() - browsers_cpu0
             rates = [(b - a) / (tb - ta) for (a, ta), (b, tb) in zip(start, end) if a is not None and b is not None]
+            weeks1 = sorted(weeks1)[-len(weeks0):]   # a newcomer's session may still be open: the room's are the furthest
             server_rate = ((sum(weeks1) - sum(weeks0)) / len(weeks1) / (tw1 - tw0)
-                           if weeks1 and len(weeks0) == len(weeks1) else None)
+                           if weeks0 and len(weeks0) == len(weeks1) else None)
             result["playing"] = {"wall_s": wall, "weeks_per_s": rates, "server_weeks_per_s_mean": server_rate,
                                  "server_cpu_s": cpu,
                                  "browsers_cpu_s": browsers_cpu,
@@ -340,7 +365,8 @@ def run(args) -> dict:
             while (elapsed := time.monotonic() - t_end) < args.after:
                 after.append({"t": round(elapsed, 1), **server.sample(), **server.status()})
                 time.sleep(2.0)
-            after.append({"t": round(time.monotonic() - t_end, 1), **server.sample(), **server.status(collect=True)})
+            after.append({"t": round(time.monotonic() - t_end, 1), **server.sample(), **server.status(collect=True),
+                          **server.anon_memory()})
             result["after"] = after
             for b in browsers:
                 b.quit()
@@ -413,8 +439,9 @@ def main(argv=None) -> int:
     parser.add_argument("--idle-timeout", type=float, default=60.0, help="the server's --idle-timeout (default 60)")
     parser.add_argument("--chromium", default=None, help="the chromium executable (default: chromium on PATH)")
     parser.add_argument("--room", action="store_true",
-                        help="a room: the playing pages' browsers run at the lowest CPU priority (nice 19: in a room "
-                             "each student's laptop draws their page) and new pages open in a browser of their own")
+                        help="a room: the playing pages draw nothing here (html display:none once playing; they still "
+                             "read every frame: in a room each student's laptop draws their page) and new pages open "
+                             "in a browser of their own")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "latest" / "dashboard_load.json")
     args = parser.parse_args(argv)
     result = run(args)

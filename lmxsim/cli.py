@@ -666,6 +666,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         check_options(args)
+        if argv is None and args.command in ("dashboard", "workshop"):   # a server started from a shell
+            from lmxsim.dashboard.lifecycle import use_system_malloc
+
+            use_system_malloc(sys.argv[1:])
         return COMMANDS[args.command](args)
     except LMXInputError as exc:
         print(f"lmxsim: error: {exc}", file=sys.stderr)

@@ -10,6 +10,7 @@ the way a room does: SIGKILL, no close signal.
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 import sys
 import threading
@@ -89,6 +90,55 @@ def test_a_closed_simulation_is_freed_and_no_longer_counted():
     assert ref() is None
 
 
+# ---------------------------------------------------------------- the server's allocator
+
+class _Exec(Exception):
+    pass
+
+
+def _no_exec(monkeypatch):
+    """Make ``os.execve`` record its call and raise instead of replacing the test process."""
+    calls = []
+
+    def execve(path, args, env):
+        calls.append((path, args, env))
+        raise _Exec
+
+    monkeypatch.setattr(lifecycle.os, "execve", execve)
+    return calls
+
+
+@pytest.mark.parametrize("env, execs, pythonmalloc_after", [
+    ({}, True, None),                                                # a server from a shell: re-executed
+    ({"PYTHONMALLOC": "pymalloc"}, False, "pymalloc"),               # the user's choice is kept
+    ({"PYTHONMALLOC": "debug"}, False, "debug"),
+    ({"PYTHONMALLOC": "malloc", lifecycle.SYSTEM_MALLOC_ENV: "1"}, False, None),   # re-executed: not again,
+])                                                                   # and not for the processes it starts
+def test_a_server_process_is_re_executed_once_with_the_system_allocator(monkeypatch, env, execs, pythonmalloc_after):
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only on Linux")
+    for name in ("PYTHONMALLOC", lifecycle.SYSTEM_MALLOC_ENV):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    calls = _no_exec(monkeypatch)
+    if execs:
+        with pytest.raises(_Exec):
+            lifecycle.use_system_malloc(["dashboard", "--port", "8123"])
+        (path, args, new_env), = calls
+        assert path == sys.executable and args[0] == sys.executable
+        assert args[-5:] == ["-m", "lmxsim", "dashboard", "--port", "8123"]
+        assert new_env["PYTHONMALLOC"] == "malloc" and new_env[lifecycle.SYSTEM_MALLOC_ENV] == "1"
+    else:
+        lifecycle.use_system_malloc(["dashboard"])
+        assert calls == []
+    assert os.environ.get("PYTHONMALLOC") == pythonmalloc_after
+
+
+def test_this_test_process_uses_pythons_allocator():
+    assert lifecycle.allocator() == ("malloc" if os.environ.get("PYTHONMALLOC") == "malloc" else "pymalloc")
+
+
 # ---------------------------------------------------------------- a real server, real browsers
 
 @pytest.fixture(scope="module")
@@ -118,6 +168,10 @@ def _playing_page(server, browser):
     open_playing(page, server.url)
     assert wait_for(lambda: (w := server.status()["weeks"]) and w[0] >= 2, 30), server.status()
     return page
+
+
+def test_the_server_started_from_the_command_line_runs_on_the_system_allocator(server):
+    assert server.status()["allocator"] == "malloc"
 
 
 @needs_chromium
