@@ -27,8 +27,11 @@ On this machine the N playing pages' renderers share the server's two cores (~0.
 at four frames a second); in a room each student's laptop draws their own page. ``--room`` models
 that: once playing, each page's drawing is switched off (``html { display: none }``: the page still
 receives and reads every frame, its scripts and Vue update the page, but nothing is laid out,
-painted or rastered here - that part would happen on the student's laptop) and each new page opens
-in a separate browser with its own empty cache, as a newcomer's laptop would.
+painted or rastered here - that part would happen on the student's laptop), the playing pages'
+browsers run at the lowest CPU priority (``--playing-nice``, 19 by default with ``--room``: the
+script work left of them yields to the server and the newcomer, and still gets the ~0.7 of a core it
+needs, so every frame is read) and each new page opens in a separate browser at normal priority with
+its own empty cache, as a newcomer's laptop would.
 
 Prints a table and writes JSON (``--out``, default ``benchmarks/latest/dashboard_load.json``), with
 ``uptime`` before and after (timings on a shared machine are noisy: read them with the load).
@@ -124,12 +127,19 @@ class Server:
 class Browser:
     """A Chromium process started here (so it can be killed like a laptop going away), driven over CDP."""
 
-    def __init__(self, playwright, chromium: str):
+    def __init__(self, playwright, chromium: str, nice: int = 0):
+        """``nice``: the scheduling niceness of every process of this browser (its renderers
+        are forked from it and inherit it)."""
         self.profile = tempfile.mkdtemp(prefix="lmxsim-load-")
         self.proc = subprocess.Popen([chromium, *CHROMIUM_ARGS, "--remote-debugging-port=0",
                                       f"--user-data-dir={self.profile}", "about:blank"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=(lambda: os.nice(nice)) if nice else None)
+        if nice:   # with autogroup scheduling, niceness counts only inside a session's group: set the group's too
+            try:
+                Path(f"/proc/{self.proc.pid}/autogroup").write_text(str(nice))
+            except OSError:
+                pass
         ws_url = None
         deadline = time.monotonic() + 30
         while ws_url is None and time.monotonic() < deadline:
@@ -256,6 +266,20 @@ def browsers_cpu_s() -> float:
     return total / ticks
 
 
+WS_TIMING = """(() => {
+  const Native = window.WebSocket, t = window.__lmxWs = {messages: 0};
+  window.WebSocket = function (...args) {
+    const ws = new Native(...args);
+    t.created = t.created ?? performance.now();
+    ws.addEventListener('open', () => { t.open = t.open ?? performance.now(); });
+    ws.addEventListener('message', () => { t.first = t.first ?? performance.now(); t.messages++; });
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+})();"""   # a newcomer's page: when its websocket was made, opened and first heard from
+
+
 def page_stages(page) -> dict:
     """Where a page's load went, from the browser's own timing (seconds since navigation start):
     the HTML, DOMContentLoaded, the load event, the last script or style fetched (and how many,
@@ -270,7 +294,9 @@ def page_stages(page) -> dict:
               last_resource_s: ms(res.reduce((a, r) => Math.max(a, r.responseEnd), 0)),
               latest: res.slice().sort((a, b) => b.responseEnd - a.responseEnd).slice(0, 4).map(
                 r => [r.name.split('/').pop().split('?')[0], ms(r.startTime), ms(r.requestStart), ms(r.responseEnd)]),
-              drawn_s: ms(performance.now())};
+              drawn_s: ms(performance.now()),
+              ws_created_s: ms(window.__lmxWs?.created ?? 0), ws_open_s: ms(window.__lmxWs?.open ?? 0),
+              ws_first_message_s: ms(window.__lmxWs?.first ?? 0), ws_messages: window.__lmxWs?.messages ?? 0};
     }""")
 
 
@@ -300,8 +326,8 @@ def run(args) -> dict:
         with sync_playwright() as p:
             # --room: the playing pages draw nothing here (their drawing would be on
             # the students' laptops), the newcomer's in a browser of its own at normal priority
-            browsers = [Browser(p, chromium) for _ in range(args.browsers)]
-            result["room"] = bool(args.room)
+            browsers = [Browser(p, chromium, nice=args.playing_nice) for _ in range(args.browsers)]
+            result["room"], result["playing_nice"] = bool(args.room), args.playing_nice
             # the room arrives: one page after the other shows its network; then all click Play
             url = f"{server.url}/?{args.query}" if args.query else server.url
             pages = [browsers[i % len(browsers)].new_page() for i in range(args.sessions)]
@@ -326,6 +352,7 @@ def run(args) -> dict:
                     own = Browser(p, chromium) if args.room else None   # a new laptop: its own browser and cache
                     try:
                         page = (own or browsers[-1]).new_page()
+                        page.add_init_script(WS_TIMING)
                         newcomer_s.append(seconds_to_network(page, url))
                         stages.append(page_stages(page))
                         page.context.close()
@@ -401,9 +428,10 @@ def summary(r: dict) -> str:
         f"| weeks/s per session, the server's count: mean | {play.get('server_weeks_per_s_mean') or float('nan'):.2f} |",
         f"| first network of a new page while {r['sessions']} play (s) | "
         + ", ".join("timeout" if s is None else f"{s:.1f}" for s in play["newcomer_first_network_s"]) + " |",
-        *[f"| new page {k + 1}: HTML / DOM ready / load / last resource ({st['resources']}, {st['resources_kb']} kB) / "
-          f"drawn (s) | {st['html_s']:.1f} / {st['dom_ready_s']:.1f} / {st['load_s']:.1f} / {st['last_resource_s']:.1f} / "
-          f"{st['drawn_s']:.1f} |" for k, st in enumerate(play.get("newcomer_stages", []))],
+        *[f"| new page {k + 1}: HTML / DOM ready / load / websocket made / opened / first heard / drawn (s) | "
+          f"{st['html_s']:.1f} / {st['dom_ready_s']:.1f} / {st['load_s']:.1f} / {st.get('ws_created_s', 0):.1f} / "
+          f"{st.get('ws_open_s', 0):.1f} / {st.get('ws_first_message_s', 0):.1f} / {st['drawn_s']:.1f} |"
+          for k, st in enumerate(play.get("newcomer_stages", []))],
         f"| server CPU while playing (CPU s per wall s) | {play['server_cpu_s'] / play['wall_s']:.2f} |",
         f"| the browsers' CPU while playing (CPU s per wall s, every Chromium process) | "
         f"{play.get('browsers_cpu_s', float('nan')) / play['wall_s']:.2f} |",
@@ -442,8 +470,13 @@ def main(argv=None) -> int:
                         help="a room: the playing pages draw nothing here (html display:none once playing; they still "
                              "read every frame: in a room each student's laptop draws their page) and new pages open "
                              "in a browser of their own")
+    parser.add_argument("--playing-nice", type=int, default=None,
+                        help="niceness of the playing pages' browsers (default: 19 with --room - what script work is "
+                             "left of their pages yields to the server and the newcomer, as on separate laptops - else 0)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "latest" / "dashboard_load.json")
     args = parser.parse_args(argv)
+    if args.playing_nice is None:
+        args.playing_nice = 19 if args.room else 0
     result = run(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1))
