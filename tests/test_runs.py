@@ -114,3 +114,49 @@ def test_a_task_refuses_what_it_cannot_collect_or_a_negative_switch_week():
     with pytest.raises(LMXInputError, match="switch"):
         RunTask("reactive_in_crowd", 1, switch=(-1, "proactive_deal"))
     assert RunTask("reactive_in_crowd", 1, params={"weeks": 3}).params == (("weeks", 3),)
+
+
+# ----------------------------------------------------------------------------- how workers start
+
+def test_workers_are_forked_from_a_single_threaded_process_on_linux_and_spawned_otherwise():
+    import sys
+    import threading
+
+    from lmxsim.parallel import start_method
+
+    alone = start_method()
+    assert alone == ("fork" if sys.platform.startswith("linux") else "spawn")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert start_method() == "spawn"   # a thread of ours might hold a lock a forked child would never see released
+    finally:
+        stop.set()
+        other.join()
+    assert start_method() == alone
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_forked_and_spawned_workers_give_the_results_of_one_process(in_process, method, monkeypatch):
+    import sys
+
+    from lmxsim import parallel
+
+    if method == "fork" and not sys.platform.startswith("linux"):
+        pytest.skip("fork is used on Linux only")
+    monkeypatch.setattr(parallel, "start_method", lambda: method)
+    monkeypatch.setattr(sys.modules[__name__], "_SET_IN_THE_PARENT", True)
+    with parallel.local_pool(2) as pool:
+        seen = set(pool.map(_parent_state_seen, range(4)))
+        pooled = list(run_tasks(_tasks(), executor=pool))
+    for a, b in zip(in_process, pooled):
+        _assert_same(a, b)
+    assert seen == {method == "fork"}   # a forked worker has the parent's memory; a spawned one imported this module afresh
+
+
+_SET_IN_THE_PARENT = False
+
+
+def _parent_state_seen(_):
+    return _SET_IN_THE_PARENT
