@@ -11,9 +11,13 @@ with leaders and reporting lines, as a networkx graph for users and drawings.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
+
+if TYPE_CHECKING:   # networkx is imported where a graph is made: a batch of runs never needs it (~0.17 s a process)
+    import networkx as nx
 
 
 def team_ring_ties(team_of: np.ndarray, positions: np.ndarray, k, rewire,
@@ -91,6 +95,8 @@ def to_networkx(team_of: np.ndarray, ties: sp.csr_matrix, n_teams: int) -> nx.Gr
     ``P .. P+T-1`` are the leaders (``kind="leader"``); every node has ``team``. Edges have
     ``kind="reports_to"`` (member position to its leader) or ``kind="collaborates"``.
     """
+    import networkx as nx
+
     n = len(team_of)
     g = nx.Graph()
     g.add_nodes_from((i, {"kind": "member", "team": int(team_of[i])}) for i in range(n))
