@@ -145,13 +145,14 @@ def use_system_malloc(argv: list[str]) -> None:
 
     Python's own small-object allocator takes memory from the system in 1 MiB arenas and gives an
     arena back only when every object in it is gone. A room's sessions create millions of small
-    objects, and the few that outlive them (interned names, cache entries, Solara's and the
-    widgets' registries) end up spread over many arenas: measured after 30 sessions had come and
+    objects, and the few thousand that outlive them (lists, weak references, locks, numba's
+    environments of kernels first compiled in a session, compiled patterns: the ``gc_types`` of
+    :func:`status`) end up spread over many arenas: measured after 30 sessions had come and
     gone, the server's anonymous memory outside glibc's heap was 69 MB above a fresh server's, with
     Python's live blocks back within 1%. With ``PYTHONMALLOC=malloc`` those objects come from
     glibc's heap, whose free pages :func:`give_memory_back` returns one by one: the same load left
-    +8% instead of +20% (docs/performance.md, "Memory"). The price is some CPU per allocation in
-    a process that spends most of its time waiting for its pages.
+    +8% instead of +20% (docs/performance.md, "The room after the system allocator"). The price is
+    ~1 ms of CPU per Play frame, in a process that spends most of its time waiting for its pages.
 
     ``PYTHONMALLOC`` is read when the interpreter starts, hence the ``exec`` (same process id,
     same open files). Nothing happens if ``PYTHONMALLOC`` is already set (``PYTHONMALLOC=pymalloc``
