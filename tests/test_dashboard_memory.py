@@ -27,7 +27,7 @@ from lmxsim.dashboard import lifecycle
 from lmxsim.dashboard.session import Settings, Simulation
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from dashboard_load import Browser, Server, open_playing  # noqa: E402 - the load benchmark's real processes
+from dashboard_load import Browser, Server, anon_memory, open_playing  # noqa: E402 - the load benchmark's real processes
 
 CHROMIUM = shutil.which("chromium")
 IDLE_TIMEOUT_S = 4.0
@@ -137,6 +137,19 @@ def test_a_server_process_is_re_executed_once_with_the_system_allocator(monkeypa
 
 def test_this_test_process_uses_pythons_allocator():
     assert lifecycle.allocator() == ("malloc" if os.environ.get("PYTHONMALLOC") == "malloc" else "pymalloc")
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux's /proc")
+def test_the_load_benchmark_counts_a_large_block_among_the_other_anonymous_mappings():
+    import numpy as np
+
+    before = anon_memory(os.getpid())
+    block = np.ones(48 * 2**20 // 8)            # 48 MB, touched: glibc maps a block this large on its own
+    after = anon_memory(os.getpid())
+    assert set(after) == {"heap_mb", "arenas_mb", "other_mb"}
+    assert after["other_mb"] - before["other_mb"] > 40
+    assert abs(after["heap_mb"] - before["heap_mb"]) < 8
+    del block
 
 
 # ---------------------------------------------------------------- a real server, real browsers
