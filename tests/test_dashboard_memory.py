@@ -114,9 +114,11 @@ def _no_exec(monkeypatch):
     ({"PYTHONMALLOC": "debug"}, False, "debug"),
     ({"PYTHONMALLOC": "malloc", lifecycle.SYSTEM_MALLOC_ENV: "1"}, False, None),   # re-executed: not again,
 ])                                                                   # and not for the processes it starts
-def test_a_server_process_is_re_executed_once_with_the_system_allocator(monkeypatch, env, execs, pythonmalloc_after):
+def test_a_server_process_is_re_executed_once_with_the_system_allocator(monkeypatch, tmp_path, env, execs,
+                                                                       pythonmalloc_after):
     if not sys.platform.startswith("linux"):
         pytest.skip("only on Linux")
+    monkeypatch.chdir(tmp_path)   # no lmxsim package here to shadow this one
     for name in ("PYTHONMALLOC", lifecycle.SYSTEM_MALLOC_ENV):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -133,6 +135,33 @@ def test_a_server_process_is_re_executed_once_with_the_system_allocator(monkeypa
         lifecycle.use_system_malloc(["dashboard"])
         assert calls == []
     assert os.environ.get("PYTHONMALLOC") == pythonmalloc_after
+
+
+@pytest.mark.parametrize("cwd_package, execs", [
+    (None, True),            # an ordinary directory
+    ("this", True),          # this package's own checkout
+    ("another", False),      # another checkout: `python -m lmxsim` would import it - stay as we are
+])
+def test_a_server_started_inside_another_checkout_is_not_re_executed_into_it(monkeypatch, tmp_path, cwd_package,
+                                                                              execs):
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only on Linux")
+    for name in ("PYTHONMALLOC", lifecycle.SYSTEM_MALLOC_ENV):
+        monkeypatch.delenv(name, raising=False)
+    if cwd_package == "this":
+        monkeypatch.chdir(Path(lifecycle.__file__).resolve().parents[2])
+    else:
+        if cwd_package == "another":
+            (tmp_path / "lmxsim").mkdir()
+            (tmp_path / "lmxsim" / "__init__.py").write_text("")
+        monkeypatch.chdir(tmp_path)
+    calls = _no_exec(monkeypatch)
+    if execs:
+        with pytest.raises(_Exec):
+            lifecycle.use_system_malloc(["dashboard"])
+    else:
+        lifecycle.use_system_malloc(["dashboard"])
+    assert len(calls) == int(execs)
 
 
 def test_this_test_process_uses_pythons_allocator():

@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 import weakref
+from pathlib import Path
 
 DEFAULT_IDLE_TIMEOUT_S = 60.0
 # uvicorn's websocket keep-alive (its defaults): a page that stops answering pings (a sleeping
@@ -156,7 +157,8 @@ def use_system_malloc(argv: list[str]) -> None:
 
     ``PYTHONMALLOC`` is read when the interpreter starts, hence the ``exec`` (same process id,
     same open files). Nothing happens if ``PYTHONMALLOC`` is already set (``PYTHONMALLOC=pymalloc``
-    keeps Python's allocator) or if this is not Linux. The re-executed server takes
+    keeps Python's allocator), if this is not Linux, or if the working directory holds another
+    lmxsim package that ``python -m lmxsim`` would import instead of this one. The re-executed server takes
     ``PYTHONMALLOC`` out of its environment again, so the processes it starts use Python's default.
     """
     if os.environ.get(SYSTEM_MALLOC_ENV) == "1":
@@ -164,12 +166,25 @@ def use_system_malloc(argv: list[str]) -> None:
         return
     if "PYTHONMALLOC" in os.environ or not sys.platform.startswith("linux") or _libc() is None:
         return
+    if _cwd_shadows_this_package():
+        return
     import subprocess
 
     env = {**os.environ, "PYTHONMALLOC": "malloc", SYSTEM_MALLOC_ENV: "1"}
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(sys.executable, [sys.executable, *subprocess._args_from_interpreter_flags(), "-m", "lmxsim", *argv], env)
+
+
+def _cwd_shadows_this_package() -> bool:
+    """Would ``python -m lmxsim`` started here import another lmxsim than the one running?
+
+    ``-m`` puts the working directory first on the import path (a console script puts its own
+    directory there), so a server started from inside another checkout would come back as that
+    checkout's version: then it stays as it is, on Python's allocator."""
+    here = Path.cwd() / "lmxsim"
+    running = Path(__file__).resolve().parents[1]
+    return (here / "__init__.py").exists() and here.resolve() != running
 
 
 def allocator() -> str:
