@@ -183,20 +183,20 @@ def main(argv=None) -> int:
                 if spy is not None:
                     spy.wait()
                 median = sorted(seen)[len(seen) // 2]
-                room_by = max(max(seen), server_done + max(own)) if own and server_done is not None else None
+                room_by = round(max(max(seen), server_done + max(own)), 2) if own and server_done is not None else None
                 result["rounds_s"].append({"round": r, "last_submission_to_all_results_s": round(max(seen), 2),
                                            "median_s": round(median, 2), "pages_timed": len(seen),
                                            "server_updated_every_page_s": server_done,
                                            "server_cpu_s": round(cpu, 2), "browsers_cpu_s": round(browsers, 2),
                                            "frozen_pages_drawn_while_frozen": early if args.room else None,
                                            "paused_pages_own_draw_s": [round(t, 2) for t in own] if args.room else None,
-                                           "room_every_page_by_s": None if room_by is None else round(room_by, 2)})
+                                           "room_every_page_by_s": room_by})
                 what = f"the {len(seen)} pages drawn here" if args.room else f"all {len(pages)} pages"
                 print(f"round {r}: last submission -> {what} show results in {max(seen):.2f} s (median {median:.2f} s);"
                       f" the server updated every page in {server_done} s; CPU: server {cpu:.2f} s, browsers "
                       f"{browsers:.2f} s" + (f"; {early} frozen pages drew while frozen; resumed one at a time, a page "
                                              f"drew in {min(own):.2f}-{max(own):.2f} s: in a room every page shows the "
-                                             f"results by {room_by if room_by is None else round(room_by, 2)} s"
+                                             f"results by {room_by} s"
                                              if args.room and own else ""), flush=True)
                 mark(f"after round {r}")
             for page in pages:

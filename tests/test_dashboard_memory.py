@@ -96,15 +96,26 @@ class _Exec(Exception):
     pass
 
 
-def _no_exec(monkeypatch):
-    """Make ``os.execve`` record its call and raise instead of replacing the test process."""
+def _decide(monkeypatch, argv, env=()) -> list:
+    """Run ``use_system_malloc(argv)`` with only ``env`` of its variables set and ``os.execve``
+    recording its call instead of replacing the test process; return the calls (0 or 1)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only on Linux")
+    for name in ("PYTHONMALLOC", lifecycle.SYSTEM_MALLOC_ENV):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in dict(env).items():
+        monkeypatch.setenv(name, value)
     calls = []
 
-    def execve(path, args, env):
-        calls.append((path, args, env))
+    def execve(path, args, new_env):
+        calls.append((path, args, new_env))
         raise _Exec
 
     monkeypatch.setattr(lifecycle.os, "execve", execve)
+    try:
+        lifecycle.use_system_malloc(argv)
+    except _Exec:
+        pass
     return calls
 
 
@@ -116,23 +127,14 @@ def _no_exec(monkeypatch):
 ])                                                                   # and not for the processes it starts
 def test_a_server_process_is_re_executed_once_with_the_system_allocator(monkeypatch, tmp_path, env, execs,
                                                                        pythonmalloc_after):
-    if not sys.platform.startswith("linux"):
-        pytest.skip("only on Linux")
     monkeypatch.chdir(tmp_path)   # no lmxsim package here to shadow this one
-    for name in ("PYTHONMALLOC", lifecycle.SYSTEM_MALLOC_ENV):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    calls = _no_exec(monkeypatch)
+    calls = _decide(monkeypatch, ["dashboard", "--port", "8123"], env)
     if execs:
-        with pytest.raises(_Exec):
-            lifecycle.use_system_malloc(["dashboard", "--port", "8123"])
         (path, args, new_env), = calls
         assert path == sys.executable and args[0] == sys.executable
         assert args[-5:] == ["-m", "lmxsim", "dashboard", "--port", "8123"]
         assert new_env["PYTHONMALLOC"] == "malloc" and new_env[lifecycle.SYSTEM_MALLOC_ENV] == "1"
     else:
-        lifecycle.use_system_malloc(["dashboard"])
         assert calls == []
     assert os.environ.get("PYTHONMALLOC") == pythonmalloc_after
 
@@ -144,10 +146,6 @@ def test_a_server_process_is_re_executed_once_with_the_system_allocator(monkeypa
 ])
 def test_a_server_started_inside_another_checkout_is_not_re_executed_into_it(monkeypatch, tmp_path, cwd_package,
                                                                               execs):
-    if not sys.platform.startswith("linux"):
-        pytest.skip("only on Linux")
-    for name in ("PYTHONMALLOC", lifecycle.SYSTEM_MALLOC_ENV):
-        monkeypatch.delenv(name, raising=False)
     if cwd_package == "this":
         monkeypatch.chdir(Path(lifecycle.__file__).resolve().parents[2])
     else:
@@ -155,13 +153,7 @@ def test_a_server_started_inside_another_checkout_is_not_re_executed_into_it(mon
             (tmp_path / "lmxsim").mkdir()
             (tmp_path / "lmxsim" / "__init__.py").write_text("")
         monkeypatch.chdir(tmp_path)
-    calls = _no_exec(monkeypatch)
-    if execs:
-        with pytest.raises(_Exec):
-            lifecycle.use_system_malloc(["dashboard"])
-    else:
-        lifecycle.use_system_malloc(["dashboard"])
-    assert len(calls) == int(execs)
+    assert len(_decide(monkeypatch, ["dashboard"])) == int(execs)
 
 
 def test_this_test_process_uses_pythons_allocator():
