@@ -157,7 +157,7 @@ def run_tasks(tasks: Iterable[RunTask], executor: Executor | None = None, worker
                 fut.cancel()
 
 
-BATCH_POSITIONS = 50_000   # member positions per batch: large enough to share a week's fixed cost
+BATCH_POSITIONS = 100_000   # member positions per batch: large enough to share a week's fixed cost (policy_comparison: one batch)
 
 
 def plan_batches(tasks: list[RunTask], workers: int = 1) -> list[list[int]]:
@@ -186,7 +186,7 @@ def plan_batches(tasks: list[RunTask], workers: int = 1) -> list[list[int]]:
             batch.append(i)
             filled += sizes[i]
         batches.append(batch)
-    return batches
+    return [sorted(batch, key=lambda i: tasks[i].policy) for batch in batches]
 
 
 def _run_batch(tasks: list[RunTask], indices: list[int]) -> list[RunResult]:

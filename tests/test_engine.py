@@ -89,6 +89,23 @@ def test_batches_are_planned_by_scenario_and_horizon_within_a_size_budget():
         assert len({(tasks[i].scenario, dict(tasks[i].params)["weeks"]) for i in batch}) == 1
 
 
+def test_inside_a_batch_each_policy_is_one_block_of_organisations():
+    """Tasks come seed by seed (every policy of seed 0, then of seed 1, ...); a batch puts the
+    organisations of one policy next to each other, so each policy's positions are one block."""
+    tasks = [RunTask(policy, seed, "default", {"weeks": 5, "n_teams": 2, "team_size": 3})
+             for seed in range(4) for policy in ("reactive_in_crowd", "proactive_deal", "laissez_faire")]
+    for workers in (1, 2):
+        batches = plan_batches(tasks, workers)
+        assert sorted(i for batch in batches for i in batch) == list(range(len(tasks)))
+        for batch in batches:
+            order = [tasks[i].policy for i in batch]
+            assert order == sorted(order) and len(set(order)) == 3
+    engine = Engine([OrgSpec(tasks[i].policy, Params(**dict(tasks[i].params)), tasks[i].seed, get_scenario("default"))
+                     for i in plan_batches(tasks)[0]])
+    for _, positions in engine.positions_by_policy():
+        assert positions[-1] - positions[0] + 1 == len(positions)
+
+
 @pytest.mark.parametrize("field, change", [("preset", "remote_team"), ("weeks", 12)])
 def test_a_batch_mixing_presets_or_horizons_is_refused(field, change):
     a = OrgSpec("reactive_in_crowd", Params(weeks=10), 1, get_scenario("default"))

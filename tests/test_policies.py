@@ -264,3 +264,37 @@ def test_set_policy_refuses_team_indices_outside_the_organisation(teams):
         model.set_policy("proactive_deal", teams=teams)
     assert info.value.field == "teams"
     assert model.policies_in_use == ["reactive_in_crowd"]
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["one block", "teams of two policies"])
+def test_a_policy_cannot_write_into_what_it_sees(mixed):
+    """The view's arrays are read-only whether they are slices of the state (a policy's positions
+    in one block) or copies (positions interleaved with another policy's): a policy writing
+    into one is stopped and the model's state is as before the week."""
+    @policies.register
+    class Scribbler(Policy):
+        name, source, classifier = "test_scribbler", "test suite", ALL_FALSE
+
+        def decide(self, view):
+            view.lmx[:] = 1.0
+            return Decisions.uniform(view, latitude=0.5)
+
+    try:
+        model = LMXModel(policy="reactive_in_crowd", seed=5, **SMALL)
+        model.run(3)
+        model.set_policy("test_scribbler", teams=[1] if mixed else None)
+        lmx, week = model.members.lmx.copy(), model.week
+        with pytest.raises(ValueError, match="read-only"):
+            model.step()
+        assert model.week == week
+        np.testing.assert_array_equal(model.members.lmx, lmx)
+    finally:
+        policies.unregister("test_scribbler")
+
+
+def test_every_field_of_the_view_is_read_only():
+    model = LMXModel(policy="proactive_deal", seed=2, **SMALL).run(2)
+    view = policy_view(model.engine, model.engine.take_stock())
+    arrays = {name: value for name, value in vars(view).items() if isinstance(value, np.ndarray)}
+    assert len(arrays) >= 15
+    assert [name for name, value in arrays.items() if value.flags.writeable] == []

@@ -22,6 +22,7 @@ to ``LMXModel(policy=...)``, the command line and the dashboard::
 from __future__ import annotations
 
 from contextlib import contextmanager
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -43,7 +44,11 @@ CLASSIFIER_KEYS = (
 
 @dataclass(frozen=True)
 class PolicyView:
-    """The leader's information about each member position (read-only arrays)."""
+    """The leader's information about each member position.
+
+    The arrays are read-only and describe this week: some are views of the model's state, which
+    moves on after ``decide`` returns, so a policy that keeps one for later keeps a copy
+    (``np.array(view.lmx)``)."""
 
     week: int
     params: Params                  # as each member position sees them (see lmxsim.org_params)
@@ -190,9 +195,9 @@ def _check_numbers(policy_name: str, name: str, raw, low: float, high: float, n:
         raise refuse(f"shape {values.shape}")
     if values.size == 0:
         return
-    if not np.isfinite(values).all():
+    lo, hi = float(values.min()), float(values.max())   # a NaN makes both NaN, an infinity shows at an end
+    if not (math.isfinite(lo) and math.isfinite(hi)):
         raise refuse(f"{int((~np.isfinite(values)).sum())} non-finite value(s)")
-    lo, hi = float(values.min()), float(values.max())
     if lo < low or hi > high:
         raise refuse(f"min {lo:.3g}, max {hi:.3g}")
 

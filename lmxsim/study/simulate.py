@@ -24,7 +24,7 @@ from lmxsim.study import instruments
 from lmxsim.study.instruments import RATING, SCALES
 
 ARMS = ("treatment", "null")
-BATCH_POSITIONS = 50_000   # member positions per engine batch (as lmxsim.runs)
+BATCH_POSITIONS = 50_000   # member positions per engine batch
 
 
 class StudyObserver:

@@ -56,18 +56,38 @@ def policy_view(model, here, sel=None) -> PolicyView:
     m, week = model.members, model.week
     sel = np.arange(len(here)) if sel is None else sel
     teams, team = model.teams_of(sel)
-    p = model.params.at(sel)
-    occupied = m.occupied[sel]
+    at = block(sel)
+    p = model.params.at(at)
+    occupied = m.occupied[at]
     return PolicyView(
-        week=week, params=p, n_teams=len(teams), team=team, occupied=occupied,
-        tenure_weeks=week - m.hire_week[sel], perceived_competence=m.perceived_competence[sel],
-        perceived_loyalty=m.perceived_loyalty[sel], similarity=m.similarity[sel], lmx=m.lmx[sel], stage=m.stage[sel],
-        in_group=m.in_group[sel], onboarding=occupied & (m.dyad_start_week[sel] >= week - p.onboarding_weeks),
-        review_week=model.review_due()[m.org[sel]], policy_start=model.leaders.policy_since_week[m.team[sel]],
-        in_group_capacity=in_group_capacity(model.leaders, model.team_params)[teams],
-        rng=KeyedRandom(Luck(model.streams, m.person_key[sel], m.org[sel], week)),
-        team_id=m.team[sel], person_id=m.person_id[sel],
+        week=week, params=p, n_teams=len(teams), team=team, occupied=read_only(occupied),
+        tenure_weeks=read_only(week - m.hire_week[at]), perceived_competence=read_only(m.perceived_competence[at]),
+        perceived_loyalty=read_only(m.perceived_loyalty[at]), similarity=read_only(m.similarity[at]),
+        lmx=read_only(m.lmx[at]), stage=read_only(m.stage[at]), in_group=read_only(m.in_group[at]),
+        onboarding=read_only(occupied & (m.dyad_start_week[at] >= week - p.onboarding_weeks)),
+        review_week=read_only(model.review_due()[m.org[at]]),
+        policy_start=read_only(model.leaders.policy_since_week[m.team[at]]),
+        in_group_capacity=read_only(in_group_capacity(model.leaders, model.team_params)[teams]),
+        rng=KeyedRandom(Luck(model.streams, m.person_key[at], m.org[at], week)),
+        team_id=read_only(m.team[at]), person_id=read_only(m.person_id[at]),
     )
+
+
+def block(sel: np.ndarray):
+    """``sel`` as a slice when its positions follow each other (a batch keeps each policy's
+    organisations together: :func:`lmxsim.runs.plan_batches`), so the view reads the state
+    without copying it; else ``sel`` itself."""
+    if len(sel) and sel[-1] - sel[0] + 1 == len(sel):
+        return slice(int(sel[0]), int(sel[-1]) + 1)
+    return sel
+
+
+def read_only(values: np.ndarray) -> np.ndarray:
+    """``values`` as a policy sees them: an array it cannot write to (a slice of the state would
+    otherwise let a policy change the state; every field is read-only alike)."""
+    values = values.view()
+    values.flags.writeable = False
+    return values
 
 
 def decide(model, here) -> WeekDecisions:
@@ -76,14 +96,14 @@ def decide(model, here) -> WeekDecisions:
     chosen = {field: np.zeros(n) for field in PER_MEMBER}
     time_use = np.ones(model.n_teams)
     for i, sel in model.positions_by_policy():
-        policy = model.policy_table[i]
+        policy, at = model.policy_table[i], block(sel)
         d = policy.decide(policy_view(model, here, sel))
         if not isinstance(d, Decisions):
             raise LMXInputError(f"policy {policy.name!r}: decide()", f"a {type(d).__name__}",
                                 "a lmxsim.policies.Decisions object")
         d.check(policy.name, len(sel))
         for field, values in chosen.items():
-            values[sel] = getattr(d, field)
+            values[at] = getattr(d, field)
         time_use[model.leaders.policy == i] = d.time_use
     return WeekDecisions(**chosen, time_use_team=time_use)
 
