@@ -343,6 +343,11 @@ def by_column(rows: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 
 def frame_of(weekly: dict[str, np.ndarray], org: int) -> pd.DataFrame:
     """Organisation ``org``'s weekly frame from :func:`by_column` of the batch's weekly rows."""
+    return pd.DataFrame(columns_of(weekly, org))
+
+
+def columns_of(weekly: dict[str, np.ndarray], org: int) -> dict[str, np.ndarray]:
+    """The columns of :func:`frame_of` (``week`` first) without building the frame."""
     columns = {name: values[org] for name, values in weekly.items()}
     weeks = len(next(iter(columns.values())))
-    return pd.DataFrame({"week": np.arange(weeks), **columns})
+    return {"week": np.arange(weeks), **columns}

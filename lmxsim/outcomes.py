@@ -202,12 +202,13 @@ def _mean(values) -> float:
     return _total(a) / n if n else np.nan
 
 
-def run_summary(frame: pd.DataFrame, start: int = MEASURE_FROM_WEEK) -> dict[str, float]:
+def run_summary(frame, start: int = MEASURE_FROM_WEEK) -> dict[str, float]:
     """Headline outcomes of one run: :func:`window_summary` over every window of :data:`WINDOWS`
     (the weeks :func:`measured_weeks` selects), named by :func:`windowed` (``annual_turnover``,
-    ``annual_turnover_last_year``, ...)."""
-    week = frame["week"].to_numpy()
-    columns = {name: frame[name].to_numpy() for name in SUMMARY_INPUTS}
+    ``annual_turnover_last_year``, ...). ``frame``: the weekly frame, or a mapping of its
+    columns (``week`` and :data:`SUMMARY_INPUTS`) to arrays."""
+    week = np.asarray(frame["week"])
+    columns = {name: np.asarray(frame[name]) for name in SUMMARY_INPUTS}
     out = {}
     for window in WINDOWS:
         keep = _measured(week, window, start)

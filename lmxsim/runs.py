@@ -193,7 +193,7 @@ def _run_batch(tasks: list[RunTask], indices: list[int]) -> list[RunResult]:
     """Run ``tasks`` together (or, keeping the panel, one alone) and keep what each collects."""
     if len(tasks) == 1 and "panel" in tasks[0].collect:
         return [_run_alone(tasks[0], indices[0])]
-    from lmxsim.engine import Engine, OrgSpec, by_column, frame_of
+    from lmxsim.engine import Engine, OrgSpec, by_column, columns_of
     from lmxsim.outcomes import CohortTracker, run_summary
     from lmxsim.params import Params, check_overrides
     from lmxsim.reporters import weekly_rows
@@ -219,13 +219,13 @@ def _run_batch(tasks: list[RunTask], indices: list[int]) -> list[RunResult]:
     for org, (task, index) in enumerate(zip(tasks, indices)):
         result = RunResult(task, index)
         wants = set(task.collect)
-        frame = frame_of(weekly, org)
+        columns = columns_of(weekly, org)
         if wants & {"outcomes", "cohort_outcomes"}:
-            result.outcomes = run_summary(frame) if "outcomes" in wants else {}
+            result.outcomes = run_summary(columns) if "outcomes" in wants else {}
             if "cohort_outcomes" in wants:
                 result.outcomes.update(cohort.outcomes(org))
         if "weekly" in wants:
-            result.weekly = frame
+            result.weekly = pd.DataFrame(columns)
         if "promise_effects" in wants:
             result.promise_effects = engine.promise_effects(org)
         results.append(result)

@@ -115,3 +115,15 @@ def test_run_summary_equals_the_pandas_definition_to_the_last_bit(weeks, seed, n
     assert got.keys() >= want.keys()
     for name, value in want.items():
         assert (np.isnan(value) and np.isnan(got[name])) or got[name] == value, name
+
+
+@pytest.mark.parametrize("weeks", [30, 78, 156])
+def test_outcomes_of_the_columns_are_those_of_the_frame_to_the_last_bit(weeks):
+    """Batches summarise each run from its weekly columns without building its frame."""
+    frame = weekly_frame(weeks)
+    frame.loc[frame["week"] % 7 == 3, "mean_fairness"] = np.nan   # weeks without a value are skipped alike
+    from_frame = run_summary(frame)
+    from_columns = run_summary({name: frame[name].to_numpy() for name in frame.columns})
+    assert from_frame.keys() == from_columns.keys()
+    for name, value in from_frame.items():
+        assert value == from_columns[name] or (np.isnan(value) and np.isnan(from_columns[name])), name
