@@ -30,9 +30,10 @@ What is measured, each in a fresh subprocess (so peak memory is per measurement)
 6. **million** - 1,000,000 members on the engine: seconds per week, peak RSS (not in ``--quick``).
 7. **numba** - first use of the compiled kernels in a fresh process with an empty
    ``NUMBA_CACHE_DIR``, then in a second one with the cache the first wrote.
-8. **profile** - cProfile's top functions (own time) of a 50,000-position batch week and of
+8. **profile** - cProfile's top functions (own time) of a 70,000-position batch week and of
    a 10,000-member organisation's week.
-9. **physical** - memory bandwidth (numpy copy of 200 MB) and bytes of member state per position.
+9. **physical** - memory bandwidth (numpy copy of 200 MB), bytes of member state per position,
+   and the bytes a week's compiled calls read and return per member-week against its CPU time.
 10. **scaling** - cost per week against members, against the number of teams (fixed
     members), and total cost against weeks; plotted log-log.
 11. **phases** - where a week goes, phase by phase, and the keyed draws alone.
@@ -58,6 +59,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 POLICY = "proactive_deal"
+POLICIES = ["reactive_in_crowd", "proactive_deal", "equal_split", "transactional", "similarity_bias", "laissez_faire",
+            "distributed"]   # policy_comparison's seven
 TEAM_SIZE = 10
 
 # members -> (weeks timed, repeats)
@@ -380,7 +383,8 @@ def _org_specs(n_orgs: int, n_teams: int, team_size: int, weeks: int, policies=(
     preset = get_scenario("default")
     params = Params(**{**preset.overrides, "n_teams": n_teams, "team_size": team_size, "weeks": weeks})
     seeds = replication_seeds(root_seed, n_orgs)
-    return [OrgSpec(policies[i % len(policies)], params, seeds[i], preset) for i in range(n_orgs)]
+    specs = [OrgSpec(policies[i % len(policies)], params, seeds[i], preset) for i in range(n_orgs)]
+    return sorted(specs, key=lambda s: s.policy)   # each policy's organisations together, as run_tasks batches them
 
 
 def child_single(cfg: dict) -> dict:
@@ -527,7 +531,60 @@ def child_state_bytes(cfg: dict) -> dict:
             "bytes_per_position": sum(v.itemsize for v in arrays.values())}
 
 
-CHILDREN = {"step": child_step, "dashboard": child_dashboard, "scaling": child_scaling, "phases": child_phases,
+def child_traffic(cfg: dict) -> dict:
+    """Bytes of the arrays every compiled call of a week reads and returns (arguments + results,
+    counted once per call: a lower bound of the memory traffic - numpy expressions between the
+    calls are not counted, a gather through the tie matrix counts each value once), per
+    member-week, against the week's CPU time measured without the counting."""
+    import numpy as np
+    from numba.core.registry import CPUDispatcher
+
+    from lmxsim.engine import Engine
+    from lmxsim.reporters import weekly_rows
+    engine = Engine(_org_specs(cfg["n_orgs"], cfg["members_per_org"] // TEAM_SIZE, TEAM_SIZE, 2 * cfg["weeks"] + 10,
+                               policies=cfg.get("policies", [POLICY])))
+    for _ in range(3):
+        engine.step()
+        weekly_rows(engine)
+    cpu = float("inf")
+    for _ in range(3):   # best CPU time of a block of weeks, nothing counted
+        t = time.process_time()
+        for _ in range(cfg["weeks"] // 3 or 1):
+            engine.step()
+            weekly_rows(engine)
+        cpu = min(cpu, (time.process_time() - t) / (cfg["weeks"] // 3 or 1))
+    counted: dict[str, list] = {}
+
+    def nbytes(x):
+        return x.nbytes if isinstance(x, np.ndarray) else sum(map(nbytes, x)) if isinstance(x, tuple) else 0
+
+    def counting(name, f):
+        def call(*args):
+            out = f(*args)
+            entry = counted.setdefault(name, [0, 0])
+            entry[0] += sum(map(nbytes, args)) + nbytes(out)
+            entry[1] += 1
+            return out
+        return call
+
+    for module in [m for name, m in list(sys.modules.items()) if name.startswith("lmxsim") and m is not None]:
+        for name, value in list(vars(module).items()):
+            if isinstance(value, CPUDispatcher):
+                setattr(module, name, counting(name, value))
+    for _ in range(cfg["weeks"]):
+        engine.step()
+        weekly_rows(engine)
+    per_mw = {name: b / cfg["weeks"] / engine.members.capacity for name, (b, _n) in counted.items()}
+    total = sum(per_mw.values())
+    return {"label": cfg["label"], "positions": engine.members.capacity, "cpu_ms_per_week": 1000 * cpu,
+            "ns_per_member_week": 1e9 * cpu / engine.members.capacity, "bytes_per_member_week": total,
+            "calls_per_week": sum(n for _b, n in counted.values()) / cfg["weeks"],
+            "gb_per_s": total * engine.members.capacity / cpu / 1e9,
+            "top": sorted(({"function": k, "bytes_per_member_week": v, "calls_per_week": counted[k][1] / cfg["weeks"]}
+                           for k, v in per_mw.items()), key=lambda r: -r["bytes_per_member_week"])[:8]}
+
+
+CHILDREN = {"traffic": child_traffic, "step": child_step, "dashboard": child_dashboard, "scaling": child_scaling, "phases": child_phases,
             "single": child_single, "million": child_million, "numba": child_numba, "profile": child_profile,
             "bandwidth": child_bandwidth, "state_bytes": child_state_bytes}
 
@@ -932,6 +989,15 @@ def markdown(res: dict) -> str:
                   f"{bw['copy_gb_per_s']:.1f} GB/s; read-only (sum): {bw['read_gb_per_s']:.1f} GB/s. "
                   f"Member state: {st['arrays']} arrays ({st['float64_arrays']} float64), "
                   f"{st['bytes_per_position']} bytes per position.", ""]
+        if phys.get("traffic"):
+            lines += ["Bytes the compiled calls of a week read and return (arguments and results, once per call; "
+                      "a lower bound of the traffic), against the week's CPU time measured without counting:", "",
+                      "| workload | ns per member-week | bytes per member-week | compiled calls/week | GB/s moved "
+                      "| share of the copy bandwidth |", "|---|---:|---:|---:|---:|---:|"]
+            lines += [f"| {t['label']} | {t['ns_per_member_week']:.0f} | {t['bytes_per_member_week']:,.0f} | "
+                      f"{t['calls_per_week']:.0f} | {t['gb_per_s']:.1f} | {t['gb_per_s'] / bw['copy_gb_per_s']:.0%} |"
+                      for t in phys["traffic"]]
+            lines.append("")
     sc = res.get("scaling")
     if sc:
         lines += [f"### Scaling with the number of teams ({sc['teams'][0]['members']:,} members)", "",
@@ -1184,16 +1250,13 @@ def main(argv: list[str] | None = None) -> int:
         end("numba")
     if "profile" not in args.skip:
         begin("profile")
-        from lmxsim.policies import policy_names
-        spec_policies = ["reactive_in_crowd", "proactive_deal", "equal_split", "transactional", "similarity_bias",
-                         "laissez_faire", "distributed"]
-        policies = [x for x in spec_policies if x in policy_names()]
+        policies = POLICIES
         configs = ([{"label": "batch of 5 x 200 members", "n_orgs": 5, "members_per_org": 200, "weeks": 3,
                      "policies": policies},
                     {"label": "one 1,000-member organisation", "n_orgs": 1, "members_per_org": 1_000, "weeks": 3}]
                    if args.quick else
-                   [{"label": "batch of 250 x 200 members (50,000 positions, policy_comparison's batch)",
-                     "n_orgs": 250, "members_per_org": 200, "weeks": 10, "policies": policies},
+                   [{"label": "batch of 350 x 200 members (70,000 positions, policy_comparison's batch)",
+                     "n_orgs": 350, "members_per_org": 200, "weeks": 10, "policies": policies},
                     {"label": "one 10,000-member organisation", "n_orgs": 1, "members_per_org": 10_000, "weeks": 52}])
         res["profile"] = []
         for cfg in configs:
@@ -1204,7 +1267,16 @@ def main(argv: list[str] | None = None) -> int:
         begin("physical")
         say("physical: memory bandwidth (numpy copy) and bytes of member state")
         res["physical"] = {"bandwidth": run_child({"kind": "bandwidth", "mb": 20 if args.quick else 200}),
-                           "state": run_child({"kind": "state_bytes"})}
+                           "state": run_child({"kind": "state_bytes"}),
+                           "traffic": [run_child({"kind": "traffic", **cfg}) for cfg in (
+                               [{"label": "batch of 10 x 200 members", "n_orgs": 10, "members_per_org": 200,
+                                 "weeks": 3, "policies": POLICIES}] if args.quick else
+                               [{"label": "policy_comparison's batch (350 x 200 members, the 7 policies)",
+                                 "n_orgs": 350, "members_per_org": 200, "weeks": 12, "policies": POLICIES},
+                                {"label": "one 10,000-member organisation", "n_orgs": 1, "members_per_org": 10_000,
+                                 "weeks": 24},
+                                {"label": "one 1,000,000-member organisation", "n_orgs": 1,
+                                 "members_per_org": 1_000_000, "weeks": 3}])]}
         end("physical")
     if "scaling" not in args.skip:
         begin("scaling")

@@ -123,6 +123,10 @@ def test_sobol_single_numba_profile_and_bounds(quick_run):
     phys = res["physical"]
     assert _positive(phys["bandwidth"]["copy_gb_per_s"]) and _positive(phys["bandwidth"]["read_gb_per_s"])
     assert phys["state"]["bytes_per_position"] >= 8 * phys["state"]["float64_arrays"] > 0
+    (traffic,) = phys["traffic"]   # every compiled call counted: at least the member state a week's passes read
+    assert traffic["positions"] == 2000 and traffic["calls_per_week"] >= 20
+    assert traffic["bytes_per_member_week"] > phys["state"]["bytes_per_position"]
+    assert traffic["top"][0]["bytes_per_member_week"] >= traffic["top"][-1]["bytes_per_member_week"] > 0
 
 
 def test_baseline_times_step_and_experiment_alternately(quick_run):
