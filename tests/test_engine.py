@@ -89,6 +89,20 @@ def test_batches_are_planned_by_scenario_and_horizon_within_a_size_budget():
         assert len({(tasks[i].scenario, dict(tasks[i].params)["weeks"]) for i in batch}) == 1
 
 
+@pytest.mark.parametrize("runs, workers, expected", [
+    (350, 1, [350]), (350, 2, [175, 175]), (1400, 1, [467, 466, 467]), (1400, 2, [350] * 4),
+    (1400, 3, [467, 466, 467]), (2000, 3, [333, 334, 333, 333, 334, 333]), (7, 2, [3, 4]), (1, 4, [1])])
+def test_batches_are_equal_and_as_many_as_a_multiple_of_the_workers(runs, workers, expected, monkeypatch):
+    """Every worker gets the same work: no batch of leftovers that one worker runs after the others
+    are done (1,400 runs of 200 members on 2 workers: 4 x 350, not 500 + 500 + 400)."""
+    import lmxsim.runs
+    monkeypatch.setattr(lmxsim.runs, "BATCH_POSITIONS", 100_000)
+    tasks = [RunTask("proactive_deal", seed) for seed in range(runs)]   # 200 members each
+    batches = plan_batches(tasks, workers)
+    assert [len(b) for b in batches] == expected
+    assert sorted(i for b in batches for i in b) == list(range(runs))
+
+
 def test_inside_a_batch_each_policy_is_one_block_of_organisations():
     """Tasks come seed by seed (every policy of seed 0, then of seed 1, ...); a batch puts the
     organisations of one policy next to each other, so each policy's positions are one block."""
