@@ -14,7 +14,9 @@ This is the one private module where speed helpers live. What it does for speed:
 * counts: team headcounts and each member's number of present collaborators are computed
   once a week, not in every rule that averages over them;
 * sums over ties: the tie matrix is 0/1, so a compiled loop adds the neighbours' values
-  without reading the matrix's ones (scipy's numbers, in scipy's order).
+  without reading the matrix's ones (scipy's numbers, in scipy's order);
+* one block: the positions a policy leads are read as a slice where they follow each other
+  (a batch keeps each policy's organisations together), not gathered into copies.
 """
 
 from __future__ import annotations
@@ -227,6 +229,14 @@ def _org_sums(org, values, weight, n_orgs):   # pragma: no cover - compiled
         acc += values[i] * weight[i] if weighted else values[i]
     total[o] = acc
     return total
+
+
+def one_block(positions: np.ndarray):
+    """The sorted ``positions`` as a slice where they follow each other (then indexing with it
+    reads the arrays without copying them), else ``positions`` themselves."""
+    if len(positions) and positions[-1] - positions[0] + 1 == len(positions):
+        return slice(int(positions[0]), int(positions[-1]) + 1)
+    return positions
 
 
 def number_within(groups: np.ndarray, counter: np.ndarray) -> np.ndarray:

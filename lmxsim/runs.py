@@ -169,7 +169,7 @@ def plan_batches(tasks: list[RunTask], workers: int = 1) -> list[list[int]]:
     on 2 workers: four batches of 70,000 positions, not 100,000 + 100,000 + 80,000 with one
     worker running two). Inside a batch, tasks of one (first) policy follow each other: each
     policy's positions are then one block, which its leaders' view reads without copying
-    (:func:`lmxsim.submodels.decide.block`). No task's numbers depend on its batch or its place in it."""
+    (:func:`lmxsim._structure.one_block`). No task's numbers depend on its batch or its place in it."""
     from lmxsim.params import Params
     from lmxsim.scenarios import get_scenario
 

@@ -227,3 +227,16 @@ def test_organisation_totals_are_bincounts_in_any_order_of_positions(orgs, seed)
     heads = np.bincount(org, weights=occupied.astype(float), minlength=n_orgs)
     mean = np.bincount(org, weights=values * occupied, minlength=n_orgs) / np.where(heads > 0, heads, np.nan)
     assert np.array_equal(here.org_mean(values), mean, equal_nan=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.integers(0, 40), max_size=20), st.integers(0, 30), st.integers(0, 15))
+def test_one_block_reads_what_indexing_reads_and_copies_nothing_when_it_can(scattered, start, length):
+    from lmxsim._structure import one_block
+    values = np.arange(60.0) * 1.5
+    for positions in (np.array(sorted(scattered), dtype=np.int64), np.arange(start, start + length)):
+        at = one_block(positions)
+        np.testing.assert_array_equal(values[at], values[positions])
+        follows = len(positions) > 0 and positions[-1] - positions[0] + 1 == len(positions)
+        assert isinstance(at, slice) == follows
+        assert np.shares_memory(values[at], values) == follows

@@ -21,8 +21,8 @@ to ``LMXModel(policy=...)``, the command line and the dashboard::
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ClassVar
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lmxsim._structure import one_block
 from lmxsim.errors import LMXInputError
 from lmxsim.draws import Luck
 from lmxsim.policies import Decisions, PolicyView
@@ -56,7 +57,7 @@ def policy_view(model, here, sel=None) -> PolicyView:
     m, week = model.members, model.week
     sel = np.arange(len(here)) if sel is None else sel
     teams, team = model.teams_of(sel)
-    at = block(sel)
+    at = one_block(sel)   # a batch keeps each policy's organisations together: the view reads the state
     p = model.params.at(at)
     occupied = m.occupied[at]
     return PolicyView(
@@ -73,15 +74,6 @@ def policy_view(model, here, sel=None) -> PolicyView:
     )
 
 
-def block(sel: np.ndarray):
-    """``sel`` as a slice when its positions follow each other (a batch keeps each policy's
-    organisations together: :func:`lmxsim.runs.plan_batches`), so the view reads the state
-    without copying it; else ``sel`` itself."""
-    if len(sel) and sel[-1] - sel[0] + 1 == len(sel):
-        return slice(int(sel[0]), int(sel[-1]) + 1)
-    return sel
-
-
 def read_only(values: np.ndarray) -> np.ndarray:
     """``values`` as a policy sees them: an array it cannot write to (a slice of the state would
     otherwise let a policy change the state; every field is read-only alike)."""
@@ -96,7 +88,7 @@ def decide(model, here) -> WeekDecisions:
     chosen = {field: np.zeros(n) for field in PER_MEMBER}
     time_use = np.ones(model.n_teams)
     for i, sel in model.positions_by_policy():
-        policy, at = model.policy_table[i], block(sel)
+        policy, at = model.policy_table[i], one_block(sel)
         d = policy.decide(policy_view(model, here, sel))
         if not isinstance(d, Decisions):
             raise LMXInputError(f"policy {policy.name!r}: decide()", f"a {type(d).__name__}",
