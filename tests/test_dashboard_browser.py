@@ -199,6 +199,8 @@ def test_a_shared_link_opens_its_view_and_settings_frees_the_width(page, dashboa
     main_before = page.locator(".lmx-main").bounding_box()["width"]
     page.get_by_role("button", name="Settings").click()
     page.wait_for_selector(".lmx-sidebar", state="detached")
+    # while the page re-renders, the old and the new main area may both be there for a moment
+    page.wait_for_function("document.querySelectorAll('.lmx-main').length == 1")
     assert page.locator(".lmx-main").bounding_box()["width"] > main_before + 200
     page.screenshot(path=ARTIFACTS / "dashboard-7-link-projector.png")
     page.get_by_role("button", name="Settings").click()
