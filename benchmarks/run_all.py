@@ -546,13 +546,13 @@ def child_traffic(cfg: dict) -> dict:
     for _ in range(3):
         engine.step()
         weekly_rows(engine)
-    cpu = float("inf")
+    cpu, block = float("inf"), cfg["weeks"] // 3 or 1
     for _ in range(3):   # best CPU time of a block of weeks, nothing counted
         t = time.process_time()
-        for _ in range(cfg["weeks"] // 3 or 1):
+        for _ in range(block):
             engine.step()
             weekly_rows(engine)
-        cpu = min(cpu, (time.process_time() - t) / (cfg["weeks"] // 3 or 1))
+        cpu = min(cpu, (time.process_time() - t) / block)
     counted: dict[str, list] = {}
 
     def nbytes(x):

@@ -70,6 +70,13 @@ class PolicyView:
     team_id: np.ndarray             # per position: the team's number in the model (``team`` counts 0, 1, ... in the view)
     person_id: np.ndarray           # per position: who holds it (-1 when vacant); a policy may remember people by it
 
+    def __post_init__(self):
+        for name, value in vars(self).items():   # every array read-only: some are slices of the model's state
+            if isinstance(value, np.ndarray):
+                value = value.view()
+                value.flags.writeable = False
+                object.__setattr__(self, name, value)
+
     @property
     def perceived_score(self) -> np.ndarray:
         """The leader's overall view of a member: mean of perceived competence and loyalty."""

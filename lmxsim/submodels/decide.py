@@ -61,25 +61,15 @@ def policy_view(model, here, sel=None) -> PolicyView:
     p = model.params.at(at)
     occupied = m.occupied[at]
     return PolicyView(
-        week=week, params=p, n_teams=len(teams), team=team, occupied=read_only(occupied),
-        tenure_weeks=read_only(week - m.hire_week[at]), perceived_competence=read_only(m.perceived_competence[at]),
-        perceived_loyalty=read_only(m.perceived_loyalty[at]), similarity=read_only(m.similarity[at]),
-        lmx=read_only(m.lmx[at]), stage=read_only(m.stage[at]), in_group=read_only(m.in_group[at]),
-        onboarding=read_only(occupied & (m.dyad_start_week[at] >= week - p.onboarding_weeks)),
-        review_week=read_only(model.review_due()[m.org[at]]),
-        policy_start=read_only(model.leaders.policy_since_week[m.team[at]]),
-        in_group_capacity=read_only(in_group_capacity(model.leaders, model.team_params)[teams]),
+        week=week, params=p, n_teams=len(teams), team=team, occupied=occupied, tenure_weeks=week - m.hire_week[at],
+        perceived_competence=m.perceived_competence[at], perceived_loyalty=m.perceived_loyalty[at],
+        similarity=m.similarity[at], lmx=m.lmx[at], stage=m.stage[at], in_group=m.in_group[at],
+        onboarding=occupied & (m.dyad_start_week[at] >= week - p.onboarding_weeks),
+        review_week=model.review_due()[m.org[at]], policy_start=model.leaders.policy_since_week[m.team[at]],
+        in_group_capacity=in_group_capacity(model.leaders, model.team_params)[teams],
         rng=KeyedRandom(Luck(model.streams, m.person_key[at], m.org[at], week)),
-        team_id=read_only(m.team[at]), person_id=read_only(m.person_id[at]),
+        team_id=m.team[at], person_id=m.person_id[at],
     )
-
-
-def read_only(values: np.ndarray) -> np.ndarray:
-    """``values`` as a policy sees them: an array it cannot write to (a slice of the state would
-    otherwise let a policy change the state; every field is read-only alike)."""
-    values = values.view()
-    values.flags.writeable = False
-    return values
 
 
 def decide(model, here) -> WeekDecisions:
