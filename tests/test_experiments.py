@@ -157,6 +157,40 @@ def test_two_worker_processes_give_identical_numbers(reference):
     pd.testing.assert_frame_equal(reference, experiments.run(tiny_spec(), workers=2, progress=False))
 
 
+def test_a_progress_bar_on_a_terminal_leaves_the_workers_forked(reference, monkeypatch):
+    """A bar starts no thread, so the pool still forks its workers where it may (a tqdm bar's
+    monitor thread made every `experiment run` on a terminal spawn them, importing everything again)."""
+    import io
+    import threading
+
+    from lmxsim import parallel
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    before = set(threading.enumerate())
+    seen = []
+    choose = parallel.start_method
+    monkeypatch.setattr(parallel, "start_method", lambda: seen.append(set(threading.enumerate()) - before) or choose())
+    result = experiments.run(tiny_spec(), workers=2, progress=True)
+    pd.testing.assert_frame_equal(reference, result)
+    assert seen == [set()], f"threads started before the pool: {seen}"
+    assert "12/12" in sys.stderr.getvalue()   # the bar was drawn
+
+
+def test_experiment_run_shows_its_progress_bar_on_a_terminal_only(tmp_path):
+    from helpers import run_with_stderr_on_a_terminal
+
+    path = write_spec(tmp_path / "tiny.toml", TINY)
+    code, err = run_with_stderr_on_a_terminal(["experiment", "run", str(path), "--out", str(tmp_path / "a")])
+    assert code == 0 and "12/12" in err and "run/s" in err
+    piped = subprocess.run([sys.executable, "-m", "lmxsim.cli", "experiment", "run", str(path), "--out",
+                            str(tmp_path / "b")], capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0 and "run/s" not in piped.stderr and "12/12" not in piped.stderr
+
+
 def test_dask_local_cluster_gives_identical_numbers(reference):
     client, executor = experiments.dask_executor(local_workers=2)
     try:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import platform
 import signal
-import sys
 import threading
 import time
 from concurrent.futures import Executor
@@ -47,6 +46,7 @@ from lmxsim.experiments.spec import ExperimentSpec
 from lmxsim.experiments.store import ResultStore, StoreWriteError, rows_table
 from lmxsim.outcomes import COHORT_OUTCOMES
 from lmxsim.parallel import local_pool
+from lmxsim.progress import progress_bar
 from lmxsim.runs import SEED_SCHEME, replication_seeds
 
 
@@ -131,7 +131,7 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
         out: directory to stream results to and resume from; ``None`` keeps them in memory.
         executor: any ``concurrent.futures.Executor`` (e.g. a Dask ``client.get_executor()``);
             default: a local process pool of ``workers`` processes (inline when ``workers == 1``).
-        progress: show a progress bar (runs done, rate, time left) on stderr.
+        progress: show a progress bar (runs done, rate, time left) on stderr when it is a terminal.
         flush_every: write a result part after this many finished runs (default: about 2% of the runs).
         engine: how the runs are executed, as the manifest records it (default: from ``executor``).
         on_start: called once ``out`` is checked and locked, before the first run, with the
@@ -161,15 +161,14 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
     try:
         if on_start is not None:
             on_start(len(tasks), len(done))
-        bar = _progress(len(tasks), len(done), progress)
+        bar = progress_bar(len(tasks), "runs", progress, initial=len(done))
         with local_pool(workers) if executor is None else nullcontext(executor) as pool:
             last_flush = time.monotonic()
             for row, series in _results(pool, todo):
                 pending_rows.append(row)
                 if series is not None:
                     pending_weekly.append(series)
-                if bar is not None:
-                    bar.update(1)
+                bar.update(1)
                 if store is None:
                     rows.extend(pending_rows)
                     pending_rows, pending_weekly = [], []
@@ -231,13 +230,6 @@ def _results(executor: Executor | None, todo: list[RunTask]):
     for result in runs.run_tasks([simulation(t) for t in todo], executor, ordered=False):
         yield record(todo[result.index], result)
 
-
-def _progress(total: int, already: int, enabled: bool):
-    if not enabled:
-        return None
-    from tqdm import tqdm
-    return tqdm(total=total, initial=already, unit="run", desc="runs", file=sys.stderr, dynamic_ncols=True,
-                mininterval=0.5, smoothing=0.1)
 
 
 def dask_executor(address: str | None = None, local_workers: int | None = None):
