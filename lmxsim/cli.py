@@ -245,7 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     engine.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://scheduler:8786")
     engine.add_argument("--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers")
     erun.add_argument("--flush-every", type=int, default=None, metavar="K",
-                      help="write results to disk after every K finished runs (default: about 2%% of the runs)")
+                      help="write results to disk after every K finished runs (default: as each batch of runs "
+                           "finishes)")
     erun.add_argument("--quiet", action="store_true", help="no progress bar")
     esum = exp_sub.add_parser("summarize", help="means, CIs, policy differences and figures of a finished run",
                               description="Per design point and policy: mean and 95% CI of each outcome; pairwise "

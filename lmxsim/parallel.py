@@ -43,7 +43,12 @@ WATCHDOG_INTERVAL_S = 0.5     # how often a worker checks that its parent is ali
 
 
 class _Pool(ProcessPoolExecutor):
-    """A process pool whose workers are started with ``SIGINT`` blocked."""
+    """A process pool whose workers are started with ``SIGINT`` blocked; ``workers`` says how many
+    (:func:`lmxsim.runs.run_batches` cuts the work into batches for them)."""
+
+    def __init__(self, max_workers: int, **kwargs):
+        super().__init__(max_workers=max_workers, **kwargs)
+        self.workers = max_workers
 
     def submit(self, fn, /, *args, **kwargs):
         # workers are started inside submit(); map() submits too

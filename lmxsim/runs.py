@@ -127,31 +127,38 @@ def run_tasks(tasks: Iterable[RunTask], executor: Executor | None = None, worker
     early by closing the generator (or letting it go): unstarted batches are cancelled, and
     a pool opened here is shut down at once.
     """
-    tasks = list(tasks)
-    chunks = plan_batches(tasks, workers if executor is None else max(2, workers))
     waiting: dict[int, RunResult] = {}
     next_index = 0
-
-    def release(results):
-        nonlocal next_index
+    for results in run_batches(tasks, executor, workers):
         if not ordered:
             yield from results
-            return
+            continue
         waiting.update((r.index, r) for r in results)
         while next_index in waiting:
             yield waiting.pop(next_index)
             next_index += 1
 
+
+def run_batches(tasks: Iterable[RunTask], executor: Executor | None = None,
+                workers: int = 1) -> Iterator[list[RunResult]]:
+    """Run every task (as :func:`run_tasks`); yield each batch's results together, as soon as the
+    batch is finished - a caller that stores results can write a batch at once.
+
+    The tasks are cut into batches for ``workers`` processes, or for as many as a pool of
+    :func:`lmxsim.parallel.local_pool` has (at least 2 for any other executor: a Dask client
+    does not say)."""
+    tasks = list(tasks)
+    chunks = plan_batches(tasks, workers if executor is None else max(2, workers, getattr(executor, "workers", 0)))
     with local_pool(workers) if executor is None else nullcontext(executor) as pool:
         if pool is None:
             for chunk in chunks:
-                yield from release(_run_batch([tasks[i] for i in chunk], chunk))
+                yield _run_batch([tasks[i] for i in chunk], chunk)
             return
         pending = {pool.submit(_run_batch, [tasks[i] for i in chunk], chunk) for chunk in chunks}
         try:
             for fut in as_completed(pending):
                 pending.discard(fut)   # keep no result once it is handed on: results stream through
-                yield from release(fut.result())
+                yield fut.result()
         finally:
             for fut in pending:
                 fut.cancel()

@@ -159,6 +159,7 @@ class _WithFactPolicies(Executor):
 
     def __init__(self, executor: Executor):
         self.executor = executor
+        self.workers = getattr(executor, "workers", 0)   # how many processes the batches are cut for
 
     def submit(self, fn, /, *args, **kwargs):
         return self.executor.submit(_call_with_fact_policies, fn, *args, **kwargs)

@@ -200,6 +200,15 @@ def test_dask_local_cluster_gives_identical_numbers(reference):
     pd.testing.assert_frame_equal(reference, result)
 
 
+def test_the_runs_of_a_batch_are_stored_in_one_part(tmp_path, reference):
+    """12 small runs of one scenario and horizon make one batch, which finishes at once: one part
+    (it was one part per run, the default flush interval being 2% of the runs)."""
+    out = tmp_path / "exp"
+    stored = experiments.run(tiny_spec(), out=out, progress=False)
+    pd.testing.assert_frame_equal(reference, stored)
+    assert len(list((out / "runs").glob("part-*.parquet"))) == 1
+
+
 def test_streamed_results_equal_in_memory_results_and_rerun_is_a_no_op(tmp_path, reference):
     out = tmp_path / "exp"
     stored = experiments.run(tiny_spec(), out=out, progress=False, flush_every=2)

@@ -116,6 +116,37 @@ def test_a_task_refuses_what_it_cannot_collect_or_a_negative_switch_week():
     assert RunTask("reactive_in_crowd", 1, params={"weeks": 3}).params == (("weeks", 3),)
 
 
+def test_batches_are_cut_for_as_many_workers_as_the_pool_has(monkeypatch):
+    """A local pool says how many workers it has (cut for 2 before, whatever its size: on 8
+    cores, 350 runs went to 2 batches and 6 workers waited); another executor gets at least 2."""
+    from concurrent.futures import Executor, Future
+
+    from lmxsim import runs
+    from lmxsim.parallel import local_pool
+    from lmxsim.validation import _WithFactPolicies
+
+    class Inline(Executor):
+        def submit(self, fn, /, *args, **kwargs):
+            future = Future()
+            future.set_result(fn(*args, **kwargs))
+            return future
+
+    class Sized(Inline):
+        workers = 3
+
+    cut_for = []
+    plan = runs.plan_batches
+    monkeypatch.setattr(runs, "plan_batches", lambda tasks, workers=1: cut_for.append(workers) or plan(tasks, workers))
+    tasks = [RunTask("proactive_deal", seed, "default", {"n_teams": 1, "team_size": 4, "weeks": 3})
+             for seed in range(6)]
+    for executor in (Inline(), Sized(), _WithFactPolicies(Sized())):
+        assert len(list(runs.run_tasks(tasks, executor))) == 6
+    with local_pool(3) as pool:
+        assert pool.workers == 3
+    assert cut_for == [2, 3, 3]
+    assert len(plan(tasks, 3)) == 3   # six tasks: a batch for each of 3 workers
+
+
 # ----------------------------------------------------------------------------- how workers start
 
 def test_workers_are_forked_from_a_single_threaded_process_on_linux_and_spawned_otherwise(monkeypatch):

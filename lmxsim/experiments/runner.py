@@ -132,7 +132,8 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
         executor: any ``concurrent.futures.Executor`` (e.g. a Dask ``client.get_executor()``);
             default: a local process pool of ``workers`` processes (inline when ``workers == 1``).
         progress: show a progress bar (runs done, rate, time left) on stderr when it is a terminal.
-        flush_every: write a result part after this many finished runs (default: about 2% of the runs).
+        flush_every: write a result part after every this many finished runs (default: one part
+            per batch of runs, as each batch finishes - its runs finish together).
         engine: how the runs are executed, as the manifest records it (default: from ``executor``).
         on_start: called once ``out`` is checked and locked, before the first run, with the
             number of runs and the number already stored.
@@ -155,7 +156,6 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
             "engine": engine or (type(executor).__name__ if executor else f"process pool, {workers} workers"),
         }, expected=len(tasks))
     todo = [t for t in tasks if t.run_id not in done]
-    flush_every = flush_every or max(1, min(200, len(tasks) // 50))
     rows, pending_rows, pending_weekly = [], [], []
     bar = None
     try:
@@ -164,17 +164,21 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
         bar = progress_bar(len(tasks), "runs", progress, initial=len(done))
         with local_pool(workers) if executor is None else nullcontext(executor) as pool:
             last_flush = time.monotonic()
-            for row, series in _results(pool, todo):
-                pending_rows.append(row)
-                if series is not None:
-                    pending_weekly.append(series)
-                bar.update(1)
-                if store is None:
-                    rows.extend(pending_rows)
-                    pending_rows, pending_weekly = [], []
-                elif len(pending_rows) >= flush_every or time.monotonic() - last_flush > 30:
+            for finished in _results(pool, todo, workers):   # the runs of a batch, finished together
+                for row, series in finished:
+                    pending_rows.append(row)
+                    if series is not None:
+                        pending_weekly.append(series)
+                    if store is None:
+                        rows.extend(pending_rows)
+                        pending_rows, pending_weekly = [], []
+                    elif flush_every and (len(pending_rows) >= flush_every or time.monotonic() - last_flush > 30):
+                        store.write_part(pending_rows, pending_weekly)
+                        pending_rows, pending_weekly, last_flush = [], [], time.monotonic()
+                bar.update(len(finished))
+                if store is not None and not flush_every and pending_rows:   # default: a part per batch
                     store.write_part(pending_rows, pending_weekly)
-                    pending_rows, pending_weekly, last_flush = [], [], time.monotonic()
+                    pending_rows, pending_weekly = [], []
         if store:
             if pending_rows:
                 store.write_part(pending_rows, pending_weekly)
@@ -225,10 +229,11 @@ def _sigint_ignored():
         signal.signal(signal.SIGINT, previous)
 
 
-def _results(executor: Executor | None, todo: list[RunTask]):
-    """Yield each run's result as soon as it is finished (in this process when there is no executor)."""
-    for result in runs.run_tasks([simulation(t) for t in todo], executor, ordered=False):
-        yield record(todo[result.index], result)
+def _results(executor: Executor | None, todo: list[RunTask], workers: int):
+    """Yield the results of each batch of runs as soon as it is finished (in this process when
+    there is no executor), each run's as (row, weekly series or None)."""
+    for results in runs.run_batches([simulation(t) for t in todo], executor, workers):
+        yield [record(todo[result.index], result) for result in results]
 
 
 

@@ -64,12 +64,15 @@ def _label(policy: str) -> str:
 
 
 def gini(values) -> float:
-    """Gini coefficient of non-negative ``values`` (0: equal; (n-1)/n: all on one)."""
+    """Gini coefficient of non-negative ``values`` (0: equal; (n-1)/n: all on one).
+
+    Equal values can add up to a rounding error below 0 (-2e-17 for four times 43.03804079818413):
+    it is shown as 0."""
     x = np.sort(np.asarray(values, dtype=float))
     n, total = len(x), x.sum()
     if n == 0 or total <= 0:
         return 0.0
-    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * total))
+    return max(0.0, float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * total)))
 
 
 def decisions_frame(workshop: Workshop) -> pd.DataFrame:
