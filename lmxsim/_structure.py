@@ -31,9 +31,11 @@ from lmxsim.teams import blocks_of, per_member, team_mean, team_sd, team_sum, to
 
 def rule(equation):
     """A weekly rule written as its equation on one member's numbers, compiled by numba (no
-    ``fastmath``: the same operations in the same order as the plain array expression, so the
-    same bits). A phase's compiled pass (``kernel``) calls it member by member; numpy code calls
-    ``elementwise(rule)`` on arrays."""
+    ``fastmath``: the same operations in the same order as the plain array expression, with the
+    C library's ``exp``, ``log``, ``log1p`` and ``pow``, so the same bits on every CPU - numpy 2's
+    own versions of these, used on AVX-512 CPUs, are a last bit off for some inputs, which is why
+    model code leaves such functions of arrays to rules). A phase's compiled pass (``kernel``)
+    calls it member by member; numpy code calls ``elementwise(rule)`` on arrays."""
     return _compiled()(equation)
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from lmxsim import organisation
-from lmxsim._structure import Workforce, number_within
+from lmxsim._structure import Workforce, elementwise, number_within
 from lmxsim.draws import Luck, of_desks, of_leaders, person_keys
 from lmxsim.errors import LMXInputError
 from lmxsim.keyed_random import KeyedStreams
@@ -42,7 +42,7 @@ from lmxsim.submodels.exchange import exchange
 from lmxsim.submodels.innovation import innovate
 from lmxsim.submodels.perception import perceive
 from lmxsim.submodels.social import compare_and_spread
-from lmxsim.submodels.turnover import quit_and_refill
+from lmxsim.submodels.turnover import quit_and_refill, weekly_leaving_share
 from lmxsim.submodels.work import work
 
 WEEK_STATS = ("successes", "innovation_value", "ideas_tried", "quits", "quits_top_quartile", "hires",
@@ -120,8 +120,8 @@ class Engine:
 
         # initial workforce: tenure drawn from the steady state of the base turnover rate
         first = Luck(self.streams, person_keys(m.slot, 0), m.org, 0)
-        weekly_stay = (1.0 - p.annual_base_turnover) ** (1.0 / 52.0)
-        tenure = first.geometric("hire.tenure", np.maximum(1e-9, 1.0 - weekly_stay) * np.ones(m.capacity)) - 1
+        leaving = elementwise(weekly_leaving_share)(p.annual_base_turnover)
+        tenure = first.geometric("hire.tenure", np.maximum(1e-9, leaving) * np.ones(m.capacity)) - 1
         hire(self, positions, tenure_weeks=np.minimum(tenure, MAX_TENURE_WEEKS).astype(np.int32))
         review(self, self.take_stock(), np.ones(self.n_orgs, dtype=bool))
         self.on_hired, self.on_leaving = on_hired or self.on_hired, on_leaving or self.on_leaving

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 
 from lmxsim._structure import one_block
@@ -21,7 +23,7 @@ from lmxsim.draws import Luck
 from lmxsim.policies import Decisions, PolicyView
 from lmxsim.policies.base import KeyedRandom
 
-HIGH_QUALITY_FACTOR = np.log(4.0)   # support quality 1 - exp(-ln 4) = 75%
+HIGH_QUALITY_FACTOR = math.log(4.0)   # support quality 1 - exp(-ln 4) = 75%
 PER_MEMBER = ("time_weight", "offer", "promise", "latitude", "assignment_priority", "bonus", "peer_leadership",
               "reward_contingency", "reward_basis")
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lmxsim._structure import kernel, rule
+from lmxsim._structure import elementwise, kernel, rule
 from lmxsim.draws import weekly
 from lmxsim.submodels.attitudes import towards
 from lmxsim.submodels.exchange import excess_latitude, readiness
@@ -58,9 +58,10 @@ def innovate(model, here, d) -> None:
     successes = luck.binomial("ideas.success", tried, odds, at=who)
     failures = tried - successes
     punished = luck.binomial("ideas.punished", failures, 1.0 - p_who.failure_tolerance, at=who)
-    m.psych_safety[who] = safety_after_failures(m.psych_safety[who], punished, failures - punished, p_who)
-    m.engagement[who] = closer_to_one(m.engagement[who], SUCCESS_ENGAGEMENT, successes)
-    m.perceived_competence[who] = closer_to_one(m.perceived_competence[who], SUCCESS_VISIBILITY, successes)
+    m.psych_safety[who] = elementwise(safety_after_failures)(m.psych_safety[who], punished, failures - punished,
+                                                             p_who.failure_punishment)
+    m.engagement[who] = elementwise(closer_to_one)(m.engagement[who], SUCCESS_ENGAGEMENT, successes)
+    m.perceived_competence[who] = elementwise(closer_to_one)(m.perceived_competence[who], SUCCESS_VISIBILITY, successes)
     m.ideas[who] += ideas[who]
     m.successful_ideas[who] += successes
     m.successes_this_week = np.zeros(len(here), dtype=np.int32)
@@ -139,11 +140,13 @@ def success_probability(competence, support, overreach, known, idea_success):
     return idea_success * (0.3 + 0.7 * competence) * (0.3 + 0.7 * support) * (1.0 - overreach) * known
 
 
-def closer_to_one(value, step, events) -> np.ndarray:
+@rule
+def closer_to_one(value, step, events):
     """``events`` times: value += step (1 - value)"""
     return value + (1.0 - value) * (1.0 - (1.0 - step) ** events)
 
 
-def safety_after_failures(safety, punished, tolerated, p) -> np.ndarray:
+@rule
+def safety_after_failures(safety, punished, tolerated, failure_punishment):
     """Each punished failure: safety *= 1 - failure_punishment; each tolerated one closes 3% of the gap to 1."""
-    return closer_to_one(safety * (1.0 - p.failure_punishment) ** punished, TOLERANCE_SAFETY, tolerated)
+    return closer_to_one(safety * (1.0 - failure_punishment) ** punished, TOLERANCE_SAFETY, tolerated)
