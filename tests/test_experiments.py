@@ -320,6 +320,18 @@ def test_summarize_writes_tables_and_a_figure_per_factor(tmp_path):
     assert all(f.exists() and f.stat().st_size > 0 for f in figures)
 
 
+def test_summarize_of_an_experiment_without_factors_draws_its_policies(tmp_path):
+    """policy_comparison has one design point: no factor to draw against, so one figure of the
+    policies (mean and CI per outcome) - summarize wrote none before."""
+    spec = parse_spec({"experiment": dict(TINY["experiment"]), "fixed": {"n_teams": 2}})
+    out = tmp_path / "exp"
+    experiments.run(spec, out=out, progress=False)
+    summary, _, figures = experiments.summarize(out)
+    assert figures == [out / "summary" / "policies.png"]
+    assert figures[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert set(summary.point_id) == {0}
+
+
 # ----------------------------------------------------------------------------- shipped experiments, tiny
 def shrink(path: Path, tmp_path: Path) -> Path:
     """The shipped specification with few replications, few weeks and a small organisation."""

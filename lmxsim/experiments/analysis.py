@@ -166,7 +166,9 @@ def factor_differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
 
 def summarize(directory, out=None) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
     """Write ``summary.csv``, ``differences.csv`` (between policies), ``factor_differences.csv``
-    (between levels of each factor, factorial designs) and one figure per factor to ``out``."""
+    (between levels of each factor, factorial designs) and one figure per factor to ``out`` - or,
+    for an experiment of one design point (no factors, e.g. ``policy_comparison``), one figure of
+    the policies: ``policies.png``."""
     from lmxsim.output import staged_output
 
     _, spec, runs = load_experiment(directory)
@@ -184,7 +186,39 @@ def summarize(directory, out=None) -> tuple[pd.DataFrame, pd.DataFrame, list[Pat
             name = f"outcomes_vs_{factor}.png"
             factor_figure(runs, spec, factor, stage / name)
             written.append(out / name)
+        if not spec.factor_names:
+            policies_figure(summary, spec, stage / "policies.png")
+            written.append(out / "policies.png")
     return summary, diffs, written
+
+
+def policies_figure(summary: pd.DataFrame, spec, path) -> None:
+    """Each outcome per policy of a one-point experiment: mean and 95% CI over replications."""
+    from lmxsim.plots import COLOURS, new_figure
+
+    outcomes = list(spec.outcomes)[:6]
+    policies = list(spec.policies)
+    cols = min(3, len(outcomes))
+    rows = int(np.ceil(len(outcomes) / cols))
+    fig, axes = new_figure(rows, cols, figsize=(4.6 * cols, 0.5 + 0.32 * len(policies) * rows + 0.9 * rows),
+                           squeeze=False)
+    y = np.arange(len(policies))[::-1]
+    for ax, outcome in zip(axes.flat, outcomes):
+        s = summary[summary.outcome == outcome].set_index("policy").reindex(policies)
+        for k, (policy, yk) in enumerate(zip(policies, y)):
+            ax.errorbar(s.loc[policy, "mean"], yk, xerr=[[s.loc[policy, "mean"] - s.loc[policy, "ci_low"]],
+                                                        [s.loc[policy, "ci_high"] - s.loc[policy, "mean"]]],
+                        fmt="o", ms=4, capsize=3, color=COLOURS[k % 10])
+        ax.set_yticks(y, policies if ax in axes[:, 0] else [""] * len(policies), fontsize=8)
+        ax.set_title(outcome.replace("_", " "), fontsize=9)
+        ax.grid(axis="x", alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.axis("off")
+    n = int(summary.n.max()) if len(summary) else 0
+    fig.suptitle(f"{spec.name}: mean and 95% CI over {n} replications", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
 
 
 def factor_figure(runs: pd.DataFrame, spec, factor: str, path) -> None:
