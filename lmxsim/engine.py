@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 
 from lmxsim import organisation
-from lmxsim._structure import Workforce, elementwise, number_within
+from lmxsim._structure import Workforce, number_within
 from lmxsim.draws import Luck, of_desks, of_leaders, person_keys
 from lmxsim.errors import LMXInputError
 from lmxsim.keyed_random import KeyedStreams
-from lmxsim.org_params import OrgParams, ParamTable
+from lmxsim.org_params import OrgParams, ParamTable, each
 from lmxsim.params import Params, check_overrides
 from lmxsim.people import hire
 from lmxsim.policies import get_policy
@@ -120,7 +120,7 @@ class Engine:
 
         # initial workforce: tenure drawn from the steady state of the base turnover rate
         first = Luck(self.streams, person_keys(m.slot, 0), m.org, 0)
-        leaving = elementwise(weekly_leaving_share)(p.annual_base_turnover)
+        leaving = each(weekly_leaving_share, self.per_org("annual_base_turnover"))[m.org]
         tenure = first.geometric("hire.tenure", np.maximum(1e-9, leaving) * np.ones(m.capacity)) - 1
         hire(self, positions, tenure_weeks=np.minimum(tenure, MAX_TENURE_WEEKS).astype(np.int32))
         review(self, self.take_stock(), np.ones(self.n_orgs, dtype=bool))

@@ -54,6 +54,7 @@ import numpy as np
 
 from lmxsim._structure import kernel, rule
 from lmxsim.draws import weekly
+from lmxsim.org_params import each
 from lmxsim.state import ACQUAINTANCE, PARTNER, STRANGER
 
 EXPECTATION_ADAPTATION = 0.02  # per week, towards what is delivered
@@ -80,7 +81,7 @@ def exchange(model, here, d) -> None:
         m.competence, m.expectation, m.clarity, d.bonus, d.latitude, d.promise, per_org("hours_scale_stranger"),
         per_org("hours_scale_acquaintance"), per_org("hours_scale_partner"), per_org("contact_efficiency"),
         per_org("empowerment_genuineness"), per_org("backing_need"), per_org("contract_expectation"),
-        half_life_decay(per_org("clarity_half_life_weeks")))
+        each(half_life_decay, per_org("clarity_half_life_weeks")))
     keep_and_break_promises(model, here, delivered)
     m.trust, m.lmx, m.stage = _relate(
         m.org, here.present, delivered, model.week - m.dyad_start_week, m.stage, m.trust, m.lmx, m.citizenship,
@@ -157,12 +158,9 @@ def _relate(org, present, delivered, dyad_weeks, stage, trust_before, lmx_before
     return trust, lmx_, stage_
 
 
-def half_life_decay(half_life: np.ndarray) -> np.ndarray:
-    """0.5 ** (1 / half_life): the weekly factor of what halves in ``half_life`` weeks, one per
-    organisation. Python's power on each value, i.e. the C library's ``pow``: compiled, a power of
-    0.5 becomes ``exp2`` (a last bit off for 0.1% of half-lives), and numpy 2 on an AVX-512 CPU has a
-    ``pow`` of its own (a last bit off for 5%) - results would then depend on the machine."""
-    return np.array([0.5 ** (1.0 / h) for h in half_life.tolist()])
+def half_life_decay(half_life: float) -> float:
+    """0.5 ** (1 / half_life): the weekly factor of what halves in ``half_life`` weeks"""
+    return 0.5 ** (1.0 / half_life)
 
 
 @rule
@@ -278,7 +276,7 @@ def keep_and_break_promises(model, here, delivered) -> None:
     shortfall = 1.0 - np.minimum(1.0, delivered[basic] / np.maximum(p.at(basic).contract_expectation, 1e-9))
     breached = basic[luck.uniform("promise.kept", at=basic) < shortfall]
     keep, broke = due[kept], due[~kept]
-    m.scar = m.scar * half_life_decay(model.per_org("scar_half_life_weeks"))[m.org]
+    m.scar = m.scar * each(half_life_decay, model.per_org("scar_half_life_weeks"))[m.org]
     gain = p.at(keep).trust_gain * (1.0 - m.scar[keep]) * (1.0 - m.trust[keep])
     m.trust[keep] += gain
     model.record_promises(keep, gain, broke, _break(m, p.at(broke), broke))

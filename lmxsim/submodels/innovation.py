@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lmxsim._structure import elementwise, kernel, rule
+from lmxsim._structure import kernel, rule
 from lmxsim.draws import weekly
 from lmxsim.submodels.attitudes import towards
 from lmxsim.submodels.exchange import excess_latitude, readiness
@@ -58,10 +58,9 @@ def innovate(model, here, d) -> None:
     successes = luck.binomial("ideas.success", tried, odds, at=who)
     failures = tried - successes
     punished = luck.binomial("ideas.punished", failures, 1.0 - p_who.failure_tolerance, at=who)
-    m.psych_safety[who] = elementwise(safety_after_failures)(m.psych_safety[who], punished, failures - punished,
-                                                             p_who.failure_punishment)
-    m.engagement[who] = elementwise(closer_to_one)(m.engagement[who], SUCCESS_ENGAGEMENT, successes)
-    m.perceived_competence[who] = elementwise(closer_to_one)(m.perceived_competence[who], SUCCESS_VISIBILITY, successes)
+    m.psych_safety[who], m.engagement[who], m.perceived_competence[who] = _after_ideas(
+        who, m.org, m.psych_safety, m.engagement, m.perceived_competence, successes, punished, failures - punished,
+        per_org("failure_punishment"))
     m.ideas[who] += ideas[who]
     m.successful_ideas[who] += successes
     m.successes_this_week = np.zeros(len(here), dtype=np.int32)
@@ -111,6 +110,20 @@ def _odds(who, org, competence, support, latitude, own, collaborators_know_how, 
     return odds
 
 
+@kernel
+def _after_ideas(who, org, psych_safety, engagement, perceived_competence, successes, punished, tolerated,
+                 failure_punishment):
+    """Safety after each member's failures (punished, tolerated); engagement and the leader's view of
+    their competence after their successes - of the members ``who``."""
+    safety, engaged, seen = np.empty(who.size), np.empty(who.size), np.empty(who.size)
+    for k in range(who.size):
+        i = who[k]
+        safety[k] = safety_after_failures(psych_safety[i], punished[k], tolerated[k], failure_punishment[org[i]])
+        engaged[k] = closer_to_one(engagement[i], SUCCESS_ENGAGEMENT, successes[k])
+        seen[k] = closer_to_one(perceived_competence[i], SUCCESS_VISIBILITY, successes[k])
+    return safety, engaged, seen
+
+
 @rule
 def creativity_target(autonomy, psych_safety, engagement, creativity_trait, crowding):
     """target = creativity_trait (0.3 autonomy + 0.3 safety + 0.4 engagement (1 - crowding)),
@@ -142,11 +155,12 @@ def success_probability(competence, support, overreach, known, idea_success):
 
 @rule
 def closer_to_one(value, step, events):
-    """``events`` times: value += step (1 - value)"""
-    return value + (1.0 - value) * (1.0 - (1.0 - step) ** events)
+    """``events`` times: value += step (1 - value)  (the count as a float: a power with a whole-number
+    exponent would be compiled as repeated multiplication, not the C library's ``pow``)"""
+    return value + (1.0 - value) * (1.0 - (1.0 - step) ** float(events))
 
 
 @rule
 def safety_after_failures(safety, punished, tolerated, failure_punishment):
     """Each punished failure: safety *= 1 - failure_punishment; each tolerated one closes 3% of the gap to 1."""
-    return closer_to_one(safety * (1.0 - failure_punishment) ** punished, TOLERANCE_SAFETY, tolerated)
+    return closer_to_one(safety * (1.0 - failure_punishment) ** float(punished), TOLERANCE_SAFETY, tolerated)

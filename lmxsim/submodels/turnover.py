@@ -21,19 +21,18 @@ import math
 
 import numpy as np
 
-from lmxsim._structure import elementwise, kernel, rule
+from lmxsim._structure import kernel, rule
 from lmxsim.draws import weekly
+from lmxsim.org_params import each
 from lmxsim.people import hire
 
 
-@rule
-def weekly_base_hazard(annual_rate):
+def weekly_base_hazard(annual_rate: float) -> float:
     """h0 = -ln(1 - annual rate) / 52"""
     return -math.log1p(-annual_rate) / 52.0
 
 
-@rule
-def weekly_leaving_share(annual_rate):
+def weekly_leaving_share(annual_rate: float) -> float:
     """1 - (1 - annual rate) ** (1/52): the share of a steady workforce that leaves in a week"""
     return 1.0 - (1.0 - annual_rate) ** (1.0 / 52.0)
 
@@ -74,7 +73,7 @@ def quit_and_refill(model, here) -> None:
     m, p = model.members, model.params
     leavers = np.flatnonzero(_leaving(m.org, here.present, m.hire_week, m.turnover_intention,
                                       weekly(model).uniform("quit"), model.week, model.per_org("quit_sensitivity"),
-                                      elementwise(weekly_base_hazard)(model.per_org("annual_base_turnover")),
+                                      each(weekly_base_hazard, model.per_org("annual_base_turnover")),
                                       model.per_org("first_year_hazard")))
     model.record_leavers(leavers)
     quits_per_team = np.bincount(m.team[leavers], minlength=model.n_teams)
