@@ -119,11 +119,12 @@ from lmxsim.params import Params
 from lmxsim.scenarios import get_scenario
 
 preset, h = get_scenario("default"), hashlib.sha256()
-specs = [OrgSpec(policy, Params(n_teams=6, team_size=8, weeks=60, clarity_half_life_weeks=half_life,
-                                scar_half_life_weeks=half_life + 7, annual_base_turnover=turnover), seed, preset)
-         for seed, (policy, half_life, turnover) in enumerate([("reactive_in_crowd", 13.0, 0.3),
-                                                                ("proactive_deal", 26.0, 0.15),
-                                                                ("transactional", 41.7, 0.45)])]
+from lmxsim.policies import policy_names
+
+specs = [OrgSpec(policy, Params(n_teams=6, team_size=8, weeks=60, clarity_half_life_weeks=13.0 + 4.9 * seed,
+                                scar_half_life_weeks=20.0 + 3.1 * seed, annual_base_turnover=0.1 + 0.05 * seed),
+                 seed, preset)
+         for seed, policy in enumerate(policy_names())]   # every policy, parameters differing between organisations
 for frame in run_batch(specs):
     h.update(frame.to_csv().encode())
 print(h.hexdigest())
