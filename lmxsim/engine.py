@@ -121,7 +121,7 @@ class Engine:
         # initial workforce: tenure drawn from the steady state of the base turnover rate
         first = Luck(self.streams, person_keys(m.slot, 0), m.org, 0)
         leaving = each(weekly_leaving_share, self.per_org("annual_base_turnover"))[m.org]
-        tenure = first.geometric("hire.tenure", np.maximum(1e-9, leaving) * np.ones(m.capacity)) - 1
+        tenure = first.geometric("hire.tenure", np.maximum(1e-9, leaving)) - 1
         hire(self, positions, tenure_weeks=np.minimum(tenure, MAX_TENURE_WEEKS).astype(np.int32))
         review(self, self.take_stock(), np.ones(self.n_orgs, dtype=bool))
         self.on_hired, self.on_leaving = on_hired or self.on_hired, on_leaving or self.on_leaving

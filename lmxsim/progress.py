@@ -26,7 +26,7 @@ def progress_bar(total: int, desc: str, enabled: bool = True, unit: str = "run",
     ``initial`` items are done already (a resumed experiment). It starts no thread."""
     # disable=None: tqdm turns itself off when the stream is not a TTY
     return _bar_class()(total=total, initial=initial, desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True,
-               mininterval=0.5, miniters=1, smoothing=0.1, disable=None if enabled else True)
+                        mininterval=0.5, miniters=1, smoothing=0.1, disable=None if enabled else True)
 
 
 @functools.cache
