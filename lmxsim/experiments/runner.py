@@ -165,18 +165,19 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
         with local_pool(workers) if executor is None else nullcontext(executor) as pool:
             last_flush = time.monotonic()
             for finished in _results(pool, todo, workers):   # the runs of a batch, finished together
+                if store is None:
+                    rows.extend(row for row, _series in finished)
+                    bar.update(len(finished))
+                    continue
                 for row, series in finished:
                     pending_rows.append(row)
                     if series is not None:
                         pending_weekly.append(series)
-                    if store is None:
-                        rows.extend(pending_rows)
-                        pending_rows, pending_weekly = [], []
-                    elif flush_every and (len(pending_rows) >= flush_every or time.monotonic() - last_flush > 30):
+                    if flush_every and (len(pending_rows) >= flush_every or time.monotonic() - last_flush > 30):
                         store.write_part(pending_rows, pending_weekly)
                         pending_rows, pending_weekly, last_flush = [], [], time.monotonic()
                 bar.update(len(finished))
-                if store is not None and not flush_every and pending_rows:   # default: a part per batch
+                if not flush_every and pending_rows:   # default: a part per batch
                     store.write_part(pending_rows, pending_weekly)
                     pending_rows, pending_weekly = [], []
         if store:
