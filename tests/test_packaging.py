@@ -88,6 +88,19 @@ def test_experiment_list_shows_name_purpose_and_runs_of_each(capsys):
         assert " ".join(spec.purpose.split()[:4]) in " ".join(stdout.split())
 
 
+def test_experiment_list_draws_no_design_but_still_checks_the_values(tmp_path):
+    # listing counts a Sobol design's runs from its size: SALib (and scipy.stats) stay unimported
+    code = "import sys; from lmxsim.experiments import catalogue; catalogue(); print('SALib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[experiment]\nname = "x"\npurpose = "y"\n[design]\nmethod = "sobol"\nsamples = 8\n'
+                   '[design.ranges]\nteam_size = [2, 100000]\nidea_rate = [0.1, 0.2]\n')
+    with pytest.raises(LMXInputError) as info:
+        load_spec(bad, design_points=False)
+    assert info.value.field.endswith("design.ranges.team_size")
+
+
 def test_experiment_show_prints_the_toml_to_start_your_own(capsys, tmp_path):
     code, stdout, _ = run_cli(["experiment", "show", "span_of_control"], capsys)
     assert code == 0

@@ -101,9 +101,11 @@ def _expect(where, key, value, kind, allowed):
     return value
 
 
-def load_spec(path: str | Path) -> ExperimentSpec:
+def load_spec(path: str | Path, design_points: bool = True) -> ExperimentSpec:
     """Read and fully validate a specification: a ``.toml`` file, or the name of a shipped one
-    (``"policy_comparison"``; see ``lmxsim experiment list``)."""
+    (``"policy_comparison"``; see ``lmxsim experiment list``). ``design_points=False`` leaves out
+    the check of every design point (a sampling design is then not drawn: listing specifications
+    does not import SALib and scipy.stats); every value and range is still checked."""
     from lmxsim.experiments import shipped
 
     found = shipped.resolve(path)
@@ -124,11 +126,12 @@ def load_spec(path: str | Path) -> ExperimentSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LMXInputError(str(path), "(file)", f"valid TOML ({exc})") from None
-    return parse_spec(data, where=str(path))
+    return parse_spec(data, where=str(path), design_points=design_points)
 
 
-def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
-    """Validate a specification given as a dict (as ``tomllib`` returns it)."""
+def parse_spec(data: dict, where: str = "<spec>", design_points: bool = True) -> ExperimentSpec:
+    """Validate a specification given as a dict (as ``tomllib`` returns it); ``design_points``
+    as in :func:`load_spec`."""
     for key in data:
         if key not in TOP_KEYS:
             _fail(where, key, data[key], "a section among [experiment], [fixed], [factors], [design]")
@@ -223,7 +226,7 @@ def parse_spec(data: dict, where: str = "<spec>") -> ExperimentSpec:
                           replications=replications, weeks=weeks, root_seed=root_seed, outcomes=tuple(outcomes),
                           weekly=weekly, fixed=dict(fixed), factors=factors, method=method, samples=samples,
                           ranges=ranges, levels=levels, source=where)
-    _check_values(spec, where)
+    _check_values(spec, where, design_points)
     return spec
 
 
@@ -239,7 +242,7 @@ def _names(where: str, key: str, values, known: list[str], allowed: str) -> list
     return values
 
 
-def _check_values(spec: ExperimentSpec, where: str) -> None:
+def _check_values(spec: ExperimentSpec, where: str, each_point: bool = True) -> None:
     """Every run the specification asks for must be possible; check it all before anything runs.
 
     First the values on their own (each [fixed] value, each factor level, each range bound),
@@ -271,7 +274,7 @@ def _check_values(spec: ExperimentSpec, where: str) -> None:
         key, value = "design.samples", spec.samples
     check_fits(f"{where}: {key}", value, needed, f"an experiment that fits in memory ({n_runs:,} runs)")
 
-    for point in design_points(spec):
+    for point in design_points(spec) if each_point else ():
         for scenario in scenarios:
             if point.get("scenario", scenario.name) != scenario.name:
                 continue
