@@ -37,6 +37,10 @@ What is measured, each in a fresh subprocess (so peak memory is per measurement)
 10. **scaling** - cost per week against members, against the number of teams (fixed
     members), and total cost against weeks; plotted log-log.
 11. **phases** - where a week goes, phase by phase, and the keyed draws alone.
+12. **bounds** - two costs no tuning of the weekly rules removes: a fresh process's fixed cost
+    before its first week (interpreter, imports, numba loading its cached kernels), and a week's
+    keyed draws replayed alone (ns per member-week at 10,000 and 1,000,000 members) - with what
+    they imply for the targets.
 
 Timings are wall-clock; "best" is the fastest repeat, "median" the median repeat.
 Nothing here asserts a timing: tests only check that this script runs (tests/test_benchmarks_smoke.py).
@@ -585,9 +589,80 @@ def child_traffic(cfg: dict) -> dict:
                            for k, v in per_mw.items()), key=lambda r: -r["bytes_per_member_week"])[:8]}
 
 
+def child_draws(cfg: dict) -> dict:
+    """The keyed draws of a week alone: every ``KeyedStreams`` call of ``weeks`` engine weeks is
+    recorded (arguments copied), then replayed and timed - the cost the keyed-random-number
+    scheme puts on each member-week whatever else the engine does."""
+    import numpy as np
+
+    from lmxsim.engine import Engine
+    from lmxsim.keyed_random import KeyedStreams
+    from lmxsim.reporters import weekly_rows
+    engine = Engine(_org_specs(1, cfg["members"] // TEAM_SIZE, TEAM_SIZE, cfg["weeks"] + 5))
+    for _ in range(2):
+        engine.step()
+        weekly_rows(engine)
+    calls, depth = [], [0]
+    originals = {}
+
+    def recording(name):
+        f = originals[name] = getattr(KeyedStreams, name)
+
+        def g(self, *a, **k):
+            depth[0] += 1
+            try:
+                if depth[0] == 1:
+                    calls.append((self, name, [x.copy() if hasattr(x, "copy") else x for x in a], dict(k)))
+                return f(self, *a, **k)
+            finally:
+                depth[0] -= 1
+        return g
+    names = ("words", "uniform", "uniform_pair", "normal", "normal_pair", "poisson", "binomial", "beta22",
+             "geometric", "integers", "bernoulli")
+    for name in names:
+        setattr(KeyedStreams, name, recording(name))
+    for _ in range(cfg["weeks"]):
+        engine.step()
+        weekly_rows(engine)
+    for name in names:
+        setattr(KeyedStreams, name, originals[name])
+    best = float("inf")
+    for _ in range(cfg.get("repeats", 5)):
+        t = time.perf_counter()
+        for streams, name, a, k in calls:
+            getattr(streams, name)(*a, **k)
+        best = min(best, time.perf_counter() - t)
+    elements = sum(int(np.size(a[1])) for _s, _n, a, _k in calls)
+    member_weeks = engine.members.capacity * cfg["weeks"]
+    per = best / member_weeks
+    return {"members": engine.members.capacity, "weeks": cfg["weeks"], "calls_per_week": len(calls) / cfg["weeks"],
+            "draws_per_member_week": elements / member_weeks, "ns_per_member_week": 1e9 * per,
+            "ceiling_member_weeks_per_second": 1 / per}
+
+
+def child_startup(cfg: dict) -> dict:
+    """A fresh process's fixed cost before its first simulated week: the interpreter, importing the
+    engine, and a first tiny batch (numba loading its cached kernels) - each the best of ``repeats``."""
+    tiny = ("from lmxsim.engine import run_batch, OrgSpec; from lmxsim.params import Params; "
+            "from lmxsim.scenarios import get_scenario; "
+            "run_batch([OrgSpec('proactive_deal', Params(n_teams=2, team_size=5, weeks=1), 1, get_scenario('default'))])")
+    steps = {"interpreter": "pass", "import the engine": "from lmxsim.engine import run_batch",
+             "and a first tiny batch": tiny}
+    out = {}
+    for label, code in steps.items():
+        best = float("inf")
+        for _ in range(cfg.get("repeats", 5)):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, cwd=tempfile.gettempdir())
+            best = min(best, time.perf_counter() - t)
+        out[label] = best
+    return {"seconds": out, "fixed_seconds": out["and a first tiny batch"]}
+
+
 CHILDREN = {"traffic": child_traffic, "step": child_step, "dashboard": child_dashboard, "scaling": child_scaling, "phases": child_phases,
             "single": child_single, "million": child_million, "numba": child_numba, "profile": child_profile,
-            "bandwidth": child_bandwidth, "state_bytes": child_state_bytes}
+            "bandwidth": child_bandwidth, "state_bytes": child_state_bytes, "draws": child_draws,
+            "startup": child_startup}
 
 
 def run_child(cfg: dict, timeout: float = 3600, package_dir: str | None = None, env_extra: dict | None = None) -> dict:
@@ -1022,6 +1097,27 @@ def markdown(res: dict) -> str:
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("| whole step | " + " | ".join(f"{p['ms_per_week']:.3f}" for p in res["phases"]) + " |")
         lines.append("")
+    bounds = res.get("bounds")
+    if bounds:
+        st = bounds["startup"]
+        f = st["fixed_seconds"]
+        base = res.get("experiment", {}).get("baseline")
+        before = ({r["workers"]: r for r in base["rows"]}[1]["seconds"] if base
+                  else TARGETS["baseline_policy_comparison_s"])
+        whose = "measured in this run" if base else "issue 11's figure"
+        lines += ["### Bounds no tuning of the rules removes", "",
+                  "A fresh process before its first simulated week (best of "
+                  "several): " + "; ".join(f"{k} {v:.2f} s" for k, v in st["seconds"].items()) + ". "
+                  f"With a fixed cost F = {f:.2f} s and a job's compute C on one worker, 2 workers give at most "
+                  f"(F + C) / (F + C/2): 1.8x needs C >= 8F = {8 * f:.1f} s, while 15x the previous engine's "
+                  f"{before:.1f} s for `policy_comparison` ({whose}) needs F + C <= {before / 15:.2f} s - both at "
+                  f"once need F <= {before / 135:.2f} s.", "",
+                  "| a week's keyed draws, replayed alone | draws per member-week | calls per week "
+                  "| ns per member-week | ceiling if nothing else cost anything |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {d['members']:,} members | {d['draws_per_member_week']:.1f} | {d['calls_per_week']:.0f} | "
+                  f"{d['ns_per_member_week']:.0f} | {d['ceiling_member_weeks_per_second'] / 1e6:.1f} M member-weeks/s |"
+                  for d in bounds["draws"]]
+        lines.append("")
     if res.get("targets"):
         lines += ["### Targets", "", "| target | measured | met |", "|---|---|---|"]
         lines += [f"| {t['target']} | {t['measured']} | {'yes' if t['met'] else 'NO'} |" for t in res["targets"]]
@@ -1092,7 +1188,7 @@ def plot(res: dict, path: Path) -> None:
 
 # ============================================================================ main
 PARTS = ["step", "dashboard", "experiment", "sobol", "single", "million", "numba", "profile", "physical", "scaling",
-         "phases"]
+         "phases", "bounds"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1290,6 +1386,13 @@ def main(argv: list[str] | None = None) -> int:
                    "weeks": 26, "repeats": 3}
         res["scaling"] = run_child({"kind": "scaling", **cfg})
         end("scaling")
+    if "bounds" not in args.skip:
+        begin("bounds")
+        say("bounds: a fresh process's fixed cost, and a week's keyed draws alone")
+        res["bounds"] = {"startup": run_child({"kind": "startup", "repeats": 2 if args.quick else 5}),
+                         "draws": [run_child({"kind": "draws", "members": n, "weeks": w})
+                                   for n, w in ([(1_000, 2)] if args.quick else [(10_000, 12), (1_000_000, 3)])]}
+        end("bounds")
     if "phases" not in args.skip:
         begin("phases")
         res["phases"] = []

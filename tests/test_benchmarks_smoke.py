@@ -100,7 +100,7 @@ def test_markdown_has_every_table(quick_run):
     for heading in ("### Weekly step", "### Vectorised vs per-agent reference", "### Dashboard",
                     "### Experiment throughput", "### Scaling with the number of teams", "### Scaling with weeks",
                     "### Where a week goes", "### Sobol design", "### One 1,000-member organisation on the engine",
-                    "### numba kernels", "### Profile:", "### Physical bounds"):
+                    "### numba kernels", "### Profile:", "### Physical bounds", "### Bounds no tuning"):
         assert heading in text
 
 
@@ -127,6 +127,17 @@ def test_sobol_single_numba_profile_and_bounds(quick_run):
     assert traffic["positions"] == 2000 and traffic["calls_per_week"] >= 20
     assert traffic["bytes_per_member_week"] > phys["state"]["bytes_per_position"]
     assert traffic["top"][0]["bytes_per_member_week"] >= traffic["top"][-1]["bytes_per_member_week"] > 0
+
+
+def test_fixed_cost_and_draws_alone(quick_run):
+    bounds = quick_run[3]["bounds"]
+    steps = bounds["startup"]["seconds"]   # each step does more than the one before it
+    assert 0 < steps["interpreter"] < steps["import the engine"] < steps["and a first tiny batch"]
+    assert bounds["startup"]["fixed_seconds"] == steps["and a first tiny batch"]
+    (draws,) = bounds["draws"]
+    # every member draws at least its weekly perception, work noise, ideas and quit numbers
+    assert draws["members"] == 1_000 and draws["draws_per_member_week"] >= 5 and draws["calls_per_week"] >= 5
+    assert math.isclose(draws["ceiling_member_weeks_per_second"] * draws["ns_per_member_week"], 1e9)
 
 
 def test_baseline_times_step_and_experiment_alternately(quick_run):
