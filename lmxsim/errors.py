@@ -7,6 +7,18 @@ command line can print it as one clear line and exit with code 2.
 from __future__ import annotations
 
 
+MAX_SHOWN = 80   # characters of a rejected value's repr a message shows
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, cut to about :data:`MAX_SHOWN` characters: a pasted 100,000-character
+    string is named by its start and its length, not echoed whole."""
+    text = repr(value)
+    if len(text) <= MAX_SHOWN:
+        return text
+    return f"{text[:MAX_SHOWN - 20]}... ({len(text):,} characters)"
+
+
 class LMXInputError(ValueError):
     """A user-supplied value is not allowed.
 
@@ -20,7 +32,11 @@ class LMXInputError(ValueError):
         self.field = field
         self.value = value
         self.allowed = allowed
-        super().__init__(f"{field}={value!r} is not allowed: {allowed}")
+        super().__init__(f"{field}={shown(value)} is not allowed: {allowed}")
+
+    def sentence(self) -> str:
+        """The error as a page shows it: ``field: value is not allowed — what is allowed.``"""
+        return f"{self.field}: {shown(self.value)} is not allowed — {self.allowed}."
 
     def __reduce__(self):
         # the default pickles ``self.args`` (one message) and calls __init__ with it, which

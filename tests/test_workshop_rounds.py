@@ -56,6 +56,14 @@ def test_a_bad_parameter_override_is_refused_before_anything_runs():
     assert err.value.field == "trust_gain"
 
 
+@pytest.mark.parametrize("name", ["team_size", "n_teams", "weeks"])
+def test_an_override_of_what_the_workshop_sets_itself_is_refused_not_ignored(name):
+    # `lmxsim workshop --set team_size=12` ran with team_size 8 (--team-size's default), silently
+    with pytest.raises(LMXInputError) as err:
+        WorkshopConfig(params={name: 12})
+    assert err.value.field == f"--set {name}" and "--" in err.value.allowed
+
+
 # ---------------------------------------------------------------- joining
 def test_joining_needs_the_code_and_gives_seats_in_order(shop):
     with pytest.raises(LMXInputError):
@@ -116,6 +124,9 @@ def test_a_participant_can_only_decide_for_their_own_people():
     ({"latitude": [0.5]}, "latitude"), ({"promise": -0.1}, "promise"), ({"promise": None}, "promise"),
     ({"deal": "0,1"}, "deal"), ({"deal": [0, "x"]}, "deal"), ({"deal": [10**30]}, "deal"),
     ({"assignments": [0, 1, 2]}, "assignments"), ({"team": 3}, "choices"), ("deal everyone", "choices"),
+    # keys and values a page can forge that once raised ValueError / OverflowError in the server
+    ({"hours": {"--1": 1}}, "hours"), ({"hours": {"\u00b2": 1}}, "hours"), ({"deal": ["--1"]}, "deal"),
+    ({"promise": 10**400}, "promise"), ({"hours": {0: -(10**400)}}, "hours[0]"),
 ])
 def test_forged_choices_get_a_message_and_change_nothing(shop, raw, field):
     p = shop.join(shop.code, "Ann")
@@ -240,6 +251,8 @@ def test_an_event_hits_every_organisation_when_the_round_plays(shop):
     shop.inject(shop.facilitator_token, "budget_cut")
     with pytest.raises(LMXInputError):
         shop.inject(shop.facilitator_token, "meteor")
+    with pytest.raises(LMXInputError, match="queued: budget_cut"):   # a second click compounded it (0.49)
+        shop.inject(shop.facilitator_token, "budget_cut")
     shop.open_round(shop.facilitator_token)
     shop.close_round(shop.facilitator_token)
     np.testing.assert_allclose(shop.engine.leaders.hours_per_week, 0.7 * before)
@@ -385,8 +398,20 @@ def test_a_latecomer_takes_over_a_bots_seat_from_the_next_round(shop):
     log = debrief.decisions_frame(shop)
     played = log[log.seat == 1].groupby("round").played_by.first()
     assert played.to_dict() == {1: "reactive_in_crowd", 2: "workshop_participant"}
-    board = debrief.leaderboard(shop)
-    assert "Late" in set(board.who)
+    board = debrief.leaderboard(shop)   # the seat's first round was the bot's: the board says so
+    assert "Late (from round 2; a bot before)" in set(board.who) and "Ann" in set(board.who)
+
+
+def test_nobody_joins_after_the_last_round_but_a_participant_can_come_back(shop):
+    ann = shop.join(shop.code, "Ann", browser="b1")
+    for _ in range(shop.config.rounds):
+        shop.open_round(shop.facilitator_token)
+        shop.close_round(shop.facilitator_token)
+    assert shop.phase == "debrief"
+    with pytest.raises(LMXInputError) as err:   # it took a seat bot's whole record under a new name
+        shop.join(shop.code, "Extra", browser="b2")
+    assert err.value.field == "join" and len(shop.participants) == 1
+    assert shop.join(shop.code, "Ann", browser="b1") is ann
 
 
 def test_the_story_picker_draws_the_picked_persons_story_and_ignores_forged_picks(shop):

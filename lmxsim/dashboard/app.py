@@ -178,7 +178,7 @@ def build(settings: Settings) -> tuple[Simulation | None, str | None, str | None
     try:
         return Simulation(settings), None, None
     except LMXInputError as exc:
-        return None, f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}.", exc.field
+        return None, exc.sentence(), exc.field
     except Exception as exc:  # noqa: BLE001 - a workshop page shows a message, never a traceback
         logger.exception("could not build the simulation")
         return None, f"Could not build the organisation: {exc}", None
@@ -586,7 +586,7 @@ def Page():
         try:
             sim.set_horizon(settings.horizon)
         except LMXInputError as exc:
-            horizon_error.set(f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}.")
+            horizon_error.set(exc.sentence())
         version.set(version.value + 1)
 
     solara.use_effect(apply_horizon, [sim, settings.horizon])

@@ -258,7 +258,7 @@ def compute(request: Request, progress=None, stop: threading.Event | None = None
 def error_message(exc: Exception) -> str:
     """One line for the page: the field, the value and what is allowed."""
     if isinstance(exc, LMXInputError):
-        return f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}."
+        return exc.sentence()
     return f"The runs stopped with an error: {exc}"
 
 

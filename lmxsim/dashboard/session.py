@@ -19,8 +19,9 @@ import numpy as np
 
 from lmxsim.compat import release_model
 from lmxsim.dashboard import lifecycle
-from lmxsim.errors import LMXInputError
+from lmxsim.errors import LMXInputError, shown
 from lmxsim.model import LMXModel
+from lmxsim.model_args import as_seed
 from lmxsim.policies import policy_class
 from lmxsim.scenarios import SCENARIOS, SwitchPolicy
 
@@ -147,7 +148,7 @@ def settings_from_query(search: str | None) -> tuple["Settings", str | None]:
     problems: list[str] = []
 
     def bad(key, value, allowed):
-        problems.append(f"link parameter {key}: {value!r} is not allowed — {allowed}.")
+        problems.append(f"link parameter {key}: {shown(value)} is not allowed — {allowed}.")
 
     scenario = query.get("scenario", "default")
     if scenario not in SCENARIOS:
@@ -168,7 +169,10 @@ def settings_from_query(search: str | None) -> tuple["Settings", str | None]:
             else:
                 bad(key, query[key], "1 or 0")
     if "seed" in query:
-        settings = settings.replace(seed=query["seed"][:40])   # the model checks it, as for a typed seed
+        try:
+            settings = settings.replace(seed=str(as_seed(query["seed"])))
+        except LMXInputError as exc:
+            bad("seed", query["seed"], exc.allowed)
     if "weeks" in query:
         try:
             weeks = int(query["weeks"])

@@ -229,7 +229,7 @@ def JoinForm(shop, browser, set_token):
         try:
             set_token(shop.join(code, name, browser=browser).token)
         except LMXInputError as exc:
-            set_error(f"{exc.field}: {exc.allowed}.")
+            set_error(exc.sentence())
 
     prose("### Join the workshop\nEnter the code the facilitator shows and the name the room will see.")
     solara.InputText("Join code", value=code, on_value=set_code, continuous_update=True)
@@ -292,7 +292,7 @@ def Decide(shop, token):
             shop.submit(token, raw)
             set_message(["ok", "Submitted. You can change your choices until the round closes."])
         except LMXInputError as exc:
-            set_message(["error", f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}."])
+            set_message(["error", exc.sentence()])
 
     seen = {int(r.person_id): r for r in view.itertuples()}
     rows = [{"id": str(pid), "name": person_name(pid), "stage": str(seen[pid].stage),
@@ -469,7 +469,7 @@ def Facilitator(shop, token, live):
                 f()
                 set_error(None)
             except LMXInputError as exc:
-                set_error(f"{exc.field}: {exc.value!r} is not allowed — {exc.allowed}.")
+                set_error(exc.sentence())
         return run
 
     status = shop.status()

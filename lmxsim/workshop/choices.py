@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass, field
 
 from lmxsim.errors import LMXInputError
@@ -93,7 +94,11 @@ class TeamChoices:
 
 def _number(value, name: str, low: float, high: float) -> float:
     allowed = f"a number in [{low:g}, {high:g}]"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise LMXInputError(name, value, allowed)
+    if isinstance(value, numbers.Integral) and not low <= value <= high:   # before float(): 10**400 overflows it
+        raise LMXInputError(name, value, allowed)
+    if not math.isfinite(value):
         raise LMXInputError(name, value, allowed)
     if not low <= value <= high:
         raise LMXInputError(name, value, allowed)
@@ -106,7 +111,7 @@ def _person(key, name: str, team: set[int]) -> int:
         pid = None
     elif isinstance(key, numbers.Integral):
         pid = int(key)
-    elif isinstance(key, str) and key.strip().lstrip("-").isdigit():
+    elif isinstance(key, str) and re.fullmatch(r"-?[0-9]{1,18}", key.strip()):   # ASCII digits: "--1", "²" are not ids
         pid = int(key)
     else:
         pid = None

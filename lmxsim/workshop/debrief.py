@@ -49,7 +49,9 @@ def leaderboard(workshop: Workshop) -> pd.DataFrame:
     seated = {p.seat: p for p in workshop.participants.values()}
     for seat, team in enumerate(workshop.seat_teams):
         p = seated.get(seat)
-        who = p.name if p else f"seat {seat + 1}: bot ({_label(c.seat_bot)})"
+        who = f"seat {seat + 1}: bot ({_label(c.seat_bot)})"
+        if p is not None:   # a latecomer's seat was played by the seat bot before they joined
+            who = p.name if not p.joined_round else f"{p.name} (from round {p.joined_round + 1}; a bot before)"
         rows.append({"who": who, "kind": "participant" if p else "seat bot", "seat": seat,
                      **per_team.loc[int(team)].to_dict()})
     for policy, teams in workshop.reference_teams.items():

@@ -105,6 +105,10 @@ class WorkshopConfig:
                 raise LMXInputError(name, value, f"a whole number in [{low}, {high}]")
         if self.mode not in MODES:
             raise LMXInputError("mode", self.mode, "one of " + ", ".join(MODES))
+        for name, by in (("team_size", "its team size (--team-size)"), ("n_teams", "its seats and mode (--seats)"),
+                         ("weeks", "its rounds x round weeks (--rounds, --round-weeks)")):
+            if name in self.params:
+                raise LMXInputError(f"--set {name}", self.params[name], f"no value: the workshop sets it from {by}")
         bots = builtin_policies()
         if self.absent != "keep" and self.absent not in bots:
             raise LMXInputError("absent", self.absent, "keep, or a policy: " + ", ".join(bots))
@@ -133,6 +137,7 @@ class Participant:
     browsers: set = field(default_factory=set)
     submitted: TeamChoices | None = None      # this round's choices, once submitted
     last: TeamChoices | None = None           # the choices the last round was played with
+    joined_round: int = 0                     # rounds played before they joined (a seat bot played those)
 
 
 class Workshop:
@@ -209,6 +214,8 @@ class Workshop:
             if browser is not None and browser in self._by_browser:
                 return self.participants[self._by_browser[browser]]
             name = _clean_text(name, "name", MAX_NAME)
+            if self.phase == "debrief":
+                raise LMXInputError("join", name, "a workshop still running (this one has played its last round)")
             taken = {p.seat for p in self.participants.values()}
             free = [s for s in range(self.config.seats) if s not in taken]
             if not free:
@@ -218,7 +225,7 @@ class Workshop:
             unique, k = name, 2
             while unique in names:
                 unique, k = f"{name} ({k})", k + 1
-            p = Participant(unique, free[0], secrets.token_urlsafe(16))
+            p = Participant(unique, free[0], secrets.token_urlsafe(16), joined_round=self.round)
             self.participants[p.token] = p
             if browser is not None:
                 p.browsers.add(browser)
@@ -306,6 +313,9 @@ class Workshop:
                 raise LMXInputError("event", event, "one of " + ", ".join(EVENTS))
             if self.phase == "debrief":
                 raise LMXInputError("event", event, "before the last round is played")
+            if event in self._pending_events:
+                raise LMXInputError("event", event, "an event not yet queued for the next round (queued: "
+                                    + ", ".join(self._pending_events) + ")")
             self._pending_events.append(event)
             self._bump(room=False)
 
