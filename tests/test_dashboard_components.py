@@ -562,6 +562,15 @@ def test_a_forged_link_shows_one_line_and_opens_the_rest(query, field):
     assert rc.find(v.TextField).widget.v_model == "3" and week_text(rc).startswith("Week 0 of ")
 
 
+@pytest.mark.parametrize("seed", ["-5", "abc", "1e400", "9" * 30])
+def test_a_forged_seed_in_a_link_is_a_link_message_and_the_page_still_builds(seed):
+    # it was passed on to the model: no organisation, Step and Play disabled, no "link parameter"
+    rc = render_page_at(f"seed={seed}&weeks=30")
+    warnings = [" ".join(map(str, a.children)) for a in rc.find(v.Alert, type="warning").widgets]
+    assert len(warnings) == 1 and "link parameter seed:" in warnings[0]
+    assert rc.find(v.TextField).widget.v_model == "1" and week_text(rc) == "Week 0 of 30"
+
+
 def test_settings_survive_the_trip_through_a_link():
     from lmxsim.dashboard.session import settings_from_query, settings_to_query
     for name in SCENARIOS:
