@@ -422,6 +422,22 @@ def test_innovation_rate_is_successes_per_head_year_over_13_weeks():
     assert set(monitor_values(model)) >= {"Turnover", "Innovation", "In-group"}
 
 
+def test_rates_over_the_last_13_weeks_start_when_13_weeks_have_been_played():
+    # in week 2 the 'last 13 weeks' were 2 weeks: 2 quits among 60 people read as 87% a year
+    sim = Simulation(small())
+    sim.step(5)
+    model = sim.runs[0].model
+    trailing = [c for c in CHARTS if c.trailing]
+    assert {c.column for c in trailing} == {"innovation", "turnover_rate_annualised"}
+    assert all(np.isnan(c.values(model)).all() for c in trailing)
+    assert monitor_values(model)["Turnover"] == "–" and monitor_values(model)["Innovation"] == "–"
+    sim.step(15)
+    turnover = next(c for c in trailing if c.column == "turnover_rate_annualised").values(model)
+    assert np.isnan(turnover[:13]).all() and np.isfinite(turnover[13:]).all()
+    assert turnover[-1] == pytest.approx(100 * model.model_frame().turnover_rate_annualised.iloc[-1])
+    assert monitor_values(model)["Turnover"] == f"{turnover[-1]:.0f}%"
+
+
 def test_live_pictures_match_one_off_pictures_in_size_and_all_are_pngs():
     sim = Simulation(small(compare=True))
     sim.step(5)

@@ -43,9 +43,19 @@ def per_member_year(model, column: str, window: int = TURNOVER_WINDOW_WEEKS) -> 
     return rate
 
 
+def from_full_window(values: np.ndarray, window: int = TURNOVER_WINDOW_WEEKS) -> np.ndarray:
+    """A trailing-window rate from the first week whose window is full (undefined before): over
+    the first weeks the window is the weeks played so far, and 2 quits among 60 people in week 2
+    read as 87% a year, a spike that squashed the rest of the chart."""
+    out = np.array(values, dtype=float)
+    out[:window] = np.nan
+    return out
+
+
 @dataclass(frozen=True)
 class Chart:
-    """One live chart: a weekly reporter, or a weekly count as a rate per member-year."""
+    """One live chart: a weekly reporter, or a weekly count as a rate per member-year; a rate
+    over the last 13 weeks (``trailing``) is drawn from week 13 on."""
 
     column: str
     title: str
@@ -54,18 +64,21 @@ class Chart:
     scale: float = 1.0
     per_member_year: bool = False
     min_top: float = 1.0  # y-axis top before the data need more (open-ended charts)
+    trailing: bool = False
 
     def values(self, model) -> np.ndarray:
         if self.per_member_year:
-            return per_member_year(model, self.column)
-        return weekly(model, self.column) * self.scale
+            values = per_member_year(model, self.column)
+        else:
+            values = weekly(model, self.column) * self.scale
+        return from_full_window(values) if self.trailing else values
 
 
 CHARTS = (
     Chart("innovation", "Innovation", "successful ideas per member-year", (0, None),
-          per_member_year=True, min_top=0.5),
+          per_member_year=True, min_top=0.5, trailing=True),
     Chart("turnover_rate_annualised", "Voluntary turnover", "% per year, last 13 weeks", (0, None), scale=100.0,
-          min_top=30.0),
+          min_top=30.0, trailing=True),
     Chart("mean_trust", "Trust in the leader", "mean over members, 0-1", (0, 1)),
     Chart("lmx_sd_within_team", "LMX spread within teams", "sd of LMX within a team", (0, None),
           min_top=0.2),
@@ -223,8 +236,9 @@ class Monitor:
 
 
 MONITORS = (
-    Monitor("Turnover", "% per year", "voluntary quits over the last 13 weeks, annualised"),
-    Monitor("Innovation", "ideas per member-year", "successful ideas over the last 13 weeks, per head, annualised"),
+    Monitor("Turnover", "% per year", "voluntary quits over the last 13 weeks, annualised (from week 13)"),
+    Monitor("Innovation", "ideas per member-year",
+            "successful ideas over the last 13 weeks, per head, annualised (from week 13)"),
     Monitor("In-group", "% of members", "members their leader counts as in-group"),
     Monitor("Mean LMX", "0-1", "quality of leader-member relationships"),
     Monitor("Trust", "0-1", "members' trust in their leader"),
@@ -242,8 +256,8 @@ def monitor_values(model) -> dict[str, str]:
         return "–" if not np.isfinite(value) else pattern.format(value)
 
     return {
-        "Turnover": fmt(100 * _last(weekly(model, "turnover_rate_annualised")), "{:.0f}%"),
-        "Innovation": fmt(_last(per_member_year(model, "innovation")), "{:.2f}"),
+        "Turnover": fmt(100 * _last(from_full_window(weekly(model, "turnover_rate_annualised"))), "{:.0f}%"),
+        "Innovation": fmt(_last(from_full_window(per_member_year(model, "innovation"))), "{:.2f}"),
         "In-group": fmt(100 * _last(weekly(model, "in_group_share")), "{:.0f}%"),
         "Mean LMX": fmt(_last(weekly(model, "mean_lmx")), "{:.2f}"),
         "Trust": fmt(_last(weekly(model, "mean_trust")), "{:.2f}"),
