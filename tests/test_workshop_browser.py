@@ -79,6 +79,11 @@ def test_a_workshop_with_a_facilitator_and_three_participants():
             ann, bob, cy = pages
             facilitator.wait_for_selector("td:has-text('Cy')")
 
+            # a round length typed wrong is named as typed (an InputInt re-sent its last valid value)
+            facilitator.get_by_label("Round seconds").fill("1e9")
+            facilitator.get_by_role("button", name="Open round").click()
+            facilitator.wait_for_selector("text=round seconds: '1e9' is not allowed")
+            facilitator.get_by_label("Round seconds").fill("300")
             # round 1: Ann and Bob submit (Bob makes a deal), Cy never does; the facilitator closes it
             facilitator.get_by_role("button", name="Open round").click()
             for page in pages:

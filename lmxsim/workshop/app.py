@@ -453,10 +453,18 @@ def team_story_svg(shop, seat) -> str:
 
 
 # ---------------------------------------------------------------------------- facilitator
+def _whole(text: str):
+    """A whole number typed in a text field; other text as it is, for the session to refuse by name."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        return text
+
+
 @solara.component
 def Facilitator(shop, token, live):
     error, set_error = solara.use_state(None)
-    seconds, set_seconds = solara.use_state(shop.config.round_seconds)
+    seconds, set_seconds = solara.use_state(str(shop.config.round_seconds))   # the text as typed
     event, set_event = solara.use_state(next(iter(EVENTS)))
     text, set_text = solara.use_state("")
     if token is None or token != shop.facilitator_token:   # the server checks the token again on every action
@@ -487,8 +495,9 @@ def Facilitator(shop, token, live):
     if error:
         solara.Error(error)
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-        solara.InputInt("Round seconds", value=seconds, on_value=set_seconds)
-        solara.Button("Open round", color="primary", on_click=act(lambda: shop.open_round(token, seconds)),
+        # text, read when the round opens: an InputInt keeps its last valid value while showing what was typed
+        solara.InputText("Round seconds", value=seconds, on_value=set_seconds, continuous_update=True)
+        solara.Button("Open round", color="primary", on_click=act(lambda: shop.open_round(token, _whole(seconds))),
                       disabled=status["phase"] not in ("lobby", "results"))
         solara.Button("Pause timer", on_click=act(lambda: shop.pause(token)), disabled=status["phase"] != "open")
         solara.Button("Resume timer", on_click=act(lambda: shop.resume_timer(token)), disabled=status["phase"] != "open")
