@@ -224,6 +224,17 @@ def test_a_shared_link_opens_its_view_and_settings_frees_the_width(page, dashboa
     page.get_by_role("button", name="Settings").click()
     page.wait_for_selector(".lmx-sidebar", state="detached")
 
+    # ... and still at the end of a run, with its "end of the run" line (it wrapped: 736 px)
+    page.goto(dashboard_url + "/?present=1&compare=1&weeks=2")
+    page.wait_for_selector(".lmx-present")
+    page.problems.clear()
+    for week in (1, 2):
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_function(f"document.querySelector('.lmx-week').textContent.trim() == 'Week {week} of 2'")
+    page.wait_for_selector("text=end of the run")
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.scrollHeight") <= 721, "the end of a run should not scroll"
+
     # a laptop at 1366x768: the colour key is on screen next to the network
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(dashboard_url + "/?scenario=in_crowd_trap&seed=7")

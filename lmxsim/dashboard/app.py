@@ -124,6 +124,7 @@ div:has(> b > a[href="https://solara.dev"]) { display: none !important; }
 .lmx-present .lmx-main { padding: 4px 12px; }
 .lmx-present .lmx-monitor-title { font-size: 0.8rem; }
 .lmx-present .lmx-monitor-help { display: none; }
+.lmx-present .lmx-end-hint { display: none; }   /* on one line with the controls: the page fits 1280x720 */
 .lmx-present .lmx-monitor-value { font-size: 1.5rem; }
 .lmx-present .lmx-run-labels { display: none !important; }   /* the networks' titles and the charts' legend say it */
 .lmx-present .v-tabs, .lmx-present .v-tabs .v-tabs-bar { height: 34px !important; }
@@ -706,7 +707,8 @@ def Controls(sim, version: solara.Reactive, playing, speed, reset, advance, fram
         if sim is not None:
             WeekLabel(sim, frames, sim.week, sim.horizon).key(f"week-{id(sim)}")
             if sim.done:
-                solara.Text("— end of the run. Lengthen the horizon to go on, or Reset to start again.")
+                solara.Text("— end of the run.")
+                solara.Text("Lengthen the horizon to go on, or Reset to start again.", classes=["lmx-end-hint"])
 
 
 @solara.component
