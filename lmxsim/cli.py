@@ -549,9 +549,14 @@ def cmd_experiment(args) -> int:
         table = experiments.sensitivity(args.dir, args.out)
         out = args.out or os.path.join(args.dir, "sensitivity")
         key = "ST" if "ST" in table else "mu_star"
-        top = table.sort_values(key, ascending=False).groupby(["policy", "outcome"]).head(1)
+        top = table.dropna(subset=[key]).sort_values(key, ascending=False).groupby(["policy", "outcome"]).head(1)
         for row in top.itertuples():
             print(f"  {row.policy:<20} {row.outcome:<32} most influential: {row.parameter} ({key} {getattr(row, key):.2f})")
+        undefined = sorted(set(table.outcome) - set(top.outcome))
+        if undefined:
+            text = (f"no index (NaN) for {len(undefined)} outcome(s) undefined at some design point (the 52-week "
+                    "cohort outcomes need runs of 52 weeks or more) or the same at every point: " + ", ".join(undefined))
+            print(textwrap.indent(textwrap.fill(text, 96), "  "))
         print(f"wrote {out}/sensitivity.csv and sensitivity.png")
         return 0
     spec = experiments.load_spec(args.spec)   # the options themselves were checked by check_options

@@ -199,7 +199,9 @@ def files() -> tuple[OutputFile, ...]:
                    "one row per factor level (but the first), policy, combination of the other factors and outcome",
                    FACTOR_DIFFERENCES_COLUMNS),
         OutputFile("experiment/sensitivity.csv", "lmxsim experiment sensitivity", "DIR2/sensitivity.csv",
-                   "one row per policy, outcome and varied parameter", SENSITIVITY_COLUMNS),
+                   "one row per policy, outcome and varied parameter; the indices are NaN for an outcome that "
+                   "is undefined at some design point (the 52-week cohort outcomes of runs shorter than 52 "
+                   "weeks) or the same at every point", SENSITIVITY_COLUMNS),
         OutputFile("study/power.csv", "lmxsim study run", "DIR/power.csv",
                    "one row per sample size (leaders x members per leader), instrument and wave", POWER_COLUMNS),
         OutputFile("study/cells", "lmxsim study run", "DIR/cells/L<leaders>_m<members>.parquet",

@@ -59,7 +59,14 @@ def staged_output(out: str | os.PathLike):
     try:
         yield stage
         out.mkdir(parents=True, exist_ok=True)
-        for item in stage.iterdir():
+        items = sorted(stage.iterdir())
+        for item in items:   # every move checked before the first: a folder where a file goes stops all
+            target = out / item.name
+            if target.is_dir() != item.is_dir() and (target.exists() or target.is_symlink()):
+                kind = "a folder" if target.is_dir() else "a file"
+                raise LMXInputError("--out", str(target), f"a path for lmxsim's {item.name} ({kind} of that name "
+                                    "is in the way: move it, or choose another --out)")
+        for item in items:
             os.replace(item, out / item.name)
     finally:
         shutil.rmtree(stage, ignore_errors=True)

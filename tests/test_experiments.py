@@ -332,6 +332,46 @@ def test_summarize_of_an_experiment_without_factors_draws_its_policies(tmp_path)
     assert set(summary.point_id) == {0}
 
 
+def test_summarize_of_one_policy_writes_a_differences_file_pandas_reads(tmp_path):
+    # leader_training has one policy: differences.csv was one newline (pandas: EmptyDataError)
+    out = tmp_path / "exp"
+    experiments.run(tiny_spec(policies=["reactive_in_crowd"]), out=out, progress=False)
+    experiments.summarize(out)
+    diffs = pd.read_csv(out / "summary" / "differences.csv")
+    assert diffs.empty and {"policy_a", "policy_b", "outcome", "difference", "ci_low", "d_z"} <= set(diffs.columns)
+
+
+def test_an_output_file_blocked_by_a_folder_stops_everything_before_anything_is_written(tmp_path):
+    out = tmp_path / "exp"
+    experiments.run(tiny_spec(), out=out, progress=False)
+    (out / "summary" / "differences.csv").mkdir(parents=True)
+    with pytest.raises(LMXInputError) as info:   # it was IsADirectoryError, summary.csv already moved in
+        experiments.summarize(out)
+    assert info.value.field == "--out" and str(info.value.value).endswith("differences.csv")
+    assert sorted(p.name for p in (out / "summary").iterdir()) == ["differences.csv"]
+
+
+@pytest.mark.parametrize("method", ["morris", "sobol"])
+def test_sensitivity_gives_nan_not_made_up_indices_for_an_outcome_without_data(tmp_path, method, recwarn):
+    # 12-week runs: the 52-week cohort outcome is NaN in every run. Morris gave the masked '--'
+    # (a text column in the CSV), Sobol 0.0 for every index and a RuntimeWarning
+    outcomes = ["mean_lmx", "performance_high_lmx_tercile"]
+    data = {"experiment": {**TINY["experiment"], "policies": ["reactive_in_crowd"], "replications": 1,
+                           "outcomes": outcomes},
+            "fixed": {"n_teams": 2},
+            "design": {"method": method, "samples": 4, "ranges": {"idea_rate": [0.1, 0.3], "trust_gain": [0.02, 0.1]}}}
+    out = tmp_path / "exp"
+    experiments.run(parse_spec(data), out=out, progress=False)
+    experiments.sensitivity(out)
+    table = pd.read_csv(out / "sensitivity" / "sensitivity.csv")
+    index = "ST" if method == "sobol" else "mu_star"
+    assert table[index].dtype == np.float64
+    by_outcome = table.groupby("outcome")[index]
+    assert by_outcome.apply(lambda x: x.isna().all())["performance_high_lmx_tercile"]
+    assert by_outcome.apply(lambda x: x.notna().all())["mean_lmx"]
+    assert not [w for w in recwarn if issubclass(w.category, (RuntimeWarning, FutureWarning))]
+
+
 # ----------------------------------------------------------------------------- shipped experiments, tiny
 def shrink(path: Path, tmp_path: Path) -> Path:
     """The shipped specification with few replications, few weeks and a small organisation."""

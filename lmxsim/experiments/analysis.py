@@ -137,7 +137,10 @@ def differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
                 d, lo, hi = paired_difference(xa, xb)
                 rows.append({**base, "outcome": outcome, "n_pairs": len(common), "difference": d,
                              "ci_low": lo, "ci_high": hi, "d_z": d_z(xa, xb), "d_pooled": d_pooled(xa, xb)})
-    return pd.DataFrame(rows)
+    # one policy: no pairs, but the file keeps its header (an empty CSV is not readable by pandas)
+    columns = ["point_id", *factors, "policy_a", "policy_b", "outcome", "n_pairs", "difference", "ci_low",
+               "ci_high", "d_z", "d_pooled"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def factor_differences_table(runs: pd.DataFrame, spec) -> pd.DataFrame:
@@ -286,6 +289,14 @@ def sensitivity(directory, out=None) -> pd.DataFrame:
                                                        f"points stored for {policy}; re-run to finish it)")
         for outcome in spec.outcomes:
             Y = means[outcome].to_numpy(dtype=float)
+            if not np.isfinite(Y).all() or np.ptp(Y) == 0:
+                # undefined at some design point (the 52-week cohort outcomes of shorter runs), or the
+                # same at every point: no index is defined - NaN rows, not SALib's 0 or its masked '--'
+                names = ("S1", "S1_conf", "ST", "ST_conf") if spec.method == "sobol" else \
+                    ("mu_star", "mu_star_conf", "sigma")
+                rows += [{"policy": policy, "outcome": outcome, "parameter": name, **dict.fromkeys(names, np.nan)}
+                         for name in problem["names"]]
+                continue
             if spec.method == "sobol":
                 from SALib.analyze import sobol
                 res = sobol.analyze(problem, Y, calc_second_order=False, seed=spec.root_seed)
