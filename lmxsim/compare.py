@@ -19,6 +19,7 @@ import pandas as pd
 
 from lmxsim.datadict import Column
 from lmxsim.errors import LMXInputError
+from lmxsim.model_args import check_memory
 from lmxsim.outcomes import WINDOW_LABELS, WINDOWS, first_measured_week, windowed
 from lmxsim.params import Params, names as param_names
 from lmxsim.scenarios import get_scenario, validate_events
@@ -99,7 +100,9 @@ def validate_setup(scenario: str, overrides: dict) -> None:
     unknown = sorted(set(overrides) - set(param_names()))
     if unknown:
         raise LMXInputError(unknown[0], overrides[unknown[0]], "a known parameter (see `lmxsim list`)")
-    validate_events(sc, Params(**{**sc.overrides, **overrides}))
+    params = Params(**{**sc.overrides, **overrides})
+    validate_events(sc, params)
+    check_memory(params, sc, panel_every=0, member_agents=False)   # an organisation too big was killed by the OS
 
 
 def check_policies(policies: list[str]) -> list[str]:

@@ -63,6 +63,9 @@ CLI_CASES = [
     ("run growing team too big", ["run", "--out", OUT, "--scenario", "growing_team", "--set", "team_size=25",
                                   "--set", "n_teams=1", "--weeks", "2"], "team_size"),
     # compare
+    # refused from its size before anything runs (it was built, and killed by the OS for want of memory)
+    ("compare organisation too big", ["compare", "--out", OUT, "--set", "n_teams=200000", "--set", "team_size=500",
+                                      "--seeds", "2", "--weeks", "2"], "n_teams x team_size"),
     ("compare policies comma", ["compare", "--out", OUT, "--policies", ",", *TINY], "--policies"),
     ("compare policies empty", ["compare", "--out", OUT, "--policies", "", *TINY], "--policies"),
     ("compare policies double comma", ["compare", "--out", OUT, "--policies", "equal_split,,transactional",
