@@ -136,7 +136,7 @@ class LMXModel(mesa.Model):
             self.steps -= 1   # Mesa counted this step before calling it
             raise
         self.datacollector.collect(self)
-        self.panel.collect(self)
+        self.panel.collect(self, last_week=self.week == self.params.weeks)
         if self.week >= self.params.weeks:
             self.running = False
 

@@ -2,7 +2,8 @@
 
 Every ``panel_every`` weeks the panel records a row for each current member, plus a row
 for each member who left during the period (``quit = 1``; ``week`` is the week closing the
-period, the other values are their state when they quit).
+period, the other values are their state when they quit). The run's last week closes the
+period it falls in, which is then shorter.
 ``ideas`` and ``successful_ideas`` count the period; the other variables are the state at
 the end of the period (or at quitting). Rows are kept as column chunks and assembled
 into a pandas DataFrame only when asked.
@@ -38,7 +39,7 @@ COLUMNS = ("week", "member_id", "team_id", "tenure_weeks", "dyad_weeks", *STATE_
 # ``lmxsim.state.MEMBER_FIELDS``); collected into docs/data_dictionary.md by lmxsim.datadict
 FIXED_COLUMN_DOCS = {
     "week": ("week closing the collection period (a leaver's row carries the week closing the period "
-             "they left in)", "week", "int32"),
+             "they left in; the run's last week closes the period it falls in)", "week", "int32"),
     "member_id": ("unique id of the person (never reused)", "id", "int64"),
     "team_id": ("team the member belongs to (one leader per team)", "index", "int32"),
     "tenure_weeks": ("weeks since the person joined the organisation", "weeks", "int32"),
@@ -85,9 +86,10 @@ class Panel:
         if self.enabled and len(idx):
             self._leavers.append(self._rows(model, idx, 1))
 
-    def collect(self, model) -> None:
-        """Record the period's rows if this week closes a collection period."""
-        if not self.enabled or model.week % self.every != 0:
+    def collect(self, model, last_week: bool = False) -> None:
+        """Record the period's rows if this week closes a collection period - or is the run's
+        ``last_week``, which closes a period the horizon cut short (its leavers were lost)."""
+        if not self.enabled or (model.week % self.every != 0 and not last_week):
             return
         m = model.members
         idx = np.flatnonzero(m.occupied)
