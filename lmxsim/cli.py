@@ -644,6 +644,9 @@ def cmd_study(args) -> int:
     if args.out is None:
         raise LMXInputError("--out", None, "a result directory for `lmxsim study run SPEC --out DIR`")
     spec = study.load_study(args.spec)
+    from lmxsim.study.runner import open_output
+
+    open_output(args.out, spec)   # a bad --out is the only line printed
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     print(f"study {spec.name}: {len(spec.cells)} sample sizes x {spec.replications} studies "
           f"(+ {spec.null_replications} null) -> {args.out}", flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pandas as pd
@@ -134,6 +135,25 @@ def test_run_resumes_and_writes_whole_files(tmp_path, monkeypatch):
     with pytest.raises(LMXInputError, match="--out"):
         run_study(spec.replace(root_seed=6), tmp_path, progress=False)
     assert json.loads((tmp_path / "manifest.json").read_text())["digest"] == spec.digest()
+
+
+def test_an_out_that_cannot_be_written_is_one_line_before_the_study_says_anything(tmp_path, capsys):
+    import subprocess
+
+    from helpers import run_cli
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    if os.access(locked, os.W_OK) and subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode:
+        pytest.skip("root, and no immutable flag on this file system: nothing is unwritable here")
+    try:
+        for out in (locked, locked / "sub"):   # it was PermissionError (a traceback) after the study's header
+            code, stdout, stderr = run_cli(["study", "run", "leader_training_power", "--out", str(out)], capsys)
+            assert code == 2 and stdout == "" and stderr.count("\n") == 1
+            assert stderr.startswith(f"lmxsim: error: --out='{out}'") and "write to" in stderr
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], capture_output=True)
+        locked.chmod(0o755)
 
 
 def test_killed_cell_leaves_no_file(tmp_path, monkeypatch):

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from lmxsim.errors import LMXInputError
+from lmxsim.output import check_writable
 from lmxsim.progress import progress_bar
 from lmxsim.runs import replication_seeds
 from lmxsim.study.analysis import POWER_COLUMNS, analyse, summarise
@@ -51,17 +52,20 @@ def _write_atomic(path: Path, write) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _open(out: Path, spec: StudySpec) -> None:
-    """Create ``out`` with its manifest, or check that it holds this study."""
+def open_output(out, spec: StudySpec) -> Path:
+    """Create ``out`` with its manifest, or check that it holds this study (one-line errors:
+    a file, a directory that cannot be written, one holding another study)."""
+    out = Path(out)
     manifest = out / "manifest.json"
     if out.exists() and not out.is_dir():
         raise LMXInputError("--out", str(out), "a directory (this is a file)")
+    check_writable(out)   # a real probe: a read-only directory raised PermissionError below
     if manifest.exists():
         stored = json.loads(manifest.read_text())
         if stored.get("digest") != spec.digest():
             raise LMXInputError("--out", str(out), f"a new directory, or one holding this study (it holds study "
                                 f"{stored.get('spec', {}).get('name')!r} with another specification)")
-        return
+        return out
     if out.is_dir() and any(out.iterdir()):
         raise LMXInputError("--out", str(out), "a new or empty directory, or one holding this study")
     (out / "cells").mkdir(parents=True, exist_ok=True)
@@ -69,6 +73,7 @@ def _open(out: Path, spec: StudySpec) -> None:
 
     text = json.dumps({"spec": spec.as_dict(), "digest": spec.digest(), "lmxsim": __version__}, indent=2)
     _write_atomic(manifest, lambda tmp: tmp.write_text(text))
+    return out
 
 
 def _chunk_job(spec: StudySpec, leaders: int, members: int, seeds: list[int], arms: list[str]) -> pd.DataFrame:
@@ -94,8 +99,7 @@ def run_study(spec: StudySpec | str | os.PathLike, out, workers: int = 1, progre
 
     if not isinstance(spec, StudySpec):
         spec = load_study(spec)
-    out = Path(out)
-    _open(out, spec)
+    out = open_output(out, spec)
     todo = [(n, m) for n, m in spec.cells if not (out / "cells" / f"{cell_name(n, m)}.parquet").exists()]
     per_cell = spec.replications + spec.null_replications
     bar = progress_bar(len(todo) * per_cell, f"study {spec.name}", progress, unit="study")
