@@ -7,7 +7,7 @@ command line can print it as one clear line and exit with code 2.
 from __future__ import annotations
 
 
-MAX_SHOWN = 80   # characters of a rejected value's repr a message shows
+MAX_SHOWN = 240   # characters of a rejected value's repr a message shows (a long path stays whole)
 
 
 def shown(value: object) -> str:

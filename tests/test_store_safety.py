@@ -123,6 +123,23 @@ def test_every_tool_reads_a_store_of_many_parts_and_a_stored_seed_reproduces_its
             assert again[outcome] == getattr(row, outcome)
 
 
+def test_a_damaged_part_is_one_line_naming_it_and_deleting_it_recomputes_its_runs(tmp_path, weekly_reference, capsys):
+    from helpers import run_cli
+
+    spec = spec_file(tmp_path, WEEKLY)
+    out = tmp_path / "out"
+    experiments.run(experiments.load_spec(spec), out=out, progress=False, flush_every=1)
+    damaged = sorted((out / "runs").glob("part-*.parquet"))[1]
+    damaged.write_bytes(damaged.read_bytes()[:100])   # cut short (a copy that stopped half-way)
+    for argv in (["experiment", "summarize", str(out)], ["experiment", "run", str(spec), "--out", str(out), "--quiet"]):
+        code, _, stderr = run_cli(argv, capsys)   # it was pyarrow's ArrowInvalid traceback, exit 1
+        assert code == 2 and stderr.count("\n") == 1, stderr
+        assert stderr.startswith(f"lmxsim: error: DIR='{damaged}'") and "delete it" in stderr
+    damaged.unlink()
+    experiments.run(experiments.load_spec(spec), out=out, progress=False)
+    assert_whole_store(out, weekly_reference)
+
+
 def test_a_store_written_by_an_older_lmxsim_is_not_resumed(tmp_path):
     spec = experiments.load_spec(spec_file(tmp_path, TINY))
     out = tmp_path / "old"

@@ -404,7 +404,7 @@ class ResultStore:
     def completed_ids(self) -> set[int]:
         ids: set[int] = set()
         for part in self._parts():
-            ids.update(pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist())
+            ids.update(read_part(part, columns=["run_id"]).column("run_id").to_pylist())
         return ids
 
     def load(self, kind: str = "runs") -> pd.DataFrame:
@@ -428,12 +428,22 @@ def part_files(directory, kind: str = "runs") -> list[Path]:
     return sorted(folder.glob("part-*.parquet")) if folder.exists() else []
 
 
+def read_part(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """One stored part; a damaged one (cut short, overwritten) is one line naming it."""
+    try:
+        return pq.read_table(path, columns=columns)
+    except (pa.ArrowException, OSError) as exc:
+        reason = str(exc).splitlines()[0][:120]
+        raise LMXInputError("DIR", str(path), f"a readable Parquet part (this one is damaged: {reason}); delete it "
+                            "and run the experiment again with the same --out to compute its runs again") from None
+
+
 def load_parts(directory, kind: str = "runs") -> pd.DataFrame:
     """All stored rows of ``kind`` ("runs" or "weekly"), sorted, one row per run (and week)."""
     parts = part_files(directory, kind)
     if not parts:
         return pd.DataFrame()
-    tables = [pq.read_table(p) for p in parts]
+    tables = [read_part(p) for p in parts]
     try:
         frame = pa.concat_tables(tables).to_pandas()
     except pa.ArrowInvalid:  # a store of STORE_FORMAT 1, whose parts' column types differ
