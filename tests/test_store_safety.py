@@ -140,6 +140,21 @@ def test_a_damaged_part_is_one_line_naming_it_and_deleting_it_recomputes_its_run
     assert_whole_store(out, weekly_reference)
 
 
+def test_a_finished_store_made_read_only_is_one_line_counting_what_is_stored(tmp_path, capsys):
+    from helpers import run_cli
+    spec = spec_file(tmp_path, TINY)
+    out = tmp_path / "out"
+    experiments.run(experiments.load_spec(spec), out=out, progress=False)
+    if subprocess.run(["chattr", "+i", str(out)], capture_output=True).returncode:
+        pytest.skip("no immutable flag on this file system (and root writes through permission bits)")
+    try:   # it said "0 of 12 runs stored", exit 1
+        code, _, stderr = run_cli(["experiment", "run", str(spec), "--out", str(out), "--quiet"], capsys)
+    finally:
+        subprocess.run(["chattr", "-i", str(out)], capture_output=True)
+    n = len(experiments.plan(experiments.load_spec(spec)))
+    assert code == 2 and stderr.count("\n") == 1 and f"{n} of {n} runs stored" in stderr, stderr
+
+
 def test_a_store_written_by_an_older_lmxsim_is_not_resumed(tmp_path):
     spec = experiments.load_spec(spec_file(tmp_path, TINY))
     out = tmp_path / "old"

@@ -266,9 +266,9 @@ class ResultStore:
         self._lock()
         try:
             self._check()                              # again, now that nobody else can write
-            self._tidy()
-            done = self.completed_ids()
+            done = self.completed_ids()                # first: a message about writing counts them
             self.n_stored = len(done)
+            self._tidy()
             if self.manifest_path.exists():
                 self.manifest = json.loads(self.manifest_path.read_text())
                 self.manifest.setdefault("resumed", []).append(_now())
@@ -341,6 +341,9 @@ class ResultStore:
         try:
             path.mkdir(exist_ok=True)
         except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):   # the user's --out, not the disk
+                raise LMXInputError("--out", str(self.dir), f"a directory you can write to ({exc.strerror}; "
+                                    f"{self.n_stored} of {self.total} runs stored)") from None
             raise StoreWriteError(path, self.n_stored, self.total, exc) from None
 
     # ------------------------------------------------------------------ writing
