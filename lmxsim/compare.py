@@ -67,11 +67,11 @@ SUMMARY_COLUMNS = (
            "outcome's unit"),
     Column("d_z", "paired effect size: mean paired difference / SD of the paired differences (not the pooled-SD "
                   "Cohen's d; NaN for the first policy or when the differences do not vary)", "SD units"),
-    Column("p", "two-sided p-value of the paired t-test of the difference (unadjusted; NaN for the first policy)",
-           "probability"),
-    Column("p_holm", "p adjusted by Holm's step-down method over all comparisons of the table (every policy but "
-                     "the first x every headline outcome x both windows, one family); < 0.05 is the H mark of the "
-                     "printed table", "probability"),
+    Column("p", "two-sided p-value of the paired t-test of the difference (unadjusted; NaN for the first policy "
+                "and where the paired differences do not vary, e.g. a cost no policy incurs)", "probability"),
+    Column("p_holm", "p adjusted by Holm's step-down method over all comparisons of the table that have a p "
+                     "(every policy but the first x every headline outcome x both windows, one family); < 0.05 is "
+                     "the H mark of the printed table; NaN where p is", "probability"),
 )
 RUN_ID_COLUMNS = (
     Column("policy", "leadership policy of every leader in the run", "name", "string"),
@@ -242,9 +242,14 @@ def format_table(c: Comparison) -> str:
     lines.append(f"\nshares in %; diff = policy - {base}, paired by seed, with its 95% CI (unadjusted);")
     lines.append("d_z = mean paired difference / SD of the paired differences (not the pooled-SD Cohen's d);")
     lines.append("*  the 95% CI of the difference excludes 0 (one comparison on its own);")
+    untested = int((s.policy != base).sum()) - n_tests
     lines.append(f"H  still significant (p < .05) after Holm's adjustment for all {n_tests} comparisons of this "
                  "table")
-    lines.append("   (every policy but the first x every outcome x both windows, one family);")
+    if untested:
+        lines.append("   (every policy but the first x every outcome x both windows, one family;")
+        lines.append(f"   {untested} whose differences do not vary have no p and are left out);")
+    else:
+        lines.append("   (every policy but the first x every outcome x both windows, one family);")
     lines.append(f"   among {n_tests} comparisons a few * are expected by chance alone; H keeps the chance of any "
                  "false one at 5%.")
     lines.append("   p (unadjusted) and p_holm are in summary.csv.")
