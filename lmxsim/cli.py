@@ -268,8 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("what", nargs="?", choices=["all", "policies", "scenarios", "parameters", "data"],
                      default="all", help="what to list (default: all but data)")
     lst.add_argument("--markdown", action="store_true",
-                     help="print the parameter table (docs/parameters.md) as Markdown; with `data`, the data "
-                          "dictionary (docs/data_dictionary.md)")
+                     help="print the parameter table (docs/parameters.md) as Markdown; with `policies` or "
+                          "`scenarios`, their table; with `data`, the data dictionary (docs/data_dictionary.md)")
 
     docs = sub.add_parser("docs", help="the model's documents: ODD description, parameters, calibration, findings",
                           description="Without NAME: list the documents installed with lmxsim. With NAME: print "
@@ -392,8 +392,8 @@ def cmd_list(args) -> int:
         from lmxsim import datadict
         print(datadict.markdown() if args.markdown else datadict.text())
         return 0
-    if args.markdown:
-        print(parameters_markdown())
+    if args.markdown:   # `list --markdown` is docs/parameters.md; policies and scenarios get their own tables
+        print({"policies": policies_markdown, "scenarios": scenarios_markdown}.get(args.what, parameters_markdown)())
         return 0
     if args.what in ("all", "policies"):
         print("POLICIES")
@@ -420,6 +420,27 @@ def cmd_list(args) -> int:
     if args.what == "all":
         print("\nOUTPUT FILES: `lmxsim list data` explains every column of every file lmxsim writes")
     return 0
+
+
+def policies_markdown() -> str:
+    from lmxsim.policies import CLASSIFIER_KEYS, policy_class, policy_names
+
+    rows = ["| policy | what the leader does | flags | source |", "|---|---|---|---|"]
+    for name in policy_names():
+        cls = policy_class(name)
+        flags = ", ".join(k for k in CLASSIFIER_KEYS if cls.classifier.get(k)) or "-"
+        rows.append(f"| `{name}` | {(cls.__doc__ or '').strip().splitlines()[0]} | {flags} | {cls.source} |")
+    return "\n".join(rows)
+
+
+def scenarios_markdown() -> str:
+    from lmxsim.scenarios import SCENARIOS
+
+    rows = ["| scenario | title | leaders' policy | description | events |", "|---|---|---|---|---|"]
+    for sc in SCENARIOS.values():
+        events = "; ".join(e.describe() for e in sc.events) or "-"
+        rows.append(f"| `{sc.name}` | {sc.title} | `{sc.policy}` | {sc.description} | {events} |")
+    return "\n".join(rows)
 
 
 def parameters_markdown() -> str:
@@ -542,8 +563,11 @@ def cmd_experiment(args) -> int:
     if action == "summarize":
         summary, diffs, figures = experiments.summarize(args.dir, args.out)
         out = args.out or os.path.join(args.dir, "summary")
+        tables = ", ".join(["summary.csv", "differences.csv",
+                            *(["factor_differences.csv"] if os.path.exists(os.path.join(out, "factor_differences.csv"))
+                              else [])])
         print(f"{summary.point_id.nunique()} design points x {summary.policy.nunique()} policies; "
-              f"wrote {out}/summary.csv, differences.csv and {len(figures)} figure(s)")
+              f"wrote {out}/: {tables} and {len(figures)} figure(s)")
         return 0
     if action == "sensitivity":
         table = experiments.sensitivity(args.dir, args.out)
@@ -582,7 +606,8 @@ def cmd_experiment(args) -> int:
     finally:
         if client is not None:
             client.close()
-    print(f"{len(runs)} runs stored in {args.out}; next: lmxsim experiment summarize {args.out}")
+    also = f" (and: lmxsim experiment sensitivity {args.out})" if spec.method in ("sobol", "morris") else ""
+    print(f"{len(runs)} runs stored in {args.out}; next: lmxsim experiment summarize {args.out}{also}")
     return 0
 
 
@@ -625,6 +650,8 @@ def cmd_study(args) -> int:
     """``lmxsim study list | show SPEC | run SPEC --out DIR``."""
     from lmxsim import study
 
+    if args.study_command == "list" and args.spec is not None:
+        raise LMXInputError("SPEC", args.spec, "nothing after `lmxsim study list` (to see one: lmxsim study show NAME)")
     if args.study_command == "list":
         print("SHIPPED STUDIES (run one with: lmxsim study run NAME --out DIR)")
         for name in study.shipped_names():

@@ -270,3 +270,19 @@ def test_staged_output_writes_nothing_when_writing_fails_part_way(tmp_path):
             raise RuntimeError("interrupted")
     assert (out / "model.csv").read_text() == "old"
     assert tree(tmp_path) == {"results", "results/model.csv"}
+
+
+@pytest.mark.parametrize("what, names", [("policies", "policy_names"), ("scenarios", "scenario_names")])
+def test_list_policies_or_scenarios_as_markdown_is_their_table_not_the_parameters(what, names, capsys):
+    import lmxsim.policies
+    import lmxsim.scenarios
+    source = lmxsim.policies if what == "policies" else lmxsim.scenarios
+    code, stdout, _ = run_cli(["list", what, "--markdown"], capsys)
+    assert code == 0 and "# Parameters" not in stdout   # it printed the parameter table
+    rows = [line for line in stdout.splitlines() if line.startswith("| `")]
+    assert [r.split("`")[1] for r in rows] == list(getattr(source, names)())
+
+
+def test_study_list_takes_no_spec(capsys):
+    code, stdout, stderr = run_cli(["study", "list", "extra"], capsys)
+    assert code == 2 and stdout == "" and stderr.startswith("lmxsim: error: SPEC='extra'")

@@ -282,7 +282,8 @@ def _check_values(spec: ExperimentSpec, where: str, each_point: bool = True) -> 
             params = _relabel(where, spec, lambda: Params(**{**scenario.overrides, **spec.fixed, **values,
                                                               "weeks": spec.weeks}), point)
             _relabel(where, spec, lambda: validate_events(scenario, params), point)
-            check_fits(f"{where}: design point {point}", f"{params.n_teams} x {params.team_size}",
+            check_fits(f"{where}: " + (f"design point {point}" if point else "n_teams x team_size"),
+                       f"{params.n_teams} x {params.team_size}",
                        model_bytes(params, scenario), "an organisation that fits in memory")
 
 
