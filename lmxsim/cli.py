@@ -574,8 +574,9 @@ def cmd_experiment(args) -> int:
         out = args.out or os.path.join(args.dir, "sensitivity")
         key = "ST" if "ST" in table else "mu_star"
         top = table.dropna(subset=[key]).sort_values(key, ascending=False).groupby(["policy", "outcome"]).head(1)
-        for row in top.itertuples():
-            print(f"  {row.policy:<20} {row.outcome:<32} most influential: {row.parameter} ({key} {getattr(row, key):.2f})")
+        for row in top.itertuples():   # with its bootstrap half-width: small designs rank noisily
+            print(f"  {row.policy:<20} {row.outcome:<32} most influential: {row.parameter} ({key} "
+                  f"{getattr(row, key):.2f} +- {getattr(row, key + '_conf'):.2f})")
         undefined = sorted(set(table.outcome) - set(top.outcome))
         if undefined:
             text = (f"no index (NaN) for {len(undefined)} outcome(s) undefined at some design point (the 52-week "
