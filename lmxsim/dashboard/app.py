@@ -325,7 +325,9 @@ def SettingsPanel(settings: Settings, on_settings, on_reset_params, bad_field: s
         Prose(f"**{group}**", style={"margin-top": "6px"})
         for name in names:
             ParamSlider(name, params.get(name, DEFAULTS[name]), set_param)
-    solara.Button("Back to the scenario's parameters", on_click=on_reset_params, text=True, icon_name="mdi-restore")
+    # a short label: the long one was wider than the settings column, its icon cut off at the edge
+    solara.Button("Scenario's values", on_click=on_reset_params, text=True, icon_name="mdi-restore",
+                  style={"align-self": "flex-start"}, attributes={"title": "Back to the scenario's parameters"})
     query = settings_to_query(settings)
     Prose(f"**Share this view:** [link](?{query}) — opens this scenario, policies, seed and horizon "
           f"(`?{query}`).", style={"font-size": "0.8rem", "word-break": "break-all"})
