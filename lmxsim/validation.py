@@ -651,7 +651,7 @@ FACTS = (
      "Pierce & Aguinis 2013; Cheong et al. 2016; Kim, Beehr & Prewett 2018",
      Estimator(latitude_stats, latitude_value, latitude_describe)),
     ("training_gain_size", "relative productivity gain 3-6 months after reactive->proactive training, "
-     "largest for low initial LMX", "+10% to +30%", 0.10, 0.30,
+     "largest for low initial LMX (leader_training's estimate, against the field's size)", "+10% to +30%", 0.10, 0.30,
      "Graen, Novak & Sommerkamp 1982; Scandura & Graen 1984",
      Estimator(training_stats, training_value, training_describe)),
 )
