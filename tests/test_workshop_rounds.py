@@ -414,6 +414,25 @@ def test_nobody_joins_after_the_last_round_but_a_participant_can_come_back(shop)
     assert shop.join(shop.code, "Ann", browser="b1") is ann
 
 
+def test_an_unexpected_error_behind_the_form_is_a_message_on_the_page(shop, monkeypatch, caplog):
+    """A forged value the session's checks did not foresee raised out of the handler (a traceback in the
+    server's log, nothing on the page); now the page says so and the log keeps the traceback."""
+    import solara
+
+    from lmxsim.workshop import app
+    p = shop.join(shop.code, "Ann")
+    shop.open_round(shop.facilitator_token)
+    _, rc = solara.render(app.Decide(shop, p.token), handle_error=False)
+    form = next(w for w in rc.find().widgets if hasattr(w, "message") and hasattr(w, "people"))
+    form.vue_submit({"promise": 0.5})   # what the browser's form sends
+    assert form.message[0] == "ok"
+    monkeypatch.setattr(shop, "submit", lambda *a: (_ for _ in ()).throw(OverflowError("a value too big")))
+    with caplog.at_level("ERROR"):
+        form.vue_submit({"promise": 0.5})
+    assert form.message[0] == "error" and "could not be taken" in form.message[1]
+    assert "OverflowError" in caplog.text
+
+
 def test_the_story_picker_draws_the_picked_persons_story_and_ignores_forged_picks(shop):
     """The debrief sends a participant's people by name and one story; a pick draws that person's
     story (of this team: separate seats start with the same people); a forged pick changes nothing."""

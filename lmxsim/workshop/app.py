@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import io
+import logging
 import math
 import threading
 import time
@@ -30,6 +31,8 @@ from lmxsim.workshop.choices import MAX_HOURS_WEIGHT, TeamChoices
 from lmxsim.workshop.server import current
 from lmxsim.state import STAGE_NAMES
 from lmxsim.workshop.session import EVENTS, person_name
+
+logger = logging.getLogger(__name__)
 
 CSS = """
 .ws-header { background: #1f4e79 !important; color: white !important; font-size: 1.3rem; padding: 10px 18px; }
@@ -293,6 +296,10 @@ def Decide(shop, token):
             set_message(["ok", "Submitted. You can change your choices until the round closes."])
         except LMXInputError as exc:
             set_message(["error", exc.sentence()])
+        except Exception:  # noqa: BLE001 - a page gets a message, never a traceback (the log keeps it)
+            logger.exception("could not take a participant's choices")
+            set_message(["error", "These choices could not be taken (the server's log says why) - please "
+                                  "submit again."])
 
     seen = {int(r.person_id): r for r in view.itertuples()}
     rows = [{"id": str(pid), "name": person_name(pid), "stage": str(seen[pid].stage),
@@ -478,6 +485,9 @@ def Facilitator(shop, token, live):
                 set_error(None)
             except LMXInputError as exc:
                 set_error(exc.sentence())
+            except Exception:  # noqa: BLE001 - the console gets a message, never a traceback (the log keeps it)
+                logger.exception("a console action failed")
+                set_error("That action failed; the server's log says why.")
         return run
 
     status = shop.status()
