@@ -100,8 +100,10 @@ class LMXModel(mesa.Model):
         self.preset = preset
         self.params = p = Params(**{**preset.overrides, **check_overrides(kwargs)})
         validate_events(preset, p)
-        if isinstance(panel_every, bool) or not isinstance(panel_every, int) or panel_every < 0:
+        if isinstance(panel_every, (bool, np.bool_)) or not isinstance(panel_every, numbers.Integral) \
+                or panel_every < 0:   # numpy's integers too, as n_teams and seed accept them
             raise LMXInputError("panel_every", panel_every, "an integer >= 0 (weeks; 0 = no panel)")
+        panel_every = int(panel_every)
         if not isinstance(member_agents, (bool, np.bool_)):
             raise LMXInputError("member_agents", member_agents, "True or False")
         check_memory(p, preset, panel_every, member_agents)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
@@ -160,3 +161,9 @@ def test_panel_accounts_for_every_quit_and_success_for_any_valid_parameters(args
     later = stayers.join(quit_week.rename("quit_week"), on="member_id", how="inner")
     assert not (later.week >= later.quit_week).any()
     assert (panel.dyad_weeks <= panel.tenure_weeks).all()
+
+
+def test_panel_every_takes_numpy_integers_as_n_teams_and_seed_do():
+    # it was refused as "not an integer >= 0"
+    a = _run(np.int64(4), weeks=10)[2]
+    pd.testing.assert_frame_equal(a, _run(4, weeks=10)[2])
