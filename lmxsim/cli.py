@@ -79,11 +79,16 @@ def _reliability(option: str, value: float):
 
 
 def _policy_list(option: str, text: str):
+    from lmxsim.compare import check_policies
+
     names = [p.strip() for p in text.split(",")]
     if not all(names):
         raise LMXInputError(option, text, "a comma-separated list of policy names without empty items, "
                                           "e.g. reactive_in_crowd,proactive_deal (see `lmxsim list policies`)")
-    return names
+    try:
+        return check_policies(names)
+    except LMXInputError as exc:   # named as the option the user typed
+        raise LMXInputError(option, exc.value, exc.allowed) from None
 
 
 _HOSTNAME = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)"

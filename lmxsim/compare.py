@@ -12,6 +12,7 @@ its CI) and the weekly series behind the figure.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,7 @@ from lmxsim.outcomes import WINDOW_LABELS, WINDOWS, first_measured_week, windowe
 from lmxsim.params import Params, names as param_names
 from lmxsim.scenarios import get_scenario, validate_events
 from lmxsim.policies import policy_names
-from lmxsim.runs import RunTask, replication_seeds, run_tasks
+from lmxsim.runs import RunTask, check_executor, replication_seeds, run_tasks
 from lmxsim.stats import d_z, holm, mean_ci, paired_difference, paired_p
 
 # outcome key -> (label, unit, direction: +1 higher is better, -1 lower is better)
@@ -109,9 +110,9 @@ def check_policies(policies: list[str]) -> list[str]:
     known = policy_names()
     for p in policies:
         if p not in known:
-            raise LMXInputError("--policies", p, "a comma-separated list of: " + ", ".join(known))
+            raise LMXInputError("policies", p, "policy names among: " + ", ".join(known))
     if len(set(policies)) != len(policies):
-        raise LMXInputError("--policies", ",".join(policies), "each policy at most once")
+        raise LMXInputError("policies", ",".join(policies), "each policy at most once")
     return policies
 
 
@@ -126,10 +127,15 @@ def compare(policies: list[str] | None = None, scenario: str = "default", seeds:
     """
     from lmxsim.progress import track
 
+    if isinstance(policies, str):   # list("proactive_deal") would be its letters
+        raise LMXInputError("policies", policies, "a list of policy names, e.g. ['proactive_deal'], or None for all")
     policies = check_policies(list(policies) if policies else policy_names())
-    if seeds < 2:
-        raise LMXInputError("--seeds", seeds, "an integer >= 2 (confidence intervals need replications)")
+    if isinstance(seeds, (bool, np.bool_)) or not isinstance(seeds, numbers.Integral) or seeds < 2:
+        raise LMXInputError("seeds", seeds, "an integer >= 2 (confidence intervals need replications)")
+    if overrides is not None and not isinstance(overrides, dict):
+        raise LMXInputError("overrides", overrides, "a dict {parameter: value}, e.g. {'team_size': 12}")
     overrides = overrides or {}
+    check_executor(executor)
     validate_setup(scenario, overrides)
     seed_list = replication_seeds(root_seed, seeds)
     tasks = [RunTask(p, s, scenario, overrides, collect=("outcomes", "weekly")) for p in policies for s in seed_list]

@@ -139,6 +139,14 @@ def run_tasks(tasks: Iterable[RunTask], executor: Executor | None = None, worker
             next_index += 1
 
 
+def check_executor(executor) -> None:
+    """``executor`` is None (this process) or has ``submit`` (a ``concurrent.futures.Executor``,
+    a Dask client's executor); anything else is refused by name before a run starts."""
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise LMXInputError("executor", type(executor).__name__, "a concurrent.futures.Executor (e.g. a Dask "
+                            "client.get_executor()), or None for this process")
+
+
 def run_batches(tasks: Iterable[RunTask], executor: Executor | None = None,
                 workers: int = 1) -> Iterator[list[RunResult]]:
     """Run every task (as :func:`run_tasks`); yield each batch's results together, as soon as the
@@ -147,6 +155,7 @@ def run_batches(tasks: Iterable[RunTask], executor: Executor | None = None,
     The tasks are cut into batches for ``workers`` processes, or for as many as a pool of
     :func:`lmxsim.parallel.local_pool` has (at least 2 for any other executor: a Dask client
     does not say)."""
+    check_executor(executor)
     tasks = list(tasks)
     chunks = plan_batches(tasks, workers if executor is None else max(2, workers, getattr(executor, "workers", 0)))
     with local_pool(workers) if executor is None else nullcontext(executor) as pool:

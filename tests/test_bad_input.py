@@ -175,6 +175,37 @@ def test_a_pasted_huge_value_is_named_by_its_start_and_length_not_echoed(capsys)
     assert exc.value == "x" * 5000 and len(exc.sentence()) < 320 and exc.sentence().endswith("1-30 characters.")
 
 
+def _api_cases():
+    from lmxsim import experiments
+    from lmxsim.compare import compare
+    from lmxsim.study import parse_study, run_study
+    small = {"overrides": {"n_teams": 2, "team_size": 4, "weeks": 30}}
+    return [   # (what, call, field): each was a bare TypeError or AttributeError from deep inside
+        ("compare seeds text", lambda: compare(["proactive_deal"], seeds="3", **small), "seeds"),
+        ("compare seeds None", lambda: compare(["proactive_deal"], seeds=None, **small), "seeds"),
+        ("compare overrides list", lambda: compare(["proactive_deal"], seeds=2, overrides=[("n_teams", 2)]), "overrides"),
+        ("compare overrides text", lambda: compare(["proactive_deal"], seeds=2, overrides="n_teams=2"), "overrides"),
+        ("compare executor", lambda: compare(["proactive_deal"], seeds=2, executor="x", **small), "executor"),
+        ("compare one policy as text", lambda: compare("proactive_deal", seeds=2, **small), "policies"),
+        ("load_spec number", lambda: experiments.load_spec(5), "SPEC"),
+        ("parse_spec None", lambda: experiments.parse_spec(None), "<spec>: (specification)"),
+        ("parse_spec list", lambda: experiments.parse_spec([]), "<spec>: (specification)"),
+        ("run a dict", lambda: experiments.run({"experiment": {}}), "spec"),
+        ("run executor", lambda: experiments.run(experiments.load_spec("policy_comparison"), executor="x"),
+         "executor"),
+        ("parse_study None", lambda: parse_study(None), "<spec>: (specification)"),
+        ("run_study out None", lambda: run_study("leader_training_power", None), "out"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(13))
+def test_the_python_api_refuses_bad_arguments_by_name(index):
+    what, call, field = _api_cases()[index]
+    with pytest.raises(LMXInputError) as info:
+        call()
+    assert info.value.field == field, what
+
+
 def test_dashboard_port_in_use_is_one_line(tmp_path, capsys):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
         busy.bind(("127.0.0.1", 0))

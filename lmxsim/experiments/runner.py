@@ -145,6 +145,10 @@ def run(spec: ExperimentSpec, out: str | Path | None = None, executor: Executor 
         RunInterrupted: Ctrl-C (``KeyboardInterrupt``) while results go to ``out``; the runs
             finished so far are stored first.
     """
+    if not isinstance(spec, ExperimentSpec):
+        raise LMXInputError("spec", type(spec).__name__, "a specification from lmxsim.experiments.load_spec or "
+                            "parse_spec")
+    runs.check_executor(executor)   # before the store is opened: nothing on disk for a bad call
     tasks = plan(spec)
     store = ResultStore(out, spec) if out is not None else None
     done: set[int] = set()

@@ -35,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +109,8 @@ def load_spec(path: str | Path, design_points: bool = True) -> ExperimentSpec:
     does not import SALib and scipy.stats); every value and range is still checked."""
     from lmxsim.experiments import shipped
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise LMXInputError("SPEC", path, "a .toml file's path or a shipped experiment's name")
     found = shipped.resolve(path)
     if found is None:
         raise LMXInputError("SPEC", str(path), "an existing .toml experiment specification or a shipped "
@@ -132,6 +135,8 @@ def load_spec(path: str | Path, design_points: bool = True) -> ExperimentSpec:
 def parse_spec(data: dict, where: str = "<spec>", design_points: bool = True) -> ExperimentSpec:
     """Validate a specification given as a dict (as ``tomllib`` returns it); ``design_points``
     as in :func:`load_spec`."""
+    if not isinstance(data, dict):
+        _fail(where, "(specification)", data, "a dict of sections, as tomllib reads a .toml file")
     for key in data:
         if key not in TOP_KEYS:
             _fail(where, key, data[key], "a section among [experiment], [fixed], [factors], [design]")

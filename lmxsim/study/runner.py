@@ -55,6 +55,8 @@ def _write_atomic(path: Path, write) -> None:
 def open_output(out, spec: StudySpec) -> Path:
     """Create ``out`` with its manifest, or check that it holds this study (one-line errors:
     a file, a directory that cannot be written, one holding another study)."""
+    if not isinstance(out, (str, os.PathLike)):
+        raise LMXInputError("out", out, "a directory path for the study's results")
     out = Path(out)
     manifest = out / "manifest.json"
     if out.exists() and not out.is_dir():

@@ -182,6 +182,8 @@ def _choice(where, key, value, known):
 
 def parse_study(data: dict, where: str = "<spec>") -> StudySpec:
     """Check a study specification given as a dict (as ``tomllib`` returns it)."""
+    if not isinstance(data, dict):
+        _fail(where, "(specification)", data, "a dict of sections, as tomllib reads a .toml file")
     for section, value in data.items():
         if section not in SECTIONS:
             _fail(where, section, value, "a section among " + ", ".join(f"[{s}]" for s in SECTIONS))
