@@ -187,6 +187,27 @@ def test_registering_a_policy_without_a_classifier_key_raises(missing):
     assert "test_incomplete" not in policy_names()
 
 
+@pytest.mark.parametrize("classifier, field", [
+    ({"proactive": "yes"}, "classifier['proactive']"),       # not a bool: was kept, and filtered as False
+    ({"proactve": True}, "classifier['proactve']"),          # a misspelt extra key: was kept, silently
+])
+def test_registering_a_policy_with_a_bad_classifier_value_or_key_raises(classifier, field):
+    cls = _make_latitude_policy("test_bad_classifier", 0.5)
+    cls.classifier = {**{k: False for k in CLASSIFIER_KEYS}, **classifier}
+    with pytest.raises(LMXInputError) as info:
+        policies.register(cls)
+    assert info.value.field.endswith(field) and "test_bad_classifier" not in policy_names()
+
+
+def test_registering_a_policy_without_decide_raises():
+    # it was accepted, then failed at the first week with an empty NotImplementedError
+    cls = type("NoDecide", (policies.Policy,), {"name": "test_no_decide",
+                                                 "classifier": {k: False for k in CLASSIFIER_KEYS}})
+    with pytest.raises(LMXInputError, match="decide"):
+        policies.register(cls)
+    assert "test_no_decide" not in policy_names()
+
+
 @pytest.mark.parametrize("bad_name", ["", "has space", "1st"])
 def test_registering_a_policy_without_a_valid_name_raises(bad_name):
     cls = _make_latitude_policy(bad_name, 0.5)

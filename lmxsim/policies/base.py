@@ -260,6 +260,16 @@ def register(cls: type[Policy] | None = None, *, replace: bool = False):
     if missing:
         raise LMXInputError(f"policy {name!r}: classifier", sorted(cls.classifier),
                             f"a dict with every key of {', '.join(CLASSIFIER_KEYS)} (lacks {missing})")
+    unknown = sorted(set(map(str, cls.classifier)) - set(CLASSIFIER_KEYS))
+    if unknown:   # a misspelt key was kept, and the policy left out of policies_where(...) without a word
+        raise LMXInputError(f"policy {name!r}: classifier[{unknown[0]!r}]", cls.classifier[unknown[0]],
+                            "no such key: the keys are " + ", ".join(CLASSIFIER_KEYS))
+    for key in CLASSIFIER_KEYS:
+        if not isinstance(cls.classifier[key], (bool, np.bool_)):
+            raise LMXInputError(f"policy {name!r}: classifier[{key!r}]", cls.classifier[key], "True or False")
+    if cls.decide is Policy.decide:   # it failed at the first week with an empty NotImplementedError
+        raise LMXInputError(f"policy {name!r}: decide", None, "a method decide(self, view) returning Decisions "
+                            "(see lmxsim.policies.Policy)")
     old = _REGISTRY.get(name)
     if old is not None and not replace and _identity(old) != _identity(cls):
         kind = "built-in" if old.__module__.startswith("lmxsim.policies.") else "registered"
