@@ -166,7 +166,7 @@ class LMXModel(mesa.Model):
 
     # ------------------------------------------------------------------ policies
     def policy_of_team(self, team: int) -> str:
-        return self.policy_table[self.leaders.policy[team]].name
+        return self.policy_table[self.leaders.policy[_index("team", team, self.n_teams)]].name
 
     @property
     def policies_in_use(self) -> list[str]:
@@ -175,6 +175,8 @@ class LMXModel(mesa.Model):
     def set_policy(self, name: str, teams=None) -> None:
         """Switch the leaders of ``teams`` (default: all) to policy ``name`` from next week."""
         teams = np.arange(self.n_teams) if teams is None else np.asarray(teams)
+        if teams.size == 0:   # no team: nothing to switch
+            return
         if teams.ndim != 1 or not np.issubdtype(teams.dtype, np.integer) or (
                 len(teams) and (teams.min() < 0 or teams.max() >= self.n_teams)):
             raise LMXInputError("teams", teams.tolist(), f"team indices in [0, {self.n_teams - 1}]")
@@ -207,6 +209,7 @@ class LMXModel(mesa.Model):
 
     def member_at(self, position: int) -> MemberAgent:
         """The Mesa agent of the person now in ``position`` (created on demand)."""
+        position = _index("position", position, self.members.capacity)
         agent = self._agent_at.get(position)
         if agent is None or agent.person_id != self.members.person_id[position]:
             agent = self._agent_at[position] = MemberAgent(self, position)
@@ -229,6 +232,13 @@ class LMXModel(mesa.Model):
 
     def panel_frame(self) -> pd.DataFrame:
         return self.panel.frame()
+
+
+def _index(field: str, value, n: int) -> int:
+    """A whole number in [0, n) (no negative index counting from the end)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or not 0 <= value < n:
+        raise LMXInputError(field, value, f"a whole number in [0, {n - 1}]")
+    return int(value)
 
 
 LMXModel.__init__.__signature__ = signature_with_parameters(LMXModel.__init__)

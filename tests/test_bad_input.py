@@ -206,6 +206,20 @@ def test_the_python_api_refuses_bad_arguments_by_name(index):
     assert info.value.field == field, what
 
 
+@pytest.mark.parametrize("call, field", [
+    (lambda m: m.member_at(999), "position"), (lambda m: m.member_at("a"), "position"),
+    (lambda m: m.member_at(-1), "position"),        # it was the last position, silently
+    (lambda m: m.policy_of_team(9), "team"), (lambda m: m.policy_of_team(-1), "team"),
+])
+def test_indexing_a_model_outside_it_is_refused_by_name(call, field):
+    model = LMXModel(n_teams=2, team_size=3, seed=1)
+    with pytest.raises(LMXInputError) as info:   # IndexError / ValueError before
+        call(model)
+    assert info.value.field == field
+    model.set_policy("proactive_deal", [])   # no team: nothing to switch (it was refused as bad indices)
+    assert model.policies_in_use == [model.policy_of_team(0)] and model.member_at(np.int64(0)).position == 0
+
+
 def test_dashboard_port_in_use_is_one_line(tmp_path, capsys):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
         busy.bind(("127.0.0.1", 0))
