@@ -355,6 +355,23 @@ def test_carried_over_choices_drop_leavers_and_start_newcomers_at_the_baseline()
 
 
 # ---------------------------------------------------------------- debrief
+def test_every_panel_of_the_debrief_slide_puts_each_teams_bar_on_its_row(shop):
+    # the trust and engagement panels were sorted by their own values under the first panel's names:
+    # Ann's row showed another team's trust
+    shop.join(shop.code, "Ann")
+    for _ in range(2):
+        shop.open_round(shop.facilitator_token)
+        shop.close_round(shop.facilitator_token)
+    board = debrief.leaderboard(shop)
+    fig = debrief._board_figure(board, shop)
+    names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert names == list(board.who)
+    for ax, outcome in zip(fig.axes, debrief.OUTCOMES):
+        widths = [bar.get_width() for bar in ax.patches]
+        np.testing.assert_allclose(widths, board[outcome].to_numpy())   # row i is board row i in every panel
+    assert board.trust.nunique() > 1 and not board.trust.is_monotonic_decreasing   # the check can fail
+
+
 def test_the_debrief_ranks_every_seat_next_to_every_reference_bot(shop):
     shop.join(shop.code, "Ann")
     for _ in range(2):

@@ -151,17 +151,22 @@ def _board_figure(board: pd.DataFrame, workshop: Workshop):
 
     fig = Figure(figsize=(13.33, 7.5))
     colours = {"participant": "#1f77b4", "seat bot": "#b0b0b0", "reference bot": "#d62728"}
+    # one row per team in every panel, in the leaderboard's order (best innovation first): the names
+    # are drawn once, on the first panel - a panel sorted by its own outcome put bars on others' rows
     for k, (name, title) in enumerate(OUTCOMES.items()):
         ax = fig.add_subplot(1, 4, k + 1)
-        order = board.sort_values(name, ascending=name == "turnover", kind="stable")
-        ax.barh(range(len(order)), order[name], color=[colours[kind] for kind in order.kind])
-        ax.set_yticks(range(len(order)))
-        ax.set_yticklabels(order.who if k == 0 else [""] * len(order), fontsize=7)
+        ax.barh(range(len(board)), board[name], color=[colours[kind] for kind in board.kind])
+        ax.set_yticks(range(len(board)))
+        ax.set_yticklabels(board.who if k == 0 else [""] * len(board), fontsize=7)
         ax.invert_yaxis()
         ax.set_title(title, fontsize=9)
+        if not (board[name].fillna(0) != 0).any():   # e.g. nobody left: an axis around 0, said in words
+            ax.set_xlim(0, 1)
+            ax.text(0.5, 0.5, "0 for everyone", transform=ax.transAxes, ha="center", fontsize=9, color="#555555")
     c = workshop.config
+    bots = "on the same team and luck" if c.mode == "same_team" else "each the mean of its organisation's teams"
     fig.suptitle(f"lmxsim workshop - {c.scenario}, {workshop.round} rounds of {c.round_weeks} weeks, seed {c.seed} "
-                 "(blue: participants, red: bots running each built-in policy on the same team and luck)",
+                 f"(blue: participants, grey: seat bots, red: bots running each built-in policy, {bots})",
                  fontsize=10)
     fig.subplots_adjust(left=0.17, right=0.98, wspace=0.25)
     return fig
