@@ -549,6 +549,20 @@ def render_page_at(query: str):
     return rc
 
 
+def test_a_horizon_changed_after_building_is_what_many_seeds_and_the_slide_use():
+    # Many seeds ran (and limited seeds by) the horizon the organisation was built with, not the one shown
+    from lmxsim.dashboard import many_seeds as ms
+    from lmxsim.dashboard.charts import slide_caption
+    sim = Simulation(small().replace(compare=True))
+    try:
+        sim.set_horizon(60)
+        assert sim.settings.horizon == 60 and sim.horizon == 60
+        assert dict(ms.Request.from_settings(sim.settings).params)["weeks"] == 60
+        assert "weeks=60" in slide_caption(sim)
+    finally:
+        sim.close()
+
+
 def test_a_link_opens_its_scenario_policies_seed_and_horizon():
     from lmxsim.dashboard.session import settings_to_query
     rc = render_page_at("scenario=in_crowd_trap&policy=similarity_bias&compare=1&vs=equal_split&seed=7&weeks=52")

@@ -356,6 +356,8 @@ class Simulation:
         with self._lock:
             for run in self.runs:
                 run.model.set_horizon(weeks)
+            # what the page shows is what the settings say: "Many seeds" runs (and limits) by them
+            self.settings = self.settings.replace(params={**self.settings.param_dict, "weeks": int(weeks)})
 
     @property
     def done(self) -> bool:
