@@ -355,14 +355,19 @@ def test_carried_over_choices_drop_leavers_and_start_newcomers_at_the_baseline()
 
 
 # ---------------------------------------------------------------- debrief
-def test_every_panel_of_the_debrief_slide_puts_each_teams_bar_on_its_row(shop):
-    # the trust and engagement panels were sorted by their own values under the first panel's names:
-    # Ann's row showed another team's trust
+def _two_rounds_with_ann(shop):
+    """Ann joins, two rounds are played (she submits nothing); the leaderboard after them."""
     shop.join(shop.code, "Ann")
     for _ in range(2):
         shop.open_round(shop.facilitator_token)
         shop.close_round(shop.facilitator_token)
-    board = debrief.leaderboard(shop)
+    return debrief.leaderboard(shop)
+
+
+def test_every_panel_of_the_debrief_slide_puts_each_teams_bar_on_its_row(shop):
+    # the trust and engagement panels were sorted by their own values under the first panel's names:
+    # Ann's row showed another team's trust
+    board = _two_rounds_with_ann(shop)
     fig = debrief._board_figure(board, shop)
     names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert names == list(board.who)
@@ -373,11 +378,7 @@ def test_every_panel_of_the_debrief_slide_puts_each_teams_bar_on_its_row(shop):
 
 
 def test_the_debrief_ranks_every_seat_next_to_every_reference_bot(shop):
-    shop.join(shop.code, "Ann")
-    for _ in range(2):
-        shop.open_round(shop.facilitator_token)
-        shop.close_round(shop.facilitator_token)
-    board = debrief.leaderboard(shop)
+    board = _two_rounds_with_ann(shop)
     assert len(board) == 4 + len(shop.reference_policies)
     assert (board.kind == "reference bot").sum() == 7 and (board.kind == "participant").sum() == 1
     assert board.innovation.is_monotonic_decreasing
