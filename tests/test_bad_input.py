@@ -400,7 +400,10 @@ def test_registering_the_same_or_a_redefined_user_class_again_is_allowed_but_not
             name = "test_rerun"
             classifier = dict.fromkeys(CLASSIFIER_KEYS, False)
 
-        with pytest.raises(LMXInputError, match="test_rerun"):
+            def decide(self, view):
+                return Decisions.uniform(view, latitude=0.5)
+
+        with pytest.raises(LMXInputError, match="a name not yet taken"):
             policies.register(Other)
         assert policies.policy_class("test_rerun") is redefined
         assert policies.register(replace=True)(Other) is Other   # the decorator form with replace
