@@ -25,7 +25,7 @@ from lmxsim.outcomes import WINDOW_LABELS, WINDOWS, first_measured_week, windowe
 from lmxsim.params import Params, names as param_names
 from lmxsim.scenarios import get_scenario, validate_events
 from lmxsim.policies import policy_names
-from lmxsim.runs import RunTask, check_executor, replication_seeds, run_tasks
+from lmxsim.runs import RunTask, replication_seeds, run_tasks
 from lmxsim.stats import d_z, holm, mean_ci, paired_difference, paired_p
 
 # outcome key -> (label, unit, direction: +1 higher is better, -1 lower is better)
@@ -135,7 +135,6 @@ def compare(policies: list[str] | None = None, scenario: str = "default", seeds:
     if overrides is not None and not isinstance(overrides, dict):
         raise LMXInputError("overrides", overrides, "a dict {parameter: value}, e.g. {'team_size': 12}")
     overrides = overrides or {}
-    check_executor(executor)
     validate_setup(scenario, overrides)
     seed_list = replication_seeds(root_seed, seeds)
     tasks = [RunTask(p, s, scenario, overrides, collect=("outcomes", "weekly")) for p in policies for s in seed_list]

@@ -82,7 +82,7 @@ class Engine:
         self.on_hired = self.on_leaving = lambda idx: None
         self._table = ParamTable([s.params for s in specs])
         self.org_params = OrgParams(self._table, np.arange(self.n_orgs))
-        self._per_org: dict[str, np.ndarray] = {}
+        self._per_org: dict[tuple, np.ndarray] = {}   # (name, function or None) -> per organisation
         self.streams = KeyedStreams(np.array([s.seed for s in specs], dtype=np.uint64))
         self._counters = {kind: np.zeros(self.n_orgs, dtype=np.int64) for kind in ("person", "leader", "slot")}
         self.week_stats = self._no_stats()
@@ -120,7 +120,7 @@ class Engine:
 
         # initial workforce: tenure drawn from the steady state of the base turnover rate
         first = Luck(self.streams, person_keys(m.slot, 0), m.org, 0)
-        leaving = each(weekly_leaving_share, self.per_org("annual_base_turnover"))[m.org]
+        leaving = self.per_org("annual_base_turnover", of=weekly_leaving_share)[m.org]
         tenure = first.geometric("hire.tenure", np.maximum(1e-9, leaving)) - 1
         hire(self, positions, tenure_weeks=np.minimum(tenure, MAX_TENURE_WEEKS).astype(np.int32))
         review(self, self.take_stock(), np.ones(self.n_orgs, dtype=bool))
@@ -169,11 +169,13 @@ class Engine:
 
     _params_index = None
 
-    def per_org(self, name: str) -> np.ndarray:
-        """Parameter ``name`` of each organisation, as a float64 array (for the compiled passes)."""
-        values = self._per_org.get(name)
+    def per_org(self, name: str, of=None) -> np.ndarray:
+        """Parameter ``name`` of each organisation, as a float64 array (for the compiled passes) -
+        or ``of`` of it, in Python floats (:func:`lmxsim.org_params.each`); both computed once."""
+        values = self._per_org.get((name, of))
         if values is None:
-            values = self._per_org[name] = np.ones(self.n_orgs) * getattr(self.org_params, name)
+            values = np.ones(self.n_orgs) * getattr(self.org_params, name)
+            values = self._per_org[(name, of)] = values if of is None else each(of, values)
         return values
 
     def stream_key(self, purpose: str) -> tuple[np.ndarray, np.ndarray]:

@@ -54,7 +54,6 @@ import numpy as np
 
 from lmxsim._structure import kernel, rule
 from lmxsim.draws import weekly
-from lmxsim.org_params import each
 from lmxsim.state import ACQUAINTANCE, PARTNER, STRANGER
 
 EXPECTATION_ADAPTATION = 0.02  # per week, towards what is delivered
@@ -81,7 +80,7 @@ def exchange(model, here, d) -> None:
         m.competence, m.expectation, m.clarity, d.bonus, d.latitude, d.promise, per_org("hours_scale_stranger"),
         per_org("hours_scale_acquaintance"), per_org("hours_scale_partner"), per_org("contact_efficiency"),
         per_org("empowerment_genuineness"), per_org("backing_need"), per_org("contract_expectation"),
-        each(half_life_decay, per_org("clarity_half_life_weeks")))
+        per_org("clarity_half_life_weeks", of=half_life_decay))
     keep_and_break_promises(model, here, delivered)
     m.trust, m.lmx, m.stage = _relate(
         m.org, here.present, delivered, model.week - m.dyad_start_week, m.stage, m.trust, m.lmx, m.citizenship,
@@ -276,7 +275,7 @@ def keep_and_break_promises(model, here, delivered) -> None:
     shortfall = 1.0 - np.minimum(1.0, delivered[basic] / np.maximum(p.at(basic).contract_expectation, 1e-9))
     breached = basic[luck.uniform("promise.kept", at=basic) < shortfall]
     keep, broke = due[kept], due[~kept]
-    m.scar = m.scar * each(half_life_decay, model.per_org("scar_half_life_weeks"))[m.org]
+    m.scar = m.scar * model.per_org("scar_half_life_weeks", of=half_life_decay)[m.org]
     gain = p.at(keep).trust_gain * (1.0 - m.scar[keep]) * (1.0 - m.trust[keep])
     m.trust[keep] += gain
     model.record_promises(keep, gain, broke, _break(m, p.at(broke), broke))

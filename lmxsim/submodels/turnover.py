@@ -23,7 +23,6 @@ import numpy as np
 
 from lmxsim._structure import kernel, rule
 from lmxsim.draws import weekly
-from lmxsim.org_params import each
 from lmxsim.people import hire
 
 
@@ -73,7 +72,7 @@ def quit_and_refill(model, here) -> None:
     m, p = model.members, model.params
     leavers = np.flatnonzero(_leaving(m.org, here.present, m.hire_week, m.turnover_intention,
                                       weekly(model).uniform("quit"), model.week, model.per_org("quit_sensitivity"),
-                                      each(weekly_base_hazard, model.per_org("annual_base_turnover")),
+                                      model.per_org("annual_base_turnover", of=weekly_base_hazard),
                                       model.per_org("first_year_hazard")))
     model.record_leavers(leavers)
     quits_per_team = np.bincount(m.team[leavers], minlength=model.n_teams)

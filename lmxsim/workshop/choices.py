@@ -20,7 +20,6 @@ People not in the lists (newcomers hired during the round) get ``NEWCOMER_HOURS`
 
 from __future__ import annotations
 
-import math
 import numbers
 import re
 from dataclasses import dataclass, field
@@ -94,13 +93,9 @@ class TeamChoices:
 
 def _number(value, name: str, low: float, high: float) -> float:
     allowed = f"a number in [{low:g}, {high:g}]"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise LMXInputError(name, value, allowed)
-    if isinstance(value, numbers.Integral) and not low <= value <= high:   # before float(): 10**400 overflows it
-        raise LMXInputError(name, value, allowed)
-    if not math.isfinite(value):
-        raise LMXInputError(name, value, allowed)
-    if not low <= value <= high:
+    # NaN and the infinities fail the comparison; an int is compared exactly (10**400 would overflow
+    # math.isfinite, which converts it to a float)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value <= high:
         raise LMXInputError(name, value, allowed)
     return float(value)
 
