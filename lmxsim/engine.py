@@ -265,6 +265,7 @@ class Engine:
         self.org_params = OrgParams(self._table, np.arange(self.n_orgs))
         self.team_params = OrgParams(self._table, self.leaders.org)
         self._params_index = None
+        self._per_org = {}   # the compiled passes read the new values too
 
     # ------------------------------------------------------------------ organisation
     def add_ties(self, u: np.ndarray, v: np.ndarray) -> None:

@@ -245,3 +245,18 @@ def test_one_block_reads_what_indexing_reads_and_copies_nothing_when_it_can(scat
         follows = len(positions) > 0 and positions[-1] - positions[0] + 1 == len(positions)
         assert isinstance(at, slice) == follows
         assert np.shares_memory(values[at], values) == follows
+
+
+def test_changed_parameters_reach_the_compiled_passes():
+    """change_params (the workshop's "going remote") changed what numpy rules read, but the compiled
+    passes kept reading the cached per-organisation value: contact counted fully after going remote."""
+    from lmxsim.engine import Engine, OrgSpec
+    from lmxsim.params import Params
+    from lmxsim.scenarios import get_scenario
+    engine = Engine([OrgSpec("proactive_deal", Params(n_teams=2, team_size=4, weeks=10), 1, get_scenario("default"))])
+    engine.step()
+    assert engine.per_org("contact_efficiency").tolist() == [1.0]
+    engine.change_params(contact_efficiency=0.5, scar_half_life_weeks=10)
+    assert engine.per_org("contact_efficiency").tolist() == [0.5]
+    assert engine.per_org("scar_half_life_weeks", of=lambda h: 0.5 ** (1 / h)).tolist() == [0.5 ** 0.1]
+    engine.step()
